@@ -1,0 +1,422 @@
+//! One validated import row: a patch to a customer and, optionally, a patch to one of its
+//! entries. A patch field is `None` where the file's cell was empty or absent, so updating
+//! an existing record never erases a value the file did not mention.
+
+use time::Date;
+
+use crate::model::validate;
+use crate::model::{AccountType, Customer, Entry, EntryKind, EntrySecrets, GatewayUsage};
+use crate::secret::{SecretBytes, SecretString};
+use crate::totp::TotpParams;
+use crate::{Error, Result};
+
+/// The cells of one CSV record, by native column name, before validation.
+#[derive(Debug, Default, Clone)]
+pub struct RawRow {
+    /// Physical line where the record starts (header = 1).
+    pub line: u64,
+    /// `(column, value)` pairs for non-empty cells.
+    pub cells: Vec<(&'static str, String)>,
+}
+
+impl RawRow {
+    fn get(&self, column: &str) -> &str {
+        self.cells
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map_or("", |(_, v)| validate::trim_blank(v))
+    }
+
+    fn opt(&self, column: &str) -> Option<&str> {
+        Some(self.get(column)).filter(|v| !v.is_empty())
+    }
+
+    /// The cell as written, untrimmed (passwords may start or end with spaces).
+    fn untrimmed(&self, column: &str) -> Option<&str> {
+        self.cells
+            .iter()
+            .find(|(c, v)| *c == column && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Customer fields a row sets.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CustomerPatch {
+    /// Customer name (always present: the one required column).
+    pub name: String,
+    /// Customer code, when given.
+    pub code: Option<String>,
+    /// Tags, when given.
+    pub tags: Option<Vec<String>>,
+    /// Notes, when given.
+    pub notes: Option<String>,
+    /// Support contact, when given.
+    pub contact: Option<String>,
+    /// Active flag, when given.
+    pub active: Option<bool>,
+}
+
+impl CustomerPatch {
+    /// Applies the given fields to `customer`; returns whether anything changed.
+    pub fn apply(&self, customer: &mut Customer) -> bool {
+        let before = customer.clone();
+        customer.name = self.name.clone();
+        if let Some(code) = &self.code {
+            customer.code = code.clone();
+        }
+        if let Some(tags) = &self.tags {
+            for tag in tags {
+                if !customer.tags.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
+                    customer.tags.push(tag.clone());
+                }
+            }
+        }
+        set(&mut customer.notes, &self.notes);
+        set(&mut customer.contact, &self.contact);
+        if let Some(active) = self.active {
+            customer.active = active;
+        }
+        *customer != before
+    }
+}
+
+/// Entry fields a row sets, including its secrets.
+#[derive(Debug, Default, Clone)]
+pub struct EntryPatch {
+    /// Label (explicit or derived from host / URL / kind).
+    pub label: String,
+    /// Kind, when given or implied.
+    pub kind: Option<EntryKind>,
+    /// Host.
+    pub host: Option<String>,
+    /// Port.
+    pub port: Option<u16>,
+    /// Gateway host.
+    pub gateway_host: Option<String>,
+    /// Gateway port.
+    pub gateway_port: Option<u16>,
+    /// Gateway usage.
+    pub gateway_usage: Option<GatewayUsage>,
+    /// User name.
+    pub username: Option<String>,
+    /// Domain.
+    pub domain: Option<String>,
+    /// Password.
+    pub password: Option<SecretString>,
+    /// TOTP parameters and secret.
+    pub totp: Option<(TotpParams, SecretBytes)>,
+    /// Web URL.
+    pub url: Option<String>,
+    /// VPN type.
+    pub vpn_type: Option<String>,
+    /// VPN server.
+    pub vpn_server: Option<String>,
+    /// VPN instructions.
+    pub vpn_instructions: Option<String>,
+    /// VPN client download URL.
+    pub vpn_client_url: Option<String>,
+    /// Account type.
+    pub account_type: Option<AccountType>,
+    /// Owner of a named account.
+    pub owner: Option<String>,
+    /// Expiry date.
+    pub expires_at: Option<Date>,
+    /// Notes.
+    pub notes: Option<String>,
+}
+
+impl EntryPatch {
+    /// Applies the non-secret fields to `entry`; returns whether anything changed.
+    pub fn apply(&self, entry: &mut Entry) -> bool {
+        let before = entry.clone();
+        entry.label = self.label.clone();
+        if let Some(kind) = self.kind {
+            entry.kind = kind;
+        }
+        set(&mut entry.host, &self.host);
+        set_copy(&mut entry.port, self.port);
+        set(&mut entry.gateway_host, &self.gateway_host);
+        set_copy(&mut entry.gateway_port, self.gateway_port);
+        if let Some(usage) = self.gateway_usage {
+            entry.gateway_usage = usage;
+        } else if self.gateway_host.is_some() && entry.gateway_usage == GatewayUsage::None {
+            entry.gateway_usage = GatewayUsage::Always;
+        }
+        set(&mut entry.username, &self.username);
+        set(&mut entry.domain, &self.domain);
+        set(&mut entry.url, &self.url);
+        set(&mut entry.vpn_type, &self.vpn_type);
+        set(&mut entry.vpn_server, &self.vpn_server);
+        set(&mut entry.vpn_instructions, &self.vpn_instructions);
+        set(&mut entry.vpn_client_url, &self.vpn_client_url);
+        if let Some(t) = self.account_type {
+            entry.account_type = t;
+        }
+        set(&mut entry.owner, &self.owner);
+        set_copy(&mut entry.expires_at, self.expires_at);
+        set(&mut entry.notes, &self.notes);
+        if let Some((params, _)) = &self.totp {
+            entry.totp = Some(params.clone());
+        }
+        if self.password.is_some() {
+            entry.has_password = true;
+        }
+        *entry != before
+    }
+
+    /// Applies the secrets to `secrets`; returns whether anything changed.
+    pub fn apply_secrets(&self, secrets: &mut EntrySecrets) -> bool {
+        let mut changed = false;
+        if let Some(pw) = &self.password {
+            changed |= secrets.password.as_ref() != Some(pw);
+            secrets.password = Some(pw.clone());
+        }
+        if let Some((_, secret)) = &self.totp {
+            changed |= secrets.totp_secret.as_ref() != Some(secret);
+            secrets.totp_secret = Some(secret.clone());
+        }
+        changed
+    }
+
+    /// Whether the row carries any secret.
+    pub fn has_secrets(&self) -> bool {
+        self.password.is_some() || self.totp.is_some()
+    }
+}
+
+/// Checks the rules that span fields, on the entry as it will be stored.
+pub fn check_entry(entry: &Entry) -> Result<()> {
+    match entry.kind {
+        EntryKind::Rdp | EntryKind::Ssh if entry.host.is_empty() => {
+            return Err(Error::invalid(
+                "host",
+                format!("is required for an {} entry", kind_name(entry.kind)),
+            ));
+        }
+        EntryKind::Web if entry.url.is_empty() && entry.host.is_empty() => {
+            return Err(Error::invalid("url", "is required for a web entry"));
+        }
+        _ => {}
+    }
+    if entry.gateway_host.is_empty() {
+        if entry.gateway_port.is_some() {
+            return Err(Error::invalid(
+                "gateway_port",
+                "is set but there is no gateway",
+            ));
+        }
+        if entry.gateway_usage != GatewayUsage::None {
+            return Err(Error::invalid(
+                "gateway_usage",
+                "is set but there is no gateway",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Validates a raw row into patches. `entry` is `None` for a customer-only row.
+pub fn validate(raw: &RawRow) -> Result<(CustomerPatch, Option<EntryPatch>)> {
+    let customer = CustomerPatch {
+        name: validate::required_line("customer", raw.get("customer"), 200)?,
+        code: raw.opt("code").map(validate::code).transpose()?,
+        tags: raw.opt("tags").map(validate::tags).transpose()?,
+        notes: None,
+        contact: raw
+            .opt("contact")
+            .map(|v| validate::single_line("contact", v).map(|()| v.to_owned()))
+            .transpose()?,
+        active: raw.opt("active").map(parse_bool).transpose()?,
+    };
+    let customer_notes = raw
+        .opt("customer_notes")
+        .map(|v| validate::multi_line("customer_notes", v).map(|()| v.to_owned()))
+        .transpose()?;
+    let notes = raw
+        .opt("notes")
+        .map(|v| validate::multi_line("notes", v).map(|()| v.to_owned()))
+        .transpose()?;
+    let entry = entry_patch(raw, notes.clone())?;
+    let customer = CustomerPatch {
+        notes: customer_notes.or(if entry.is_none() { notes } else { None }),
+        ..customer
+    };
+    Ok((customer, entry))
+}
+
+const ENTRY_COLUMNS: &[&str] = &[
+    "entry",
+    "kind",
+    "host",
+    "port",
+    "gateway",
+    "gateway_port",
+    "gateway_usage",
+    "username",
+    "domain",
+    "password",
+    "totp",
+    "url",
+    "vpn_type",
+    "vpn_server",
+    "vpn_instructions",
+    "vpn_client_url",
+    "account_type",
+    "owner",
+    "expires",
+];
+
+fn entry_patch(raw: &RawRow, notes: Option<String>) -> Result<Option<EntryPatch>> {
+    if !ENTRY_COLUMNS.iter().any(|c| raw.opt(c).is_some()) {
+        return Ok(None);
+    }
+    let line = |field: &'static str| -> Result<Option<String>> {
+        raw.opt(field)
+            .map(|v| validate::single_line(field, v).map(|()| v.to_owned()))
+            .transpose()
+    };
+    let non_empty = |s: String| Some(s).filter(|s| !s.is_empty());
+    let host = non_empty(validate::host("host", raw.get("host"))?);
+    let url = non_empty(validate::web_url("url", raw.get("url"))?);
+    let vpn_server = non_empty(validate::host("vpn_server", raw.get("vpn_server"))?);
+    let kind = raw.opt("kind").map(parse_kind).transpose()?.or_else(|| {
+        if host.is_some() {
+            Some(EntryKind::Rdp)
+        } else if url.is_some() {
+            Some(EntryKind::Web)
+        } else if vpn_server.is_some() || raw.opt("vpn_type").is_some() {
+            Some(EntryKind::Vpn)
+        } else {
+            None
+        }
+    });
+    let label = match raw.opt("entry") {
+        Some(l) => validate::required_line("entry", l, 64)?,
+        None => host
+            .clone()
+            .or_else(|| url.as_deref().and_then(url_host))
+            .unwrap_or_else(|| kind_name(kind.unwrap_or_default()).to_uppercase()),
+    };
+    let password = raw.untrimmed("password").map(|p| {
+        // Passwords may contain anything printable, but never a line break or NUL.
+        validate::single_line("password", p)
+            .map_err(|_| Error::invalid("password", "contains a control character"))
+            .map(|()| SecretString::from(p))
+    });
+    Ok(Some(EntryPatch {
+        label,
+        kind,
+        host,
+        port: validate::port("port", raw.get("port"))?,
+        gateway_host: non_empty(validate::host("gateway", raw.get("gateway"))?),
+        gateway_port: validate::port("gateway_port", raw.get("gateway_port"))?,
+        gateway_usage: raw
+            .opt("gateway_usage")
+            .map(parse_gateway_usage)
+            .transpose()?,
+        username: non_empty(validate::username(raw.get("username"))?),
+        domain: non_empty(validate::domain(raw.get("domain"))?),
+        password: password.transpose()?,
+        totp: raw.opt("totp").map(crate::totp::parse).transpose()?,
+        url,
+        vpn_type: line("vpn_type")?,
+        vpn_server,
+        vpn_instructions: raw
+            .opt("vpn_instructions")
+            .map(|v| validate::multi_line("vpn_instructions", v).map(|()| v.to_owned()))
+            .transpose()?,
+        vpn_client_url: non_empty(validate::web_url(
+            "vpn_client_url",
+            raw.get("vpn_client_url"),
+        )?),
+        account_type: raw
+            .opt("account_type")
+            .map(parse_account_type)
+            .transpose()?,
+        owner: line("owner")?,
+        expires_at: validate::iso_date("expires", raw.get("expires"))?,
+        notes,
+    }))
+}
+
+fn url_host(url: &str) -> Option<String> {
+    url::Url::parse(url).ok()?.host_str().map(str::to_owned)
+}
+
+/// The lowercase name of an entry kind.
+pub fn kind_name(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Rdp => "rdp",
+        EntryKind::Web => "web",
+        EntryKind::Vpn => "vpn",
+        EntryKind::Ssh => "ssh",
+        EntryKind::Other => "other",
+    }
+}
+
+fn parse_kind(value: &str) -> Result<EntryKind> {
+    match value.to_ascii_lowercase().as_str() {
+        "rdp" => Ok(EntryKind::Rdp),
+        "web" | "http" | "https" => Ok(EntryKind::Web),
+        "vpn" => Ok(EntryKind::Vpn),
+        "ssh" => Ok(EntryKind::Ssh),
+        "other" => Ok(EntryKind::Other),
+        _ => Err(Error::invalid(
+            "kind",
+            format!(
+                "'{}' is not one of rdp, web, vpn, ssh, other",
+                validate::shown(value)
+            ),
+        )),
+    }
+}
+
+fn parse_gateway_usage(value: &str) -> Result<GatewayUsage> {
+    match value.to_ascii_lowercase().as_str() {
+        "always" | "1" => Ok(GatewayUsage::Always),
+        "detect" | "2" => Ok(GatewayUsage::Detect),
+        "none" | "never" | "0" => Ok(GatewayUsage::None),
+        _ => Err(Error::invalid(
+            "gateway_usage",
+            format!(
+                "'{}' is not one of always, detect, none",
+                validate::shown(value)
+            ),
+        )),
+    }
+}
+
+fn parse_account_type(value: &str) -> Result<AccountType> {
+    match value.to_ascii_lowercase().as_str() {
+        "shared" => Ok(AccountType::Shared),
+        "named" => Ok(AccountType::Named),
+        _ => Err(Error::invalid(
+            "account_type",
+            format!("'{}' is not one of shared, named", validate::shown(value)),
+        )),
+    }
+}
+
+fn parse_bool(value: &str) -> Result<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "yes" | "true" | "1" | "y" => Ok(true),
+        "no" | "false" | "0" | "n" => Ok(false),
+        _ => Err(Error::invalid(
+            "active",
+            format!("'{}' is not yes or no", validate::shown(value)),
+        )),
+    }
+}
+
+fn set(target: &mut String, value: &Option<String>) {
+    if let Some(v) = value {
+        target.clone_from(v);
+    }
+}
+
+fn set_copy<T: Copy>(target: &mut Option<T>, value: Option<T>) {
+    if value.is_some() {
+        *target = value;
+    }
+}

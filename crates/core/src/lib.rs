@@ -1,0 +1,21 @@
+//! Sallyport's core: the domain model, the encrypted vault, validation, import and search.
+//!
+//! Nothing here knows about a GUI or a command line; the `sallyport` CLI and the
+//! `sallyport-app` desktop shell are thin layers over this crate.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod identity;
+pub mod import;
+pub mod model;
+pub mod search;
+pub mod secret;
+pub mod store;
+pub mod totp;
+pub mod vault;
+
+pub use error::{Error, Result};
+pub use secret::{Key256, SecretBytes, SecretString};
+pub use vault::Session;

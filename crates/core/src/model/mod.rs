@@ -1,0 +1,186 @@
+//! The domain model: customers, their access entries, and the secrets kept apart from them.
+
+pub mod validate;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+use uuid::Uuid;
+
+use crate::secret::{SecretBytes, SecretString};
+use crate::totp::TotpParams;
+
+/// A customer whose servers the vendor's staff reach.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    /// Stable id.
+    pub id: Uuid,
+    /// Display name, e.g. "Acme Manufacturing GmbH".
+    pub name: String,
+    /// Short unique code, e.g. "ACME" (compared case-insensitively).
+    pub code: String,
+    /// Free tags (region, product line, group path).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Free notes (may span lines).
+    #[serde(default)]
+    pub notes: String,
+    /// Support contact at the customer.
+    #[serde(default)]
+    pub contact: String,
+    /// Whether the customer is active.
+    #[serde(default = "yes")]
+    pub active: bool,
+    /// The customer's access entries (stored as separate records).
+    #[serde(skip)]
+    pub entries: Vec<Entry>,
+}
+
+impl Customer {
+    /// A new, active customer with a fresh id and no entries.
+    pub fn new(name: String, code: String) -> Self {
+        Self {
+            id: Uuid::new_v4(),
+            name,
+            code,
+            tags: Vec::new(),
+            notes: String::new(),
+            contact: String::new(),
+            active: true,
+            entries: Vec::new(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// What an entry gives access to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    /// Remote Desktop.
+    #[default]
+    Rdp,
+    /// A web application.
+    Web,
+    /// A VPN.
+    Vpn,
+    /// SSH.
+    Ssh,
+    /// Anything else.
+    Other,
+}
+
+/// How the RD Gateway is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum GatewayUsage {
+    /// Always connect through the gateway.
+    Always,
+    /// Let the client detect whether the gateway is needed.
+    Detect,
+    /// Never use a gateway.
+    #[default]
+    None,
+}
+
+/// Whether an account is shared by all staff or belongs to one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountType {
+    /// One account for the whole support team.
+    #[default]
+    Shared,
+    /// An account named after one staff member.
+    Named,
+}
+
+/// One way into a customer's systems. Secrets are not here: see [`EntrySecrets`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Entry {
+    /// Stable id.
+    pub id: Uuid,
+    /// Label, unique within the customer ("Web server", "DB server").
+    pub label: String,
+    /// What this entry gives access to.
+    pub kind: EntryKind,
+    /// Host name or address (IPv6 bracketed).
+    #[serde(default)]
+    pub host: String,
+    /// Port, when not the protocol's default.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// RD Gateway host.
+    #[serde(default)]
+    pub gateway_host: String,
+    /// RD Gateway port, when not 443.
+    #[serde(default)]
+    pub gateway_port: Option<u16>,
+    /// How the gateway is used.
+    #[serde(default)]
+    pub gateway_usage: GatewayUsage,
+    /// User name (`user`, `DOMAIN\user` or `user@domain`).
+    #[serde(default)]
+    pub username: String,
+    /// Windows domain.
+    #[serde(default)]
+    pub domain: String,
+    /// Web application URL.
+    #[serde(default)]
+    pub url: String,
+    /// VPN type (ikev2, sstp, l2tp, openvpn, wireguard, vendor client…).
+    #[serde(default)]
+    pub vpn_type: String,
+    /// VPN server.
+    #[serde(default)]
+    pub vpn_server: String,
+    /// VPN instructions (may span lines).
+    #[serde(default)]
+    pub vpn_instructions: String,
+    /// Download URL of the VPN client.
+    #[serde(default)]
+    pub vpn_client_url: String,
+    /// Shared or named account.
+    #[serde(default)]
+    pub account_type: AccountType,
+    /// Staff member owning a named account.
+    #[serde(default)]
+    pub owner: String,
+    /// Day the account expires.
+    #[serde(default)]
+    pub expires_at: Option<Date>,
+    /// Day the password was last changed.
+    #[serde(default)]
+    pub password_changed_at: Option<Date>,
+    /// Free notes (may span lines).
+    #[serde(default)]
+    pub notes: String,
+    /// TOTP parameters (the secret itself is in [`EntrySecrets`]).
+    #[serde(default)]
+    pub totp: Option<TotpParams>,
+    /// Whether a password is stored.
+    #[serde(default)]
+    pub has_password: bool,
+    /// Whether a VPN secret is stored.
+    #[serde(default)]
+    pub has_vpn_secret: bool,
+}
+
+/// The secrets of one entry, stored in their own sealed blob and decrypted only when used.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntrySecrets {
+    /// Account password.
+    pub password: Option<SecretString>,
+    /// Raw TOTP secret (decoded from Base32).
+    pub totp_secret: Option<SecretBytes>,
+    /// VPN pre-shared key or password.
+    pub vpn_secret: Option<SecretString>,
+}
+
+impl EntrySecrets {
+    /// True when no secret is set.
+    pub fn is_empty(&self) -> bool {
+        self.password.is_none() && self.totp_secret.is_none() && self.vpn_secret.is_none()
+    }
+}

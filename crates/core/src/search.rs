@@ -1,0 +1,161 @@
+//! In-memory search over the decrypted customer list: name, code, hosts and tags.
+//!
+//! Each customer gets a lowercase haystack once; a query is split into words, every word
+//! must match (substring, or an in-order subsequence of name or code for typos like
+//! "acmcorp"), and results are ranked: exact code, code prefix, name prefix, word start,
+//! substring, subsequence.
+
+use crate::model::Customer;
+
+/// Precomputed search text for every customer, parallel to the session's customer list.
+#[derive(Debug, Default)]
+pub struct SearchIndex {
+    rows: Vec<IndexRow>,
+}
+
+#[derive(Debug)]
+struct IndexRow {
+    code: String,
+    name: String,
+    /// code, name, hosts, tags, separated by '\u{1}'.
+    all: String,
+}
+
+impl SearchIndex {
+    /// Builds the index for `customers`.
+    pub fn build(customers: &[Customer]) -> Self {
+        let rows = customers.iter().map(IndexRow::new).collect();
+        Self { rows }
+    }
+
+    /// Indices of the customers matching `query`, best first. An empty query matches all,
+    /// in list order.
+    pub fn search(&self, query: &str) -> Vec<usize> {
+        let terms: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        if terms.is_empty() {
+            return (0..self.rows.len()).collect();
+        }
+        let mut hits: Vec<(u32, usize)> = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, row)| row.score(&terms).map(|s| (s, i)))
+            .collect();
+        hits.sort_unstable();
+        hits.into_iter().map(|(_, i)| i).collect()
+    }
+}
+
+impl IndexRow {
+    fn new(c: &Customer) -> Self {
+        let mut all = String::with_capacity(64);
+        all.push_str(&c.code.to_lowercase());
+        all.push('\u{1}');
+        all.push_str(&c.name.to_lowercase());
+        for e in &c.entries {
+            for host in [&e.host, &e.gateway_host, &e.vpn_server, &e.url] {
+                if !host.is_empty() {
+                    all.push('\u{1}');
+                    all.push_str(&host.to_lowercase());
+                }
+            }
+        }
+        for tag in &c.tags {
+            all.push('\u{1}');
+            all.push_str(&tag.to_lowercase());
+        }
+        Self {
+            code: c.code.to_lowercase(),
+            name: c.name.to_lowercase(),
+            all,
+        }
+    }
+
+    /// Lower is better; `None` when some term does not match.
+    fn score(&self, terms: &[String]) -> Option<u32> {
+        terms
+            .iter()
+            .try_fold(0u32, |acc, t| Some(acc + self.term_score(t)?))
+    }
+
+    fn term_score(&self, term: &str) -> Option<u32> {
+        if self.code == term {
+            return Some(0);
+        }
+        if self.code.starts_with(term) {
+            return Some(1);
+        }
+        if self.name.starts_with(term) {
+            return Some(2);
+        }
+        if let Some(pos) = self.all.find(term) {
+            let at_word_start = pos == 0
+                || self.all[..pos]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| !c.is_alphanumeric());
+            return Some(if at_word_start { 3 } else { 4 });
+        }
+        // Typo tolerance: letters in order, starting where the name or code starts.
+        let loose = |field: &str| {
+            term.chars().count() >= 3
+                && term.chars().next().is_some_and(|c| field.starts_with(c))
+                && is_subsequence(term, field)
+        };
+        if loose(&self.name) || loose(&self.code) {
+            return Some(5);
+        }
+        None
+    }
+}
+
+fn is_subsequence(needle: &str, haystack: &str) -> bool {
+    let mut hay = haystack.chars();
+    needle.chars().all(|n| hay.by_ref().any(|h| h == n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Entry;
+
+    fn customer(code: &str, name: &str, host: &str, tags: &[&str]) -> Customer {
+        Customer {
+            id: uuid::Uuid::new_v4(),
+            name: name.into(),
+            code: code.into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            notes: String::new(),
+            contact: String::new(),
+            active: true,
+            entries: vec![Entry {
+                host: host.into(),
+                ..Entry::default()
+            }],
+        }
+    }
+
+    #[test]
+    fn matches_name_code_host_and_tag_ranked() {
+        let list = vec![
+            customer("BETA", "Beta Acme Partners", "rds.beta.example", &["eu"]),
+            customer("ACME", "Acme Manufacturing", "rds.acme.example", &["gold"]),
+            customer("ZED", "Zed Industries", "10.1.2.3", &["acme-group"]),
+        ];
+        let index = SearchIndex::build(&list);
+        let names = |q: &str| -> Vec<&str> {
+            index
+                .search(q)
+                .into_iter()
+                .map(|i| list[i].code.as_str())
+                .collect()
+        };
+        assert_eq!(names("acme"), ["ACME", "BETA", "ZED"]);
+        assert_eq!(names("10.1.2"), ["ZED"]);
+        assert_eq!(names("gold"), ["ACME"]);
+        assert_eq!(names("acme eu"), ["BETA"]);
+        assert_eq!(names("acmmfg"), ["ACME"]);
+        assert_eq!(names("nomatch"), Vec::<&str>::new());
+        assert_eq!(names("").len(), 3);
+    }
+}

@@ -1,0 +1,246 @@
+//! The single-file SQLite backend.
+
+use std::fs::OpenOptions;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{ChangeSet, CustomerRow, EntryRow, Store};
+use crate::{Error, Result};
+
+/// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[
+    // 1: meta values, customers, entries and their secrets, all records sealed.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+     CREATE TABLE customers (id TEXT PRIMARY KEY, record BLOB NOT NULL);
+     CREATE TABLE entries (
+         id TEXT PRIMARY KEY,
+         customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+         record BLOB NOT NULL);
+     CREATE INDEX entries_by_customer ON entries(customer_id);
+     CREATE TABLE entry_secrets (
+         entry_id TEXT PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+         blob BLOB NOT NULL);",
+];
+
+/// A vault in one SQLite file (WAL mode, secure_delete, 0600).
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SqliteStore({})", self.path.display())
+    }
+}
+
+impl SqliteStore {
+    /// Creates a new vault file (refusing to overwrite one) and its schema.
+    pub fn create(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir)?;
+        }
+        create_private_file(path)?;
+        Self::connect(path)
+    }
+
+    /// Opens an existing vault file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        if !path.is_file() {
+            return Err(Error::NoVault(path.to_path_buf()));
+        }
+        Self::connect(path)
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn connect(path: &Path) -> Result<Self> {
+        let not_a_vault = |e: rusqlite::Error| Error::NotAVault {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        };
+        let conn = Connection::open(path).map_err(not_a_vault)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA secure_delete = ON;
+             PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 5000;",
+        )
+        .map_err(not_a_vault)?;
+        let mut store = Self {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: usize = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .map(|v| v.max(0) as usize)?;
+        if version > MIGRATIONS.len() {
+            return Err(Error::NotAVault {
+                path: self.path.clone(),
+                reason: format!("schema version {version} is newer than this Sallyport"),
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+}
+
+impl Store for SqliteStore {
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_meta(&mut self, values: &[(&str, &[u8])]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            )?;
+            for (key, value) in values {
+                stmt.execute(params![key, value])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn customers(&self) -> Result<Vec<CustomerRow>> {
+        let mut stmt = self.conn.prepare("SELECT id, record FROM customers")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(CustomerRow {
+                id: r.get(0)?,
+                record: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn entries(&self) -> Result<Vec<EntryRow>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, customer_id, record FROM entries")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(EntryRow {
+                id: r.get(0)?,
+                customer_id: r.get(1)?,
+                record: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn entry_secrets(&self, entry_id: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT blob FROM entry_secrets WHERE entry_id = ?1",
+                [entry_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn apply(&mut self, changes: &ChangeSet) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut customer = tx.prepare_cached(
+                "INSERT INTO customers (id, record) VALUES (?1, ?2)
+                 ON CONFLICT(id) DO UPDATE SET record = excluded.record",
+            )?;
+            for c in &changes.customers {
+                customer.execute(params![c.id, c.record])?;
+            }
+            let mut entry = tx.prepare_cached(
+                "INSERT INTO entries (id, customer_id, record) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id,
+                                               record = excluded.record",
+            )?;
+            for e in &changes.entries {
+                entry.execute(params![e.id, e.customer_id, e.record])?;
+            }
+            let mut secret = tx.prepare_cached(
+                "INSERT INTO entry_secrets (entry_id, blob) VALUES (?1, ?2)
+                 ON CONFLICT(entry_id) DO UPDATE SET blob = excluded.blob",
+            )?;
+            for (id, blob) in &changes.secrets {
+                secret.execute(params![id, blob])?;
+            }
+            let mut meta = tx.prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            )?;
+            for (key, value) in &changes.meta {
+                meta.execute(params![key, value])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn checkpoint(&mut self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // Best effort: leave no pages of the vault in the WAL file.
+        let _ = self.checkpoint();
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        if !dir.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| Error::io(dir, e))?;
+        }
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    Ok(())
+}
+
+fn create_private_file(path: &Path) -> Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(Error::VaultExists(path.to_path_buf()))
+        }
+        Err(e) => Err(Error::io(path, e)),
+    }
+}

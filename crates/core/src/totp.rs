@@ -1,0 +1,268 @@
+//! TOTP secrets: parsing Base32 text and `otpauth://totp/` URIs into parameters and a secret.
+//!
+//! Only the parsing needed to store a secret lives here for now; code generation follows.
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::secret::SecretBytes;
+use crate::{Error, Result};
+
+/// Shortest accepted secret: 80 bits, the common authenticator default.
+pub const MIN_SECRET_BYTES: usize = 10;
+
+/// HMAC algorithm of a TOTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum TotpAlgorithm {
+    /// HMAC-SHA1 (the default).
+    #[default]
+    Sha1,
+    /// HMAC-SHA256.
+    Sha256,
+    /// HMAC-SHA512.
+    Sha512,
+}
+
+/// The non-secret parameters of a TOTP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpParams {
+    /// HMAC algorithm.
+    pub algorithm: TotpAlgorithm,
+    /// Code length, 6 to 8.
+    pub digits: u8,
+    /// Period in seconds.
+    pub period: u32,
+    /// Issuer, e.g. "Acme VPN".
+    #[serde(default)]
+    pub issuer: String,
+    /// Account name from the URI label.
+    #[serde(default)]
+    pub account: String,
+}
+
+impl Default for TotpParams {
+    fn default() -> Self {
+        Self {
+            algorithm: TotpAlgorithm::Sha1,
+            digits: 6,
+            period: 30,
+            issuer: String::new(),
+            account: String::new(),
+        }
+    }
+}
+
+/// Parses a Base32 secret or an `otpauth://totp/` URI. Errors never echo the input.
+pub fn parse(input: &str) -> Result<(TotpParams, SecretBytes)> {
+    let trimmed = input.trim();
+    if trimmed
+        .get(..10)
+        .is_some_and(|p| p.eq_ignore_ascii_case("otpauth://"))
+    {
+        parse_uri(trimmed)
+    } else {
+        Ok((TotpParams::default(), decode_base32(trimmed)?))
+    }
+}
+
+/// Decodes Base32, accepting lowercase, spaces, dashes and `=` padding.
+pub fn decode_base32(text: &str) -> Result<SecretBytes> {
+    let mut clean = Zeroizing::new(String::with_capacity(text.len()));
+    for c in text.chars() {
+        match c {
+            ' ' | '-' | '=' | '\t' => {}
+            c if c.is_ascii_alphanumeric() => clean.push(c.to_ascii_uppercase()),
+            _ => {
+                return Err(invalid(
+                    "the secret is not Base32 (only A-Z and 2-7 are allowed)",
+                ))
+            }
+        }
+    }
+    if clean.is_empty() {
+        return Err(invalid("the secret is empty"));
+    }
+    let decoded = data_encoding::BASE32_NOPAD
+        .decode(clean.as_bytes())
+        .map_err(|_| invalid("the secret is not valid Base32 (only A-Z and 2-7 are allowed)"))?;
+    let secret = SecretBytes::new(decoded);
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(invalid(format!(
+            "the secret is only {} bits; at least {} bits are required",
+            secret.len() * 8,
+            MIN_SECRET_BYTES * 8
+        )));
+    }
+    Ok(secret)
+}
+
+fn parse_uri(uri: &str) -> Result<(TotpParams, SecretBytes)> {
+    let rest = &uri[10..];
+    let (kind, rest) = rest.split_once('/').unwrap_or((rest, ""));
+    if kind.eq_ignore_ascii_case("hotp") {
+        return Err(invalid(
+            "otpauth://hotp (counter-based) codes are not supported, only TOTP",
+        ));
+    }
+    if !kind.eq_ignore_ascii_case("totp") {
+        return Err(invalid(format!(
+            "unknown otpauth type '{}'",
+            printable(kind)
+        )));
+    }
+    let (label, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let label = percent_decode(label)?;
+    let (label_issuer, account) = match label.split_once(':') {
+        Some((i, a)) => (i.trim().to_owned(), a.trim().to_owned()),
+        None => (String::new(), label.trim().to_owned()),
+    };
+    let mut params = TotpParams {
+        issuer: label_issuer,
+        account,
+        ..TotpParams::default()
+    };
+    let mut secret = None;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = percent_decode(raw)?;
+        match key.to_ascii_lowercase().as_str() {
+            "secret" => secret = Some(decode_base32(&value)?),
+            "issuer" => params.issuer = value.trim().to_owned(),
+            "algorithm" => {
+                params.algorithm = match value.to_ascii_uppercase().as_str() {
+                    "SHA1" => TotpAlgorithm::Sha1,
+                    "SHA256" => TotpAlgorithm::Sha256,
+                    "SHA512" => TotpAlgorithm::Sha512,
+                    other => {
+                        return Err(invalid(format!(
+                            "unknown algorithm '{}' (SHA1, SHA256 or SHA512)",
+                            printable(other)
+                        )))
+                    }
+                }
+            }
+            "digits" => {
+                params.digits = value
+                    .parse()
+                    .ok()
+                    .filter(|d| (6..=8).contains(d))
+                    .ok_or_else(|| invalid("digits must be 6, 7 or 8"))?
+            }
+            "period" => {
+                params.period = value
+                    .parse()
+                    .ok()
+                    .filter(|p| (1..=86_400).contains(p))
+                    .ok_or_else(|| invalid("period must be 1 to 86400 seconds"))?
+            }
+            _ => {} // image, counter and vendor extensions are ignored
+        }
+    }
+    let secret = secret.ok_or_else(|| invalid("the otpauth URI has no secret"))?;
+    crate::model::validate::single_line("totp issuer", &params.issuer)?;
+    crate::model::validate::single_line("totp account", &params.account)?;
+    Ok((params, secret))
+}
+
+/// Percent-decodes into a zeroized buffer (the query may hold the secret).
+fn percent_decode(text: &str) -> Result<Zeroizing<String>> {
+    let bytes = text.as_bytes();
+    let mut out = Zeroizing::new(Vec::with_capacity(bytes.len()));
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or_else(|| invalid("the otpauth URI has a broken %-escape"))?;
+                out.push(hex);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    let text = std::str::from_utf8(&out)
+        .map_err(|_| invalid("the otpauth URI is not valid UTF-8 after decoding"))?;
+    Ok(Zeroizing::new(text.to_owned()))
+}
+
+fn printable(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).take(20).collect()
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::invalid("totp", message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base32_forms_are_accepted() {
+        let canonical = decode_base32("JBSWY3DPEHPK3PXP").unwrap();
+        for variant in [
+            "jbswy3dpehpk3pxp",
+            "JBSW Y3DP EHPK 3PXP",
+            "JBSW-Y3DP-EHPK-3PXP",
+            "JBSWY3DPEHPK3PXP====",
+        ] {
+            assert_eq!(decode_base32(variant).unwrap(), canonical, "{variant}");
+        }
+        assert_eq!(canonical.len(), 10); // 80 bits
+    }
+
+    #[test]
+    fn bad_secrets_are_refused_without_echoing_them() {
+        for bad in ["", "JBSWY3DP", "JBSWY3DPEHPK3PX!", "01189998819991197253"] {
+            let err = parse(bad).unwrap_err().to_string();
+            assert!(err.starts_with("totp:"), "{err}");
+            if !bad.is_empty() {
+                assert!(!err.contains(bad), "secret echoed: {err}");
+            }
+        }
+    }
+
+    #[test]
+    fn otpauth_uri_parameters() {
+        let (p, s) = parse(
+            "otpauth://totp/Acme%20VPN:alice%40acme.example?secret=jbswy3dpehpk3pxp&issuer=Acme%20VPN&algorithm=sha256&digits=8&period=60",
+        )
+        .unwrap();
+        assert_eq!(s, decode_base32("JBSWY3DPEHPK3PXP").unwrap());
+        assert_eq!(p.algorithm, TotpAlgorithm::Sha256);
+        assert_eq!((p.digits, p.period), (8, 60));
+        assert_eq!(p.issuer, "Acme VPN");
+        assert_eq!(p.account, "alice@acme.example");
+    }
+
+    #[test]
+    fn otpauth_errors_are_clear() {
+        let cases = [
+            ("otpauth://hotp/x?secret=JBSWY3DPEHPK3PXP&counter=1", "hotp"),
+            (
+                "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&algorithm=MD5",
+                "unknown algorithm",
+            ),
+            ("otpauth://totp/x?issuer=y", "no secret"),
+            (
+                "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&digits=5",
+                "digits",
+            ),
+        ];
+        for (uri, expected) in cases {
+            let err = parse(uri).unwrap_err().to_string();
+            assert!(err.contains(expected), "{uri}: {err}");
+        }
+    }
+}

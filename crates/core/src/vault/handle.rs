@@ -1,0 +1,147 @@
+//! A thread-safe holder of the (possibly locked) vault for long-running shells such as the
+//! desktop app. The lock lives here so that shell commands never handle mutexes.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use serde::Serialize;
+
+use super::kdf::KdfParams;
+use super::Session;
+use crate::secret::SecretString;
+use crate::{Error, Result};
+
+/// What the front end needs to know to pick a screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum VaultStatus {
+    /// No vault file exists yet: show "create vault".
+    NoVault {
+        /// Where the vault will be created.
+        path: String,
+    },
+    /// A vault exists and is locked: show "unlock".
+    Locked {
+        /// The vault file.
+        path: String,
+    },
+    /// The vault is unlocked.
+    Unlocked {
+        /// The vault file.
+        path: String,
+        /// Staff name recorded in the vault.
+        staff: String,
+        /// Number of customers.
+        customers: usize,
+    },
+}
+
+/// The vault of one app instance: its path and, while unlocked, its session.
+#[derive(Debug)]
+pub struct VaultHandle {
+    path: PathBuf,
+    session: Mutex<Option<Session>>,
+}
+
+impl VaultHandle {
+    /// A handle for the vault at `path` (which need not exist yet), locked.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            session: Mutex::new(None),
+        }
+    }
+
+    /// The vault file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether the vault exists, is locked or unlocked.
+    pub fn status(&self) -> VaultStatus {
+        let path = self.path.display().to_string();
+        match self.guard().as_ref() {
+            Some(s) => VaultStatus::Unlocked {
+                path,
+                staff: s.staff().to_owned(),
+                customers: s.customers().len(),
+            },
+            None if super::exists(&self.path) => VaultStatus::Locked { path },
+            None => VaultStatus::NoVault { path },
+        }
+    }
+
+    /// Creates the vault and keeps it unlocked.
+    pub fn create(
+        &self,
+        staff: &str,
+        password: &SecretString,
+        kdf: KdfParams,
+    ) -> Result<VaultStatus> {
+        let session = Session::create(&self.path, password, staff, kdf)?;
+        *self.guard() = Some(session);
+        Ok(self.status())
+    }
+
+    /// Unlocks the vault with the master password.
+    pub fn unlock(&self, password: &SecretString) -> Result<VaultStatus> {
+        let session = Session::unlock(&self.path, password)?;
+        *self.guard() = Some(session);
+        Ok(self.status())
+    }
+
+    /// Locks the vault: the session's keys and decrypted records are dropped and wiped.
+    pub fn lock(&self) -> Result<VaultStatus> {
+        if let Some(session) = self.guard().take() {
+            session.lock()?;
+        }
+        Ok(self.status())
+    }
+
+    /// Runs `f` on the unlocked session; [`Error::Locked`] when the vault is locked.
+    pub fn with_session<T>(&self, f: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
+        match self.guard().as_mut() {
+            Some(session) => f(session),
+            None => Err(Error::Locked),
+        }
+    }
+
+    fn guard(&self) -> MutexGuard<'_, Option<Session>> {
+        // A panic while holding the lock leaves a session that is still consistent on disk.
+        self.session
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_lock_unlock_cycle() {
+        let dir = tempfile::tempdir().unwrap();
+        let handle = VaultHandle::new(dir.path().join("v.sallyport"));
+        assert!(matches!(handle.status(), VaultStatus::NoVault { .. }));
+        let pw = SecretString::from("correct horse battery");
+        handle.create("Alice", &pw, KdfParams::floor()).unwrap();
+        assert!(
+            matches!(handle.status(), VaultStatus::Unlocked { ref staff, .. } if staff == "Alice")
+        );
+        handle.lock().unwrap();
+        assert!(matches!(handle.status(), VaultStatus::Locked { .. }));
+        assert!(matches!(
+            handle.with_session(|s| Ok(s.customers().len())),
+            Err(Error::Locked)
+        ));
+        assert!(matches!(
+            handle.unlock(&SecretString::from("wrong one!")),
+            Err(Error::WrongPassword)
+        ));
+        handle.unlock(&pw).unwrap();
+        assert_eq!(
+            handle.with_session(|s| Ok(s.staff().to_owned())).unwrap(),
+            "Alice"
+        );
+    }
+}

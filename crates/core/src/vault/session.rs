@@ -1,0 +1,386 @@
+//! An unlocked vault.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::backoff::Backoff;
+use super::crypto::{BlobKind, RecordCipher};
+use super::header::Header;
+use super::kdf::KdfParams;
+use super::records::{self, META};
+use crate::identity::{self, Device};
+use crate::model::{Customer, Entry, EntrySecrets};
+use crate::search::SearchIndex;
+use crate::secret::{Key256, SecretString};
+use crate::store::{ChangeSet, SqliteStore, Store};
+use crate::{Error, Result};
+
+const META_HEADER: &str = "header";
+const META_HEADER_SUM: &str = "header_sha256";
+const META_BACKOFF: &str = "unlock_backoff";
+const META_SETTINGS: &str = "settings";
+
+/// Shortest accepted master password.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// Vault-wide settings, stored sealed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Settings {
+    staff: String,
+}
+
+/// An unlocked vault: the data key, the decrypted customer list and the store.
+///
+/// Dropping the session (or calling [`Session::lock`]) wipes the keys and checkpoints the
+/// write-ahead log.
+pub struct Session {
+    store: Box<dyn Store>,
+    header: Header,
+    data_key: Key256,
+    cipher: RecordCipher,
+    settings: Settings,
+    device: Device,
+    customers: Vec<Customer>,
+    by_code: HashMap<String, usize>,
+    index: SearchIndex,
+    /// Incremented by every write, so a stale import plan is refused.
+    generation: u64,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("vault_id", &self.header.vault_id)
+            .field("customers", &self.customers.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// Creates a vault file at `path` and returns it unlocked.
+    pub fn create(
+        path: &Path,
+        password: &SecretString,
+        staff: &str,
+        kdf: KdfParams,
+    ) -> Result<Session> {
+        check_new_password(password)?;
+        let staff = identity::staff_name(staff)?;
+        kdf.check_bounds()?;
+        let store = SqliteStore::create(path)?;
+        Self::initialise(Box::new(store), password, staff, kdf).inspect_err(|_| {
+            let _ = std::fs::remove_file(path);
+        })
+    }
+
+    fn initialise(
+        mut store: Box<dyn Store>,
+        password: &SecretString,
+        staff: String,
+        kdf: KdfParams,
+    ) -> Result<Session> {
+        let (header, data_key) = Header::create(password, kdf)?;
+        let (header_bytes, header_sum) = header.to_stored()?;
+        let cipher = RecordCipher::new(&data_key);
+        let settings = Settings { staff };
+        let sealed_settings = seal_settings(&cipher, &settings)?;
+        store.set_meta(&[
+            (META_HEADER, &header_bytes),
+            (META_HEADER_SUM, header_sum.as_bytes()),
+            (META_SETTINGS, &sealed_settings),
+        ])?;
+        Ok(Session {
+            store,
+            header,
+            data_key,
+            cipher,
+            settings,
+            device: Device::current(),
+            customers: Vec::new(),
+            by_code: HashMap::new(),
+            index: SearchIndex::default(),
+            generation: 0,
+        })
+    }
+
+    /// Opens the vault at `path` and unlocks it with `password`.
+    pub fn unlock(path: &Path, password: &SecretString) -> Result<Session> {
+        Self::unlock_store(
+            Box::new(SqliteStore::open(path)?),
+            password,
+            super::now_unix(),
+        )
+    }
+
+    /// Unlocks a vault kept in any store, at the given time (for the backoff).
+    pub fn unlock_store(
+        mut store: Box<dyn Store>,
+        password: &SecretString,
+        now_unix: i64,
+    ) -> Result<Session> {
+        let header = read_header(store.as_ref())?;
+        let backoff = read_backoff(store.as_ref())?;
+        let wait = backoff.wait_seconds(now_unix);
+        if wait > 0 {
+            return Err(Error::LockedOut { wait_seconds: wait });
+        }
+        let data_key = match header.unwrap_key(password) {
+            Ok(key) => key,
+            Err(Error::WrongPassword) => {
+                let next = backoff.after_failure(now_unix);
+                write_backoff(store.as_mut(), &next)?;
+                return Err(match next.wait_seconds(now_unix) {
+                    0 => Error::WrongPassword,
+                    wait_seconds => Error::LockedOut { wait_seconds },
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        if backoff != Backoff::default() {
+            write_backoff(store.as_mut(), &Backoff::default())?;
+        }
+        let cipher = RecordCipher::new(&data_key);
+        let settings = open_settings(&cipher, store.as_ref())?;
+        let customers = load_customers(&cipher, store.as_ref())?;
+        let mut session = Session {
+            store,
+            header,
+            data_key,
+            cipher,
+            settings,
+            device: Device::current(),
+            customers,
+            by_code: HashMap::new(),
+            index: SearchIndex::default(),
+            generation: 0,
+        };
+        session.reindex();
+        Ok(session)
+    }
+
+    /// Locks the vault: checkpoints the log; keys are wiped when `self` is dropped.
+    pub fn lock(mut self) -> Result<()> {
+        self.store.checkpoint()
+    }
+
+    /// The staff name recorded at vault creation.
+    pub fn staff(&self) -> &str {
+        &self.settings.staff
+    }
+
+    /// The OS user and host this session runs on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// This vault's KDF parameters.
+    pub fn kdf_params(&self) -> KdfParams {
+        self.header.kdf_params
+    }
+
+    /// All customers, sorted by name.
+    pub fn customers(&self) -> &[Customer] {
+        &self.customers
+    }
+
+    /// Customers matching `query` (name, code, hosts, tags), best first.
+    pub fn search(&self, query: &str) -> Vec<&Customer> {
+        self.index
+            .search(query)
+            .into_iter()
+            .map(|i| &self.customers[i])
+            .collect()
+    }
+
+    /// The customer with this code (case-insensitive).
+    pub fn customer_by_code(&self, code: &str) -> Option<&Customer> {
+        self.by_code
+            .get(&code.to_lowercase())
+            .map(|&i| &self.customers[i])
+    }
+
+    /// Resolves a customer code or a unique name match.
+    pub fn find_customer(&self, selector: &str) -> Result<&Customer> {
+        let selector = selector.trim();
+        if let Some(c) = self.customer_by_code(selector) {
+            return Ok(c);
+        }
+        let wanted = selector.to_lowercase();
+        let exact: Vec<&Customer> = self
+            .customers
+            .iter()
+            .filter(|c| c.name.to_lowercase() == wanted)
+            .collect();
+        let candidates = if exact.is_empty() {
+            self.customers
+                .iter()
+                .filter(|c| c.name.to_lowercase().contains(&wanted))
+                .collect()
+        } else {
+            exact
+        };
+        match candidates.as_slice() {
+            [one] => Ok(one),
+            [] => Err(Error::NotFound(format!(
+                "no customer has the code or name '{}'",
+                crate::model::validate::shown(selector)
+            ))),
+            many => {
+                let shown: Vec<String> = many
+                    .iter()
+                    .take(5)
+                    .map(|c| format!("{} ({})", c.code, c.name))
+                    .collect();
+                Err(Error::Ambiguous(format!(
+                    "'{}' matches {} customers: {}{}; use the code",
+                    crate::model::validate::shown(selector),
+                    many.len(),
+                    shown.join(", "),
+                    if many.len() > 5 { ", …" } else { "" }
+                )))
+            }
+        }
+    }
+
+    /// Decrypts the secrets of one entry. Call only where a secret is really used.
+    pub fn entry_secrets(&self, entry: &Entry) -> Result<EntrySecrets> {
+        let id = entry.id.to_string();
+        match self.store.entry_secrets(&id)? {
+            Some(blob) => records::open_secrets(&self.cipher, &id, &blob),
+            None => Ok(EntrySecrets::default()),
+        }
+    }
+
+    /// Changes the master password: only the wrapped data key is rewritten.
+    pub fn change_password(&mut self, new_password: &SecretString) -> Result<()> {
+        check_new_password(new_password)?;
+        let header = self.header.clone().wrap(&self.data_key, new_password)?;
+        let (bytes, sum) = header.to_stored()?;
+        self.store
+            .set_meta(&[(META_HEADER, &bytes), (META_HEADER_SUM, sum.as_bytes())])?;
+        self.header = header;
+        Ok(())
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub(crate) fn cipher(&self) -> &RecordCipher {
+        &self.cipher
+    }
+
+    /// Writes a change set in one transaction, then replaces the in-memory list.
+    pub(crate) fn commit(&mut self, changes: &ChangeSet, customers: Vec<Customer>) -> Result<()> {
+        self.store.apply(changes)?;
+        self.generation += 1;
+        self.customers = customers;
+        self.reindex();
+        Ok(())
+    }
+
+    fn reindex(&mut self) {
+        self.customers.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.code.cmp(&b.code))
+        });
+        self.by_code = self
+            .customers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.code.to_lowercase(), i))
+            .collect();
+        self.index = SearchIndex::build(&self.customers);
+    }
+}
+
+fn check_new_password(password: &SecretString) -> Result<()> {
+    if password.char_count() < MIN_PASSWORD_CHARS {
+        return Err(Error::invalid(
+            "master password",
+            format!("must be at least {MIN_PASSWORD_CHARS} characters long"),
+        ));
+    }
+    if password.expose().chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "master password",
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
+fn read_header(store: &dyn Store) -> Result<Header> {
+    let not_a_vault =
+        |what: &str| Error::Integrity(format!("the vault header is missing its {what}"));
+    let bytes = store.meta(META_HEADER)?.ok_or_else(|| not_a_vault("key"))?;
+    let sum = store
+        .meta(META_HEADER_SUM)?
+        .ok_or_else(|| not_a_vault("checksum"))?;
+    let sum = String::from_utf8(sum).map_err(|_| not_a_vault("checksum"))?;
+    Header::from_stored(&bytes, &sum)
+}
+
+fn read_backoff(store: &dyn Store) -> Result<Backoff> {
+    match store.meta(META_BACKOFF)? {
+        None => Ok(Backoff::default()),
+        // An unreadable counter is treated as the worst case rather than as "no failures".
+        Some(bytes) => Ok(serde_json::from_slice(&bytes).unwrap_or(Backoff {
+            failures: u32::MAX,
+            last_failure_unix: i64::MAX,
+        })),
+    }
+}
+
+fn write_backoff(store: &mut dyn Store, backoff: &Backoff) -> Result<()> {
+    let bytes = serde_json::to_vec(backoff).map_err(|e| Error::Storage(e.to_string()))?;
+    store.set_meta(&[(META_BACKOFF, &bytes)])
+}
+
+fn seal_settings(cipher: &RecordCipher, settings: &Settings) -> Result<Vec<u8>> {
+    let plain = serde_json::to_vec(settings).map_err(|e| Error::Storage(e.to_string()))?;
+    cipher.seal(
+        records::binding(META, META_SETTINGS, BlobKind::Settings),
+        &plain,
+    )
+}
+
+fn open_settings(cipher: &RecordCipher, store: &dyn Store) -> Result<Settings> {
+    let blob = store
+        .meta(META_SETTINGS)?
+        .ok_or_else(|| Error::Integrity("the vault settings are missing".into()))?;
+    let plain = cipher.open(
+        records::binding(META, META_SETTINGS, BlobKind::Settings),
+        &blob,
+    )?;
+    serde_json::from_slice(&plain)
+        .map_err(|_| Error::Integrity("the vault settings are unreadable".into()))
+}
+
+fn load_customers(cipher: &RecordCipher, store: &dyn Store) -> Result<Vec<Customer>> {
+    let mut customers: Vec<Customer> = store
+        .customers()?
+        .iter()
+        .map(|row| records::open_customer(cipher, row))
+        .collect::<Result<_>>()?;
+    let position: HashMap<String, usize> = customers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.to_string(), i))
+        .collect();
+    for row in store.entries()? {
+        let entry = records::open_entry(cipher, &row)?;
+        let owner = position
+            .get(&row.customer_id)
+            .ok_or_else(|| Error::Integrity(format!("entry {} belongs to no customer", row.id)))?;
+        customers[*owner].entries.push(entry);
+    }
+    for c in &mut customers {
+        c.entries.sort_by_key(|e| e.label.to_lowercase());
+    }
+    Ok(customers)
+}

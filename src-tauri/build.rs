@@ -1,0 +1,20 @@
+//! Declares every app command to Tauri's ACL so that `capabilities/` must grant each one
+//! explicitly, then generates the Tauri context (config, embedded UI, capabilities).
+
+/// The app's IPC commands; keep in step with `generate_handler!` in `src/lib.rs`.
+const COMMANDS: &[&str] = &[
+    "vault_status",
+    "create_vault",
+    "unlock",
+    "lock",
+    "search_customers",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        // `ui/dist` missing is the usual cause: the UI is embedded even in debug builds.
+        panic!("tauri-build failed: {error:#}\n(build the UI first: npm --prefix ui run build)");
+    }
+}

@@ -1,0 +1,53 @@
+//! Sallyport's desktop shell: Tauri 2 commands over `sallyport-core`.
+//!
+//! The shell holds no logic of its own: [`state::AppState`] owns the vault handle (whose lock
+//! lives in core), [`commands`] delegates each IPC call to it, and [`error::ApiError`] is what
+//! the web front end receives when something fails.
+
+#![deny(missing_docs)]
+
+pub mod commands;
+pub mod error;
+pub mod state;
+pub mod summary;
+
+use tauri::{Builder, Runtime};
+
+pub use state::AppState;
+
+/// Adds the app's state and commands to a builder. Generic over the runtime so that tests can
+/// pass `tauri::test::mock_builder()`.
+pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::vault_status,
+            commands::create_vault,
+            commands::unlock,
+            commands::lock,
+            commands::search_customers,
+        ])
+}
+
+/// The generated context: `tauri.conf.json`, the capabilities and the embedded UI.
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
+}
+
+/// Starts the desktop app; returns when the last window closes.
+pub fn run() {
+    let result = AppState::from_env()
+        .map_err(|e| e.to_string())
+        .and_then(|state| {
+            app_builder(tauri::Builder::default(), state)
+                .run(context())
+                .map_err(|e| e.to_string())
+        });
+    if let Err(message) = result {
+        eprintln!("sallyport-app: {message}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,135 @@
+//! Command tests through Tauri's IPC layer (mock runtime, the real capabilities and ACL).
+
+use sallyport_core::vault::kdf::KdfParams;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, Manager, WebviewWindow};
+
+use super::{app_builder, context, AppState};
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+}
+
+impl Harness {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(dir.path().join("vault.sallyport"), KdfParams::floor());
+        let app = app_builder(mock_builder(), state).build(context()).unwrap();
+        let window = app.get_webview_window("main").unwrap();
+        Self {
+            _dir: dir,
+            _app: app,
+            window,
+        }
+    }
+
+    fn invoke_from(&self, url: &str, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: url.parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.window, request).map(|body| body.deserialize().unwrap())
+    }
+
+    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        self.invoke_from("tauri://localhost", cmd, args)
+    }
+}
+
+const PASSWORD: &str = "test password only";
+
+#[test]
+fn status_of_a_missing_vault_is_no_vault() {
+    let h = Harness::new();
+    let status = h.invoke("vault_status", json!({})).unwrap();
+    assert_eq!(status["state"], "no_vault");
+}
+
+#[test]
+fn create_lock_unlock_through_ipc() {
+    let h = Harness::new();
+    let created = h
+        .invoke(
+            "create_vault",
+            json!({ "staff": "Alice", "password": PASSWORD }),
+        )
+        .unwrap();
+    assert_eq!(created["state"], "unlocked");
+    assert_eq!(created["staff"], "Alice");
+    assert_eq!(created["customers"], 0);
+
+    let locked = h.invoke("lock", json!({})).unwrap();
+    assert_eq!(locked["state"], "locked");
+
+    let wrong = h
+        .invoke("unlock", json!({ "password": "not the password" }))
+        .unwrap_err();
+    assert_eq!(wrong["kind"], "wrong_password");
+    assert!(wrong["message"].as_str().unwrap().contains("wrong"));
+    assert!(!wrong.to_string().contains("not the password"));
+
+    let unlocked = h.invoke("unlock", json!({ "password": PASSWORD })).unwrap();
+    assert_eq!(unlocked["state"], "unlocked");
+    assert_eq!(unlocked["staff"], "Alice");
+}
+
+#[test]
+fn creating_twice_is_refused() {
+    let h = Harness::new();
+    h.invoke(
+        "create_vault",
+        json!({ "staff": "Alice", "password": PASSWORD }),
+    )
+    .unwrap();
+    let again = h
+        .invoke(
+            "create_vault",
+            json!({ "staff": "Bob", "password": PASSWORD }),
+        )
+        .unwrap_err();
+    assert_eq!(again["kind"], "vault_exists");
+}
+
+#[test]
+fn search_needs_an_unlocked_vault() {
+    let h = Harness::new();
+    let locked = h
+        .invoke("search_customers", json!({ "query": "acme" }))
+        .unwrap_err();
+    assert_eq!(locked["kind"], "locked");
+
+    h.invoke(
+        "create_vault",
+        json!({ "staff": "Alice", "password": PASSWORD }),
+    )
+    .unwrap();
+    let found = h
+        .invoke("search_customers", json!({ "query": "" }))
+        .unwrap();
+    assert_eq!(found, json!([]));
+}
+
+#[test]
+fn missing_arguments_are_rejected() {
+    let h = Harness::new();
+    assert!(h.invoke("unlock", json!({})).is_err());
+}
+
+#[test]
+fn remote_origins_are_refused_by_the_acl() {
+    let h = Harness::new();
+    let refused = h
+        .invoke_from("https://example.com", "vault_status", json!({}))
+        .unwrap_err();
+    assert!(refused.is_string(), "expected an ACL error, got {refused}");
+}
