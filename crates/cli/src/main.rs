@@ -1,1 +1,93 @@
-fn main() {}
+//! `sallyport`: the command line over sallyport-core, for scripts, tests and terminals.
+//! Every subcommand parses its arguments, calls the core, and prints the result.
+
+#![forbid(unsafe_code)]
+#![allow(clippy::print_stdout)]
+
+mod cmd;
+mod output;
+mod password;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Desktop access launcher for support staff: customers, credentials, TOTP, RDP.
+#[derive(Debug, Parser)]
+#[command(name = "sallyport", version, about)]
+pub struct Cli {
+    /// Vault file (default: the OS data directory).
+    #[arg(long, global = true, env = "SALLYPORT_VAULT", value_name = "PATH")]
+    vault: Option<PathBuf>,
+
+    /// Read the master password from the first line of standard input.
+    #[arg(long, global = true)]
+    password_stdin: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new vault.
+    Init(cmd::init::Args),
+    /// Import customers and entries from a CSV file.
+    Import(cmd::import::Args),
+    /// List customers, optionally matching QUERY (name, code, hosts, tags).
+    List(cmd::list::Args),
+    /// Show a customer and its entries (never secrets).
+    Show(cmd::show::Args),
+    /// Change the master password (with --password-stdin: line 1 old, line 2 new).
+    Passwd,
+}
+
+/// Everything a subcommand needs from the global options.
+pub struct Context {
+    vault: Option<PathBuf>,
+    passwords: password::Source,
+}
+
+impl Context {
+    /// The vault path: --vault, $SALLYPORT_VAULT, or the default location.
+    pub fn vault_path(&self) -> sallyport_core::Result<PathBuf> {
+        match &self.vault {
+            Some(path) => Ok(path.clone()),
+            None => sallyport_core::vault::default_path(),
+        }
+    }
+
+    /// Unlocks the vault with the master password.
+    pub fn unlock(&mut self) -> anyhow::Result<sallyport_core::Session> {
+        let path = self.vault_path()?;
+        if !sallyport_core::vault::exists(&path) {
+            return Err(sallyport_core::Error::NoVault(path).into());
+        }
+        let password = self.passwords.read("Master password: ")?;
+        Ok(sallyport_core::Session::unlock(&path, &password)?)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut ctx = Context {
+        vault: cli.vault,
+        passwords: password::Source::new(cli.password_stdin),
+    };
+    let result = match cli.command {
+        Command::Init(args) => cmd::init::run(&mut ctx, args),
+        Command::Import(args) => cmd::import::run(&mut ctx, args),
+        Command::List(args) => cmd::list::run(&mut ctx, args),
+        Command::Show(args) => cmd::show::run(&mut ctx, args),
+        Command::Passwd => cmd::passwd::run(&mut ctx),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let message = e.to_string().replace(['\r', '\n'], " ");
+            eprintln!("sallyport: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! `sallyport import FILE`: preview, then write in one transaction.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::bail;
+use sallyport_core::import::{ConflictPolicy, ImportOptions, ImportSummary};
+
+use crate::Context;
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Auto,
+    Sallyport,
+    Keepassxc,
+    Mremoteng,
+    Bitwarden,
+    Rdm,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum OnConflict {
+    Skip,
+    Update,
+    Fail,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The CSV file.
+    file: PathBuf,
+    /// File format.
+    #[arg(long, value_enum, default_value = "auto")]
+    format: Format,
+    /// Show what would happen; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Import the valid rows even if some rows are invalid.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// What to do when a customer code + entry label already exists.
+    #[arg(long, value_enum, default_value = "fail")]
+    on_conflict: OnConflict,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
+    match args.format {
+        Format::Auto | Format::Sallyport => {}
+        other => bail!(
+            "--format {}: not supported yet; only the Sallyport native CSV can be imported",
+            format!("{other:?}").to_lowercase()
+        ),
+    }
+    let options = ImportOptions {
+        on_conflict: match args.on_conflict {
+            OnConflict::Skip => ConflictPolicy::Skip,
+            OnConflict::Update => ConflictPolicy::Update,
+            OnConflict::Fail => ConflictPolicy::Fail,
+        },
+        skip_invalid: args.skip_invalid,
+    };
+    let mut session = ctx.unlock()?;
+    let plan = session.plan_import(&args.file, options)?;
+    let blocked = plan.is_blocked();
+    let summary = if args.dry_run || blocked {
+        plan.summary().clone()
+    } else {
+        session.apply_import(plan)?
+    };
+    session.lock()?;
+    report(&summary, &args, blocked)?;
+    if blocked {
+        bail!(
+            "{} invalid row(s) in {}; nothing was imported (fix them, or pass --skip-invalid)",
+            summary.errors.len(),
+            args.file.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(summary: &ImportSummary, args: &Args, blocked: bool) -> anyhow::Result<()> {
+    if args.json {
+        println!("{}", serde_json::to_string(summary)?);
+        return Ok(());
+    }
+    let verb = if args.dry_run || blocked {
+        "would be "
+    } else {
+        ""
+    };
+    println!(
+        "{}: {} {verb}created, {} {verb}updated, {} {verb}skipped, {} invalid{}",
+        args.file.display(),
+        summary.created,
+        summary.updated,
+        summary.skipped,
+        summary.errors.len(),
+        if args.dry_run {
+            " (dry run, nothing written)"
+        } else {
+            ""
+        }
+    );
+    for e in &summary.errors {
+        println!("  line {}: {}", e.line, e.reason);
+    }
+    Ok(())
+}

@@ -1,0 +1,50 @@
+//! `sallyport init`: create a vault.
+
+use std::process::ExitCode;
+
+use sallyport_core::vault::kdf::KdfParams;
+use sallyport_core::Session;
+
+use crate::Context;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Staff name recorded in the audit log (default: your OS user name).
+    #[arg(long)]
+    staff: Option<String>,
+    /// Argon2id memory cost in KiB (19456 to 1048576; default 65536).
+    #[arg(long, value_name = "N")]
+    kdf_memory_kib: Option<u32>,
+    /// Argon2id passes (2 to 10; default 3).
+    #[arg(long, value_name = "N")]
+    kdf_iterations: Option<u32>,
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
+    let path = ctx.vault_path()?;
+    if sallyport_core::vault::exists(&path) {
+        return Err(sallyport_core::Error::VaultExists(path).into());
+    }
+    let defaults = KdfParams::default();
+    let kdf = KdfParams {
+        memory_kib: args.kdf_memory_kib.unwrap_or(defaults.memory_kib),
+        iterations: args.kdf_iterations.unwrap_or(defaults.iterations),
+        ..defaults
+    };
+    kdf.check_bounds()?;
+    let staff = args
+        .staff
+        .unwrap_or_else(|| sallyport_core::identity::Device::current().os_user);
+    let password = ctx.passwords.read_new("New master password: ")?;
+    let session = Session::create(&path, &password, &staff, kdf)?;
+    println!(
+        "Created vault {} for {} (Argon2id {} KiB, {} passes, {} lanes)",
+        path.display(),
+        session.staff(),
+        kdf.memory_kib,
+        kdf.iterations,
+        kdf.parallelism
+    );
+    session.lock()?;
+    Ok(ExitCode::SUCCESS)
+}

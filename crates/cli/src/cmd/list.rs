@@ -1,0 +1,64 @@
+//! `sallyport list [QUERY]`: customers with their entry counts.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use crate::Context;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Words to match against name, code, hosts and tags.
+    query: Option<String>,
+    /// Print JSON: [{"code","name","entries"}].
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    code: &'a str,
+    name: &'a str,
+    entries: usize,
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
+    let session = ctx.unlock()?;
+    let found = session.search(args.query.as_deref().unwrap_or(""));
+    let rows: Vec<Row> = found
+        .iter()
+        .map(|c| Row {
+            code: &c.code,
+            name: &c.name,
+            entries: c.entries.len(),
+        })
+        .collect();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = if args.json {
+        serde_json::to_writer(&mut out, &rows)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
+    } else {
+        table(&mut out, &rows)
+    };
+    crate::output::finish(written.and_then(|()| out.flush()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn table(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
+    if rows.is_empty() {
+        return writeln!(out, "No customers match.");
+    }
+    let width = rows
+        .iter()
+        .map(|r| r.code.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    writeln!(out, "{:width$}  {:>7}  NAME", "CODE", "ENTRIES")?;
+    for r in rows {
+        writeln!(out, "{:width$}  {:>7}  {}", r.code, r.entries, r.name)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! One module per subcommand.
+
+pub mod import;
+pub mod init;
+pub mod list;
+pub mod passwd;
+pub mod show;

@@ -1,0 +1,137 @@
+//! `sallyport show CUSTOMER`: a customer and its entries. Secrets are never printed; only
+//! whether one is stored.
+
+use std::process::ExitCode;
+
+use sallyport_core::model::{Customer, Entry, GatewayUsage};
+use serde::Serialize;
+
+use crate::Context;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Customer code or a unique part of its name.
+    customer: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct View<'a> {
+    #[serde(flatten)]
+    customer: &'a Customer,
+    entries: &'a [Entry],
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
+    let session = ctx.unlock()?;
+    let customer = session.find_customer(&args.customer)?;
+    if args.json {
+        let view = View {
+            customer,
+            entries: &customer.entries,
+        };
+        println!("{}", serde_json::to_string_pretty(&view)?);
+    } else {
+        print!("{}", render(customer));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn render(c: &Customer) -> String {
+    let mut out = format!(
+        "{}  {}{}\n",
+        c.code,
+        c.name,
+        if c.active { "" } else { "  (inactive)" }
+    );
+    for (label, value) in [
+        ("tags", c.tags.join(", ")),
+        ("contact", c.contact.clone()),
+        ("notes", c.notes.clone()),
+    ] {
+        if !value.is_empty() {
+            out.push_str(&format!("  {label:<9}{}\n", indent(&value)));
+        }
+    }
+    if c.entries.is_empty() {
+        out.push_str("  (no entries)\n");
+    }
+    for e in &c.entries {
+        out.push_str(&format!(
+            "\n  [{}] {}\n",
+            serde_json::to_value(e.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_uppercase))
+                .unwrap_or_default(),
+            e.label
+        ));
+        for (label, value) in entry_fields(e) {
+            if !value.is_empty() {
+                out.push_str(&format!("    {label:<15}{}\n", indent(&value)));
+            }
+        }
+    }
+    out
+}
+
+fn entry_fields(e: &Entry) -> Vec<(&'static str, String)> {
+    let with_port = |host: &str, port: Option<u16>| match (host.is_empty(), port) {
+        (true, _) => String::new(),
+        (false, Some(p)) => format!("{host}:{p}"),
+        (false, None) => host.to_owned(),
+    };
+    let gateway = match e.gateway_usage {
+        GatewayUsage::None if e.gateway_host.is_empty() => String::new(),
+        usage => format!(
+            "{} ({})",
+            with_port(&e.gateway_host, e.gateway_port),
+            format!("{usage:?}").to_lowercase()
+        ),
+    };
+    let stored = |yes: bool| {
+        if yes {
+            "stored".to_owned()
+        } else {
+            String::new()
+        }
+    };
+    let totp = e.totp.as_ref().map_or(String::new(), |t| {
+        let issuer = if t.issuer.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", t.issuer)
+        };
+        format!(
+            "stored ({:?}, {} digits, {} s{issuer})",
+            t.algorithm, t.digits, t.period
+        )
+    });
+    let date = |d: Option<time::Date>| d.map_or(String::new(), |d| d.to_string());
+    vec![
+        ("host", with_port(&e.host, e.port)),
+        ("gateway", gateway),
+        ("username", e.username.clone()),
+        ("domain", e.domain.clone()),
+        ("password", stored(e.has_password)),
+        ("totp", totp),
+        ("url", e.url.clone()),
+        ("vpn type", e.vpn_type.clone()),
+        ("vpn server", e.vpn_server.clone()),
+        ("vpn client", e.vpn_client_url.clone()),
+        ("vpn steps", e.vpn_instructions.clone()),
+        ("account", format!("{:?}", e.account_type).to_lowercase()),
+        ("owner", e.owner.clone()),
+        ("expires", date(e.expires_at)),
+        ("pw changed", date(e.password_changed_at)),
+        ("notes", e.notes.clone()),
+    ]
+}
+
+/// Continuation lines of multi-line values line up under the first.
+fn indent(value: &str) -> String {
+    value
+        .replace("\r\n", "\n")
+        .replace('\n', &format!("\n{:19}", ""))
+}
