@@ -83,8 +83,13 @@ impl Header {
         Ok((bytes, checksum))
     }
 
-    /// Parses and checks a stored header: format, bounds of the KDF parameters, checksum.
+    /// Parses and checks a stored header: checksum, format, bounds of the KDF parameters.
     pub fn from_stored(bytes: &[u8], stored_checksum: &str) -> Result<Header> {
+        if checksum(bytes) != stored_checksum {
+            return Err(Error::Integrity(
+                "the vault header (KDF parameters, salt or wrapped key) has been modified".into(),
+            ));
+        }
         let header: Header = serde_json::from_slice(bytes)
             .map_err(|_| Error::Integrity("the vault header is damaged (unreadable)".into()))?;
         if header.format_version != FORMAT_VERSION {
@@ -100,11 +105,6 @@ impl Header {
             )));
         }
         header.kdf_params.check_bounds()?;
-        if checksum(bytes) != stored_checksum {
-            return Err(Error::Integrity(
-                "the vault header (KDF parameters, salt or wrapped key) has been modified".into(),
-            ));
-        }
         Ok(header)
     }
 
