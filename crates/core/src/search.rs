@@ -52,13 +52,9 @@ impl IndexRow {
         all.push_str(&c.code.to_lowercase());
         all.push('\u{1}');
         all.push_str(&c.name.to_lowercase());
-        for e in &c.entries {
-            for host in [&e.host, &e.gateway_host, &e.vpn_server, &e.url] {
-                if !host.is_empty() {
-                    all.push('\u{1}');
-                    all.push_str(&host.to_lowercase());
-                }
-            }
+        for host in c.entries.iter().flat_map(|e| &e.hosts) {
+            all.push('\u{1}');
+            all.push_str(&host.to_lowercase());
         }
         for tag in &c.tags {
             all.push('\u{1}');
@@ -117,7 +113,7 @@ fn is_subsequence(needle: &str, haystack: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Entry;
+    use crate::model::EntryRef;
 
     fn customer(code: &str, name: &str, host: &str, tags: &[&str]) -> Customer {
         Customer {
@@ -128,9 +124,11 @@ mod tests {
             notes: String::new(),
             contact: String::new(),
             active: true,
-            entries: vec![Entry {
-                host: host.into(),
-                ..Entry::default()
+            entries: vec![EntryRef {
+                id: uuid::Uuid::new_v4(),
+                label: "RDP".into(),
+                kind: crate::model::EntryKind::Rdp,
+                hosts: vec![host.into()],
             }],
         }
     }

@@ -46,8 +46,10 @@ fn valid_file_imports_every_field() {
     let acme = session.find_customer("acme").unwrap();
     assert_eq!(acme.name, "Acme Manufacturing");
     assert_eq!(acme.tags, ["eu", "gold"]);
-    let web = acme
-        .entries
+    let acme_entries = session.entries(acme).unwrap();
+    let labels: Vec<&str> = acme_entries.iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(labels, ["Portal", "VPN", "Web server"]);
+    let web = acme_entries
         .iter()
         .find(|e| e.label == "Web server")
         .unwrap();
@@ -73,7 +75,8 @@ fn valid_file_imports_every_field() {
     );
 
     let beta = session.find_customer("BETA").unwrap();
-    let totp = beta.entries[0].totp.as_ref().unwrap();
+    let beta_entries = session.entries(beta).unwrap();
+    let totp = beta_entries[0].totp.as_ref().unwrap();
     assert_eq!(
         (totp.algorithm, totp.digits, totp.period),
         (TotpAlgorithm::Sha256, 8, 60)
@@ -86,8 +89,14 @@ fn valid_file_imports_every_field() {
     assert!(gamma.entries.is_empty());
 
     let delta = session.find_customer("DELTA").unwrap();
-    assert_eq!(delta.entries[0].host, "[2001:db8::10]");
-    assert_eq!(delta.entries[0].kind, EntryKind::Ssh);
+    let delta_entries = session.entries(delta).unwrap();
+    assert_eq!(delta_entries[0].host, "[2001:db8::10]");
+    assert_eq!(delta_entries[0].kind, EntryKind::Ssh);
+    assert_eq!(
+        delta.entries[0].hosts,
+        ["[2001:db8::10]"],
+        "the customer record lists the host for search"
+    );
 }
 
 #[test]
@@ -179,10 +188,8 @@ fn skip_invalid_imports_only_the_valid_rows() {
         .map(|c| c.code.as_str())
         .collect();
     assert_eq!(codes, ["FINE", "GOOD"]);
-    assert_eq!(
-        session.find_customer("GOOD").unwrap().entries[0].host,
-        "good.example"
-    );
+    let good = session.find_customer("GOOD").unwrap();
+    assert_eq!(session.entries(good).unwrap()[0].host, "good.example");
 }
 
 #[test]
@@ -206,14 +213,15 @@ fn conflict_policies() {
 
     let skip = import(&mut session, &again, ConflictPolicy::Skip);
     assert_eq!((skip.created, skip.updated, skip.skipped), (0, 0, 1));
-    assert_eq!(
-        session.find_customer("ACME").unwrap().entries[0].host,
-        "old.example"
-    );
+    let first_entry = |session: &sallyport_core::Session| {
+        let acme = session.find_customer("ACME").unwrap();
+        session.entries(acme).unwrap().remove(0)
+    };
+    assert_eq!(first_entry(&session).host, "old.example");
 
     let update = import(&mut session, &again, ConflictPolicy::Update);
     assert_eq!((update.created, update.updated, update.skipped), (0, 1, 0));
-    let entry = session.find_customer("ACME").unwrap().entries[0].clone();
+    let entry = first_entry(&session);
     assert_eq!(
         (entry.host.as_str(), entry.port),
         ("new.example", Some(3391))
@@ -302,7 +310,9 @@ fn headers_are_matched_case_insensitively_with_aliases_and_a_bom() {
     let (_d, _p, mut session) = new_vault();
     let summary = import(&mut session, &file, ConflictPolicy::Fail);
     assert_eq!(summary.created, 1);
-    let entry = &session.find_customer("ACME").unwrap().entries[0];
+    let entry = &session
+        .entries(session.find_customer("ACME").unwrap())
+        .unwrap()[0];
     assert_eq!(
         (
             entry.label.as_str(),
@@ -342,4 +352,32 @@ fn dry_run_plans_write_nothing() {
     drop(plan);
     drop(session);
     assert_eq!(dump(&path, &[]), before);
+}
+
+#[test]
+fn a_file_changed_after_the_preview_is_refused_and_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "x.csv",
+        &format!("{HEADER}\nAcme,ACME,RDP,rdp,a.example,,,,,,,,,,,,,,,,,,\n"),
+    );
+    let (_d, path, mut session) = new_vault();
+    let plan = session
+        .plan_import(&file, ImportOptions::default())
+        .unwrap();
+    std::fs::write(
+        &file,
+        format!("{HEADER}\nAcme,ACME,RDP,rdp,evil.example,,,,,,,,,,,,,,,,,,\n"),
+    )
+    .unwrap();
+    let err = session.apply_import(plan).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("changed since the preview; nothing was imported"),
+        "{err}"
+    );
+    assert!(session.customers().is_empty());
+    drop(session);
+    assert!(unlock(&path).unwrap().customers().is_empty());
 }

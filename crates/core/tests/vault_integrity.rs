@@ -19,8 +19,8 @@ fn open_everything(path: &std::path::Path) -> sallyport_core::Result<usize> {
     let session = unlock(path)?;
     let mut n = 0;
     for c in session.customers() {
-        for e in &c.entries {
-            session.entry_secrets(e)?;
+        for e in session.entries(c)? {
+            session.entry_secrets(&e)?;
             n += 1;
         }
     }
@@ -360,3 +360,17 @@ static_assertions::assert_not_impl_any!(SecretString: serde::Serialize);
 static_assertions::assert_not_impl_any!(sallyport_core::SecretBytes: serde::Serialize);
 static_assertions::assert_not_impl_any!(sallyport_core::Key256: serde::Serialize);
 static_assertions::assert_not_impl_any!(sallyport_core::model::EntrySecrets: serde::Serialize);
+
+#[test]
+fn a_deleted_or_foreign_entry_row_is_detected() {
+    let (_dir, path) = populated_vault();
+    let session = unlock(&path).unwrap();
+    let acme = session.find_customer("ACME").unwrap().clone();
+    let victim = acme.entries[0].id.to_string();
+    drop(session);
+    sql(&path)
+        .execute("DELETE FROM entries WHERE id = ?1", [&victim])
+        .unwrap();
+    let session = unlock(&path).unwrap();
+    assert_integrity(session.entries(&acme), "deleted entry row");
+}

@@ -17,29 +17,42 @@ pub struct Args {
     json: bool,
 }
 
+/// The customer's fields with its full entries (which carry no secrets).
 #[derive(Serialize)]
 struct View<'a> {
-    #[serde(flatten)]
-    customer: &'a Customer,
+    id: uuid::Uuid,
+    code: &'a str,
+    name: &'a str,
+    tags: &'a [String],
+    notes: &'a str,
+    contact: &'a str,
+    active: bool,
     entries: &'a [Entry],
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     let session = ctx.unlock()?;
     let customer = session.find_customer(&args.customer)?;
+    let entries = session.entries(customer)?;
     if args.json {
         let view = View {
-            customer,
-            entries: &customer.entries,
+            id: customer.id,
+            code: &customer.code,
+            name: &customer.name,
+            tags: &customer.tags,
+            notes: &customer.notes,
+            contact: &customer.contact,
+            active: customer.active,
+            entries: &entries,
         };
         println!("{}", serde_json::to_string_pretty(&view)?);
     } else {
-        print!("{}", render(customer));
+        print!("{}", render(customer, &entries));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn render(c: &Customer) -> String {
+fn render(c: &Customer, entries: &[Entry]) -> String {
     let mut out = format!(
         "{}  {}{}\n",
         c.code,
@@ -55,10 +68,10 @@ fn render(c: &Customer) -> String {
             out.push_str(&format!("  {label:<9}{}\n", indent(&value)));
         }
     }
-    if c.entries.is_empty() {
+    if entries.is_empty() {
         out.push_str("  (no entries)\n");
     }
-    for e in &c.entries {
+    for e in entries {
         out.push_str(&format!(
             "\n  [{}] {}\n",
             serde_json::to_value(e.kind)

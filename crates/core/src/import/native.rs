@@ -77,67 +77,96 @@ pub fn column_for(header: &str) -> Option<&'static str> {
         .or_else(|| ALIASES.iter().find(|(a, _)| *a == key).map(|(_, c)| *c))
 }
 
-/// Reads a native CSV file: rows ready for validation and the rows that could not be read.
-pub fn read(input: impl Read) -> Result<(Vec<RawRow>, Vec<RowError>), FileError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(input);
-    let mut records = reader.byte_records();
-    let header = match records.next() {
-        None => return Err(FileError::new(0, "the file is empty")),
-        Some(Err(e)) => return Err(FileError::new(1, format!("cannot read the header: {e}"))),
-        Some(Ok(h)) => h,
-    };
-    let columns = header_columns(&header)?;
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
+/// Streams the rows of a native CSV file: each record becomes a [`RawRow`] or a
+/// [`RowError`]; nothing is kept once returned.
+pub struct Reader<R: Read> {
+    csv: csv::Reader<R>,
+    columns: Vec<&'static str>,
+    record: csv::ByteRecord,
+    fatal: Option<FileError>,
+}
+
+impl<R: Read> Reader<R> {
+    /// Reads and checks the header.
+    pub fn new(input: R) -> Result<Self, FileError> {
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(input);
+        let mut header = csv::ByteRecord::new();
+        match csv.read_byte_record(&mut header) {
+            Ok(false) => return Err(FileError::new(0, "the file is empty")),
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                errors.push(RowError::new(
-                    line,
-                    format!("unreadable CSV: {}", csv_reason(&e)),
-                ));
+                return Err(FileError::new(
+                    1,
+                    format!("cannot read the header: {}", csv_reason(&e)),
+                ))
+            }
+            Ok(true) => {}
+        }
+        Ok(Self {
+            columns: header_columns(&header)?,
+            csv,
+            record: csv::ByteRecord::new(),
+            fatal: None,
+        })
+    }
+
+    /// The next non-blank record, or `None` at the end of the file (or after a read error,
+    /// see [`Reader::error`]).
+    pub fn next_row(&mut self) -> Option<Result<RawRow, RowError>> {
+        loop {
+            match self.csv.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        self.fatal = Some(FileError::new(line, csv_reason(&e)));
+                        return None;
+                    }
+                    return Some(Err(RowError::new(
+                        line,
+                        format!("unreadable CSV: {}", csv_reason(&e)),
+                    )));
+                }
+                Ok(true) => {}
+            }
+            let record = &self.record;
+            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                 continue;
             }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            continue;
-        }
-        if record.len() != columns.len() {
-            errors.push(RowError::new(
-                line,
-                format!(
-                    "has {} fields but the header has {}",
-                    record.len(),
-                    columns.len()
-                ),
-            ));
-            continue;
-        }
-        let mut cells = Vec::with_capacity(columns.len());
-        let mut bad_utf8 = false;
-        for (column, field) in columns.iter().zip(record.iter()) {
-            match std::str::from_utf8(field) {
-                Ok(text) if !text.is_empty() => cells.push((*column, text.to_owned())),
-                Ok(_) => {}
-                Err(_) => bad_utf8 = true,
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() != self.columns.len() {
+                return Some(Err(RowError::new(
+                    line,
+                    format!(
+                        "has {} fields but the header has {}",
+                        record.len(),
+                        self.columns.len()
+                    ),
+                )));
             }
+            let mut cells = Vec::with_capacity(self.columns.len());
+            for (column, field) in self.columns.iter().zip(record.iter()) {
+                match std::str::from_utf8(field) {
+                    Ok("") => {}
+                    Ok(text) => cells.push((*column, text.to_owned())),
+                    Err(_) => return Some(Err(RowError::new(line, "is not valid UTF-8 text"))),
+                }
+            }
+            return Some(Ok(RawRow { line, cells }));
         }
-        if bad_utf8 {
-            errors.push(RowError::new(line, "is not valid UTF-8 text"));
-            continue;
-        }
-        rows.push(RawRow { line, cells });
     }
-    if rows.is_empty() && errors.is_empty() {
-        return Err(FileError::new(1, "the file has a header but no records"));
+
+    /// A read error that ended the file early.
+    pub fn error(&self) -> Option<&FileError> {
+        self.fatal.as_ref()
     }
-    Ok((rows, errors))
+
+    /// The underlying reader.
+    pub fn into_inner(self) -> R {
+        self.csv.into_inner()
+    }
 }
 
 fn header_columns(header: &csv::ByteRecord) -> Result<Vec<&'static str>, FileError> {

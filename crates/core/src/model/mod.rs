@@ -19,20 +19,61 @@ pub struct Customer {
     /// Short unique code, e.g. "ACME" (compared case-insensitively).
     pub code: String,
     /// Free tags (region, product line, group path).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// Free notes (may span lines).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
     /// Support contact at the customer.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub contact: String,
     /// Whether the customer is active.
     #[serde(default = "yes")]
     pub active: bool,
-    /// The customer's access entries (stored as separate records).
-    #[serde(skip)]
-    pub entries: Vec<Entry>,
+    /// A summary of each entry, sorted by label. The entries themselves are separate
+    /// records, decrypted only when needed ([`crate::Session::entries`]).
+    #[serde(default)]
+    pub entries: Vec<EntryRef>,
+}
+
+/// What lists, search and selection need of an entry; kept in the customer record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryRef {
+    /// The entry's id.
+    pub id: Uuid,
+    /// The entry's label.
+    pub label: String,
+    /// The entry's kind.
+    pub kind: EntryKind,
+    /// Host names to search by: host, gateway, VPN server, URL host.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<String>,
+}
+
+impl Entry {
+    /// The summary kept in the customer record.
+    pub fn to_ref(&self) -> EntryRef {
+        let url_host = url::Url::parse(&self.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned));
+        let hosts = [
+            Some(&self.host),
+            Some(&self.gateway_host),
+            Some(&self.vpn_server),
+            url_host.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|h| !h.is_empty())
+        .cloned()
+        .collect();
+        EntryRef {
+            id: self.id,
+            label: self.label.clone(),
+            kind: self.kind,
+            hosts,
+        }
+    }
 }
 
 impl Customer {
@@ -106,64 +147,64 @@ pub struct Entry {
     /// What this entry gives access to.
     pub kind: EntryKind,
     /// Host name or address (IPv6 bracketed).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub host: String,
     /// Port, when not the protocol's default.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
     /// RD Gateway host.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub gateway_host: String,
     /// RD Gateway port, when not 443.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_port: Option<u16>,
     /// How the gateway is used.
     #[serde(default)]
     pub gateway_usage: GatewayUsage,
     /// User name (`user`, `DOMAIN\user` or `user@domain`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub username: String,
     /// Windows domain.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub domain: String,
     /// Web application URL.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub url: String,
     /// VPN type (ikev2, sstp, l2tp, openvpn, wireguard, vendor client…).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub vpn_type: String,
     /// VPN server.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub vpn_server: String,
     /// VPN instructions (may span lines).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub vpn_instructions: String,
     /// Download URL of the VPN client.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub vpn_client_url: String,
     /// Shared or named account.
     #[serde(default)]
     pub account_type: AccountType,
     /// Staff member owning a named account.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub owner: String,
     /// Day the account expires.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Date>,
     /// Day the password was last changed.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_changed_at: Option<Date>,
     /// Free notes (may span lines).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
     /// TOTP parameters (the secret itself is in [`EntrySecrets`]).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp: Option<TotpParams>,
     /// Whether a password is stored.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub has_password: bool,
     /// Whether a VPN secret is stored.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub has_vpn_secret: bool,
 }
 

@@ -1,8 +1,9 @@
 //! Storage of opaque, already-encrypted records.
 //!
 //! The domain logic encrypts before it stores and decrypts after it loads; a backend only
-//! keeps bytes. [`Store`] is the seam where a team backend (PostgreSQL) will plug in: it
-//! needs meta values, three record tables and an atomic [`ChangeSet`].
+//! keeps bytes. [`Store`] is the seam where a team backend (PostgreSQL) will plug in: meta
+//! values, three record tables, streaming reads, and [`Store::write`], which runs a batch of
+//! writes as one transaction.
 
 mod sqlite;
 
@@ -30,43 +31,39 @@ pub struct EntryRow {
     pub record: Vec<u8>,
 }
 
-/// Everything one operation changes, written in a single transaction.
-#[derive(Debug, Default)]
-pub struct ChangeSet {
-    /// Customers inserted or replaced.
-    pub customers: Vec<CustomerRow>,
-    /// Entries inserted or replaced.
-    pub entries: Vec<EntryRow>,
-    /// Entry secret blobs inserted or replaced, by entry id.
-    pub secrets: Vec<(String, Vec<u8>)>,
-    /// Meta values set.
-    pub meta: Vec<(String, Vec<u8>)>,
+/// Reads of single records, available both outside and inside a transaction.
+pub trait StoreRead {
+    /// The entry rows of one customer (never their secrets).
+    fn entries_of(&self, customer_id: &str) -> Result<Vec<EntryRow>>;
+    /// The sealed secrets of one entry, if it has any.
+    fn entry_secrets(&self, entry_id: &str) -> Result<Option<Vec<u8>>>;
 }
 
-impl ChangeSet {
-    /// True when there is nothing to write.
-    pub fn is_empty(&self) -> bool {
-        self.customers.is_empty()
-            && self.entries.is_empty()
-            && self.secrets.is_empty()
-            && self.meta.is_empty()
-    }
+/// Writes inside a transaction opened by [`Store::write`].
+pub trait StoreWrite: StoreRead {
+    /// Inserts or replaces a customer.
+    fn put_customer(&mut self, row: &CustomerRow) -> Result<()>;
+    /// Inserts or replaces an entry.
+    fn put_entry(&mut self, row: &EntryRow) -> Result<()>;
+    /// Inserts or replaces an entry's sealed secrets.
+    fn put_entry_secrets(&mut self, entry_id: &str, blob: &[u8]) -> Result<()>;
+    /// Sets a meta value.
+    fn put_meta(&mut self, key: &str, value: &[u8]) -> Result<()>;
 }
 
 /// A vault storage backend.
-pub trait Store: Send {
+pub trait Store: StoreRead + Send {
     /// Reads a meta value.
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>>;
     /// Writes meta values in one transaction.
-    fn set_meta(&mut self, values: &[(&str, &[u8])]) -> Result<()>;
-    /// All customer rows.
-    fn customers(&self) -> Result<Vec<CustomerRow>>;
-    /// All entry rows (never their secrets).
-    fn entries(&self) -> Result<Vec<EntryRow>>;
-    /// The sealed secrets of one entry, if it has any.
-    fn entry_secrets(&self, entry_id: &str) -> Result<Option<Vec<u8>>>;
-    /// Applies a change set atomically: all of it or none of it.
-    fn apply(&mut self, changes: &ChangeSet) -> Result<()>;
+    fn set_meta(&mut self, values: &[(&str, &[u8])]) -> Result<()> {
+        self.write(&mut |tx| values.iter().try_for_each(|(k, v)| tx.put_meta(k, v)))
+    }
+    /// Calls `visit` with every customer row, streaming (rows are not collected first).
+    fn for_each_customer(&self, visit: &mut dyn FnMut(CustomerRow) -> Result<()>) -> Result<()>;
+    /// Runs `batch` in one transaction: committed if it returns `Ok`, rolled back (leaving
+    /// the store exactly as before) if it returns an error or the process dies.
+    fn write(&mut self, batch: &mut dyn FnMut(&mut dyn StoreWrite) -> Result<()>) -> Result<()>;
     /// Flushes the write-ahead log into the main file (called when the vault is locked).
     fn checkpoint(&mut self) -> Result<()>;
 }

@@ -5,22 +5,22 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{ChangeSet, CustomerRow, EntryRow, Store};
+use super::{CustomerRow, EntryRow, Store, StoreRead, StoreWrite};
 use crate::{Error, Result};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
     // 1: meta values, customers, entries and their secrets, all records sealed.
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
-     CREATE TABLE customers (id TEXT PRIMARY KEY, record BLOB NOT NULL);
+     CREATE TABLE customers (id TEXT PRIMARY KEY, record BLOB NOT NULL) WITHOUT ROWID;
      CREATE TABLE entries (
          id TEXT PRIMARY KEY,
          customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
-         record BLOB NOT NULL);
+         record BLOB NOT NULL) WITHOUT ROWID;
      CREATE INDEX entries_by_customer ON entries(customer_id);
      CREATE TABLE entry_secrets (
          entry_id TEXT PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
-         blob BLOB NOT NULL);",
+         blob BLOB NOT NULL) WITHOUT ROWID;",
 ];
 
 /// A vault in one SQLite file (WAL mode, secure_delete, 0600).
@@ -101,6 +101,16 @@ impl SqliteStore {
     }
 }
 
+impl StoreRead for SqliteStore {
+    fn entries_of(&self, customer_id: &str) -> Result<Vec<EntryRow>> {
+        entries_of(&self.conn, customer_id)
+    }
+
+    fn entry_secrets(&self, entry_id: &str) -> Result<Option<Vec<u8>>> {
+        entry_secrets(&self.conn, entry_id)
+    }
+}
+
 impl Store for SqliteStore {
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
         Ok(self
@@ -109,91 +119,27 @@ impl Store for SqliteStore {
             .optional()?)
     }
 
-    fn set_meta(&mut self, values: &[(&str, &[u8])]) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            )?;
-            for (key, value) in values {
-                stmt.execute(params![key, value])?;
-            }
+    fn for_each_customer(&self, visit: &mut dyn FnMut(CustomerRow) -> Result<()>) -> Result<()> {
+        let mut stmt = self.conn.prepare("SELECT id, record FROM customers")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            visit(CustomerRow {
+                id: row.get(0)?,
+                record: row.get(1)?,
+            })?;
         }
-        tx.commit()?;
         Ok(())
     }
 
-    fn customers(&self) -> Result<Vec<CustomerRow>> {
-        let mut stmt = self.conn.prepare("SELECT id, record FROM customers")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(CustomerRow {
-                id: r.get(0)?,
-                record: r.get(1)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    fn entries(&self) -> Result<Vec<EntryRow>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, customer_id, record FROM entries")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(EntryRow {
-                id: r.get(0)?,
-                customer_id: r.get(1)?,
-                record: r.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    fn entry_secrets(&self, entry_id: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT blob FROM entry_secrets WHERE entry_id = ?1",
-                [entry_id],
-                |r| r.get(0),
-            )
-            .optional()?)
-    }
-
-    fn apply(&mut self, changes: &ChangeSet) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        {
-            let mut customer = tx.prepare_cached(
-                "INSERT INTO customers (id, record) VALUES (?1, ?2)
-                 ON CONFLICT(id) DO UPDATE SET record = excluded.record",
-            )?;
-            for c in &changes.customers {
-                customer.execute(params![c.id, c.record])?;
-            }
-            let mut entry = tx.prepare_cached(
-                "INSERT INTO entries (id, customer_id, record) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id,
-                                               record = excluded.record",
-            )?;
-            for e in &changes.entries {
-                entry.execute(params![e.id, e.customer_id, e.record])?;
-            }
-            let mut secret = tx.prepare_cached(
-                "INSERT INTO entry_secrets (entry_id, blob) VALUES (?1, ?2)
-                 ON CONFLICT(entry_id) DO UPDATE SET blob = excluded.blob",
-            )?;
-            for (id, blob) in &changes.secrets {
-                secret.execute(params![id, blob])?;
-            }
-            let mut meta = tx.prepare_cached(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            )?;
-            for (key, value) in &changes.meta {
-                meta.execute(params![key, value])?;
-            }
-        }
-        tx.commit()?;
+    fn write(&mut self, batch: &mut dyn FnMut(&mut dyn StoreWrite) -> Result<()>) -> Result<()> {
+        let mut tx = SqliteTx {
+            tx: self.conn.transaction()?,
+        };
+        // Records may arrive in any order (entries before their customer); references are
+        // checked when the transaction commits.
+        tx.tx.pragma_update(None, "defer_foreign_keys", true)?;
+        batch(&mut tx)?; // an error drops `tx`, which rolls back
+        tx.tx.commit()?;
         Ok(())
     }
 
@@ -202,6 +148,87 @@ impl Store for SqliteStore {
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
+}
+
+/// An open SQLite transaction.
+struct SqliteTx<'c> {
+    tx: rusqlite::Transaction<'c>,
+}
+
+impl StoreRead for SqliteTx<'_> {
+    fn entries_of(&self, customer_id: &str) -> Result<Vec<EntryRow>> {
+        entries_of(&self.tx, customer_id)
+    }
+
+    fn entry_secrets(&self, entry_id: &str) -> Result<Option<Vec<u8>>> {
+        entry_secrets(&self.tx, entry_id)
+    }
+}
+
+impl StoreWrite for SqliteTx<'_> {
+    fn put_customer(&mut self, row: &CustomerRow) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO customers (id, record) VALUES (?1, ?2)
+                 ON CONFLICT(id) DO UPDATE SET record = excluded.record",
+            )?
+            .execute(params![row.id, row.record])?;
+        Ok(())
+    }
+
+    fn put_entry(&mut self, row: &EntryRow) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO entries (id, customer_id, record) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id,
+                                               record = excluded.record",
+            )?
+            .execute(params![row.id, row.customer_id, row.record])?;
+        Ok(())
+    }
+
+    fn put_entry_secrets(&mut self, entry_id: &str, blob: &[u8]) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO entry_secrets (entry_id, blob) VALUES (?1, ?2)
+                 ON CONFLICT(entry_id) DO UPDATE SET blob = excluded.blob",
+            )?
+            .execute(params![entry_id, blob])?;
+        Ok(())
+    }
+
+    fn put_meta(&mut self, key: &str, value: &[u8]) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![key, value])?;
+        Ok(())
+    }
+}
+
+fn entries_of(conn: &Connection, customer_id: &str) -> Result<Vec<EntryRow>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, customer_id, record FROM entries WHERE customer_id = ?1")?;
+    let rows = stmt.query_map([customer_id], |r| {
+        Ok(EntryRow {
+            id: r.get(0)?,
+            customer_id: r.get(1)?,
+            record: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn entry_secrets(conn: &Connection, entry_id: &str) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .query_row(
+            "SELECT blob FROM entry_secrets WHERE entry_id = ?1",
+            [entry_id],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 impl Drop for SqliteStore {

@@ -10,7 +10,7 @@ mod handle;
 pub mod header;
 pub mod kdf;
 pub(crate) mod records;
-mod session;
+pub(crate) mod session;
 
 pub use handle::{VaultHandle, VaultStatus};
 pub use session::Session;

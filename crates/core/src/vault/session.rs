@@ -14,7 +14,7 @@ use crate::identity::{self, Device};
 use crate::model::{Customer, Entry, EntrySecrets};
 use crate::search::SearchIndex;
 use crate::secret::{Key256, SecretString};
-use crate::store::{ChangeSet, SqliteStore, Store};
+use crate::store::{SqliteStore, Store, StoreRead, StoreWrite};
 use crate::{Error, Result};
 
 const META_HEADER: &str = "header";
@@ -47,6 +47,54 @@ pub struct Session {
     index: SearchIndex,
     /// Incremented by every write, so a stale import plan is refused.
     generation: u64,
+}
+
+/// Read access to an unlocked vault's decrypted list and cipher, usable while a
+/// transaction holds the store.
+pub(crate) struct VaultView<'a> {
+    pub customers: &'a [Customer],
+    pub by_code: &'a HashMap<String, usize>,
+    pub cipher: &'a RecordCipher,
+}
+
+impl<'a> VaultView<'a> {
+    /// The customer with this code (case-insensitive).
+    pub fn customer_by_code(&self, code: &str) -> Option<&'a Customer> {
+        self.by_code
+            .get(&code.to_lowercase())
+            .map(|&i| &self.customers[i])
+    }
+
+    /// Decrypts the full entries of a customer, in the order of `customer.entries`.
+    pub fn entries(&self, store: &dyn StoreRead, customer: &Customer) -> Result<Vec<Entry>> {
+        let rows = store.entries_of(&customer.id.to_string())?;
+        let mut entries: Vec<Entry> = rows
+            .iter()
+            .map(|row| records::open_entry(self.cipher, row))
+            .collect::<Result<_>>()?;
+        let listed: Vec<uuid::Uuid> = customer.entries.iter().map(|e| e.id).collect();
+        let mut stored: Vec<uuid::Uuid> = entries.iter().map(|e| e.id).collect();
+        stored.sort_unstable();
+        let mut expected = listed.clone();
+        expected.sort_unstable();
+        if stored != expected {
+            return Err(Error::Integrity(format!(
+                "the entries stored for customer {} do not match its record",
+                customer.code
+            )));
+        }
+        entries.sort_by_key(|e| listed.iter().position(|id| *id == e.id));
+        Ok(entries)
+    }
+
+    /// Decrypts the secrets of one entry.
+    pub fn entry_secrets(&self, store: &dyn StoreRead, entry: &Entry) -> Result<EntrySecrets> {
+        let id = entry.id.to_string();
+        match store.entry_secrets(&id)? {
+            Some(blob) => records::open_secrets(self.cipher, &id, &blob),
+            None => Ok(EntrySecrets::default()),
+        }
+    }
 }
 
 impl std::fmt::Debug for Session {
@@ -244,13 +292,17 @@ impl Session {
         }
     }
 
+    /// Decrypts the full entries of a customer, in the order of `customer.entries`.
+    ///
+    /// The customer record lists its entries; a stored entry missing from the list, or a
+    /// listed entry missing from the store, is an integrity error.
+    pub fn entries(&self, customer: &Customer) -> Result<Vec<Entry>> {
+        self.view().entries(self.store.as_ref(), customer)
+    }
+
     /// Decrypts the secrets of one entry. Call only where a secret is really used.
     pub fn entry_secrets(&self, entry: &Entry) -> Result<EntrySecrets> {
-        let id = entry.id.to_string();
-        match self.store.entry_secrets(&id)? {
-            Some(blob) => records::open_secrets(&self.cipher, &id, &blob),
-            None => Ok(EntrySecrets::default()),
-        }
+        self.view().entry_secrets(self.store.as_ref(), entry)
     }
 
     /// Changes the master password: only the wrapped data key is rewritten.
@@ -268,26 +320,58 @@ impl Session {
         self.generation
     }
 
-    pub(crate) fn cipher(&self) -> &RecordCipher {
-        &self.cipher
+    pub(crate) fn view(&self) -> VaultView<'_> {
+        VaultView {
+            customers: &self.customers,
+            by_code: &self.by_code,
+            cipher: &self.cipher,
+        }
     }
 
-    /// Writes a change set in one transaction, then replaces the in-memory list.
-    pub(crate) fn commit(&mut self, changes: &ChangeSet, customers: Vec<Customer>) -> Result<()> {
-        self.store.apply(changes)?;
+    pub(crate) fn store(&self) -> &dyn StoreRead {
+        self.store.as_ref()
+    }
+
+    /// Runs `batch` in one transaction. The customers it returns (new or changed) replace
+    /// their in-memory versions once the transaction has committed.
+    pub(crate) fn write_batch(
+        &mut self,
+        batch: impl FnOnce(&VaultView<'_>, &mut dyn StoreWrite) -> Result<Vec<Customer>>,
+    ) -> Result<()> {
+        let view = VaultView {
+            customers: &self.customers,
+            by_code: &self.by_code,
+            cipher: &self.cipher,
+        };
+        let mut batch = Some(batch);
+        let mut touched = Vec::new();
+        self.store.write(&mut |tx| {
+            let batch = batch
+                .take()
+                .ok_or_else(|| Error::Storage("a write batch ran twice".into()))?;
+            touched = batch(&view, tx)?;
+            Ok(())
+        })?;
         self.generation += 1;
-        self.customers = customers;
+        let position: HashMap<uuid::Uuid, usize> = self
+            .customers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id, i))
+            .collect();
+        for customer in touched {
+            match position.get(&customer.id) {
+                Some(&i) => self.customers[i] = customer,
+                None => self.customers.push(customer),
+            }
+        }
         self.reindex();
         Ok(())
     }
 
     fn reindex(&mut self) {
-        self.customers.sort_by(|a, b| {
-            a.name
-                .to_lowercase()
-                .cmp(&b.name.to_lowercase())
-                .then(a.code.cmp(&b.code))
-        });
+        self.customers
+            .sort_by_cached_key(|c| (c.name.to_lowercase(), c.code.to_lowercase()));
         self.by_code = self
             .customers
             .iter()
@@ -362,25 +446,10 @@ fn open_settings(cipher: &RecordCipher, store: &dyn Store) -> Result<Settings> {
 }
 
 fn load_customers(cipher: &RecordCipher, store: &dyn Store) -> Result<Vec<Customer>> {
-    let mut customers: Vec<Customer> = store
-        .customers()?
-        .iter()
-        .map(|row| records::open_customer(cipher, row))
-        .collect::<Result<_>>()?;
-    let position: HashMap<String, usize> = customers
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.to_string(), i))
-        .collect();
-    for row in store.entries()? {
-        let entry = records::open_entry(cipher, &row)?;
-        let owner = position
-            .get(&row.customer_id)
-            .ok_or_else(|| Error::Integrity(format!("entry {} belongs to no customer", row.id)))?;
-        customers[*owner].entries.push(entry);
-    }
-    for c in &mut customers {
-        c.entries.sort_by_key(|e| e.label.to_lowercase());
-    }
+    let mut customers = Vec::new();
+    store.for_each_customer(&mut |row| {
+        customers.push(records::open_customer(cipher, &row)?);
+        Ok(())
+    })?;
     Ok(customers)
 }
