@@ -13,6 +13,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc: bulk imports allocate and free millions of small strings; glibc's allocator
+/// spends a large share of the import's time consolidating them.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Desktop access launcher for support staff: customers, credentials, TOTP, RDP.
 #[derive(Debug, Parser)]
 #[command(name = "sallyport", version, about)]

@@ -15,10 +15,12 @@ pub struct SearchIndex {
 
 #[derive(Debug)]
 struct IndexRow {
-    code: String,
-    name: String,
-    /// code, name, hosts, tags, separated by '\u{1}'.
-    all: String,
+    /// Lowercase code, name, hosts and tags, separated by '\u{1}'.
+    all: Box<str>,
+    /// Byte length of the code at the start of `all`.
+    code_len: u16,
+    /// Byte length of the name that follows the code and its separator.
+    name_len: u16,
 }
 
 impl SearchIndex {
@@ -48,10 +50,12 @@ impl SearchIndex {
 
 impl IndexRow {
     fn new(c: &Customer) -> Self {
-        let mut all = String::with_capacity(64);
-        all.push_str(&c.code.to_lowercase());
+        let code = c.code.to_lowercase();
+        let name = c.name.to_lowercase();
+        let mut all = String::with_capacity(code.len() + name.len() + 48);
+        all.push_str(&code);
         all.push('\u{1}');
-        all.push_str(&c.name.to_lowercase());
+        all.push_str(&name);
         for host in c.entries.iter().flat_map(|e| &e.hosts) {
             all.push('\u{1}');
             all.push_str(&host.to_lowercase());
@@ -61,10 +65,22 @@ impl IndexRow {
             all.push_str(&tag.to_lowercase());
         }
         Self {
-            code: c.code.to_lowercase(),
-            name: c.name.to_lowercase(),
-            all,
+            all: all.into_boxed_str(),
+            // codes are at most 32 bytes and names at most 200 characters
+            code_len: code.len().min(u16::MAX as usize) as u16,
+            name_len: name.len().min(u16::MAX as usize) as u16,
         }
+    }
+
+    fn code(&self) -> &str {
+        self.all.get(..self.code_len as usize).unwrap_or("")
+    }
+
+    fn name(&self) -> &str {
+        let start = self.code_len as usize + 1;
+        self.all
+            .get(start..start + self.name_len as usize)
+            .unwrap_or("")
     }
 
     /// Lower is better; `None` when some term does not match.
@@ -75,13 +91,14 @@ impl IndexRow {
     }
 
     fn term_score(&self, term: &str) -> Option<u32> {
-        if self.code == term {
+        let (code, name) = (self.code(), self.name());
+        if code == term {
             return Some(0);
         }
-        if self.code.starts_with(term) {
+        if code.starts_with(term) {
             return Some(1);
         }
-        if self.name.starts_with(term) {
+        if name.starts_with(term) {
             return Some(2);
         }
         if let Some(pos) = self.all.find(term) {
@@ -98,7 +115,7 @@ impl IndexRow {
                 && term.chars().next().is_some_and(|c| field.starts_with(c))
                 && is_subsequence(term, field)
         };
-        if loose(&self.name) || loose(&self.code) {
+        if loose(name) || loose(code) {
             return Some(5);
         }
         None

@@ -114,7 +114,7 @@ impl<R: Read> Reader<R> {
 
     /// The next non-blank record, or `None` at the end of the file (or after a read error,
     /// see [`Reader::error`]).
-    pub fn next_row(&mut self) -> Option<Result<RawRow, RowError>> {
+    pub fn next_row(&mut self) -> Option<Result<RawRow<'_>, RowError>> {
         loop {
             match self.csv.read_byte_record(&mut self.record) {
                 Ok(false) => return None,
@@ -131,10 +131,12 @@ impl<R: Read> Reader<R> {
                 }
                 Ok(true) => {}
             }
-            let record = &self.record;
-            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-                continue;
+            if !is_blank(&self.record) {
+                break;
             }
+        }
+        {
+            let record = &self.record;
             let line = record.position().map_or(0, |p| p.line());
             if record.len() != self.columns.len() {
                 return Some(Err(RowError::new(
@@ -150,7 +152,7 @@ impl<R: Read> Reader<R> {
             for (column, field) in self.columns.iter().zip(record.iter()) {
                 match std::str::from_utf8(field) {
                     Ok("") => {}
-                    Ok(text) => cells.push((*column, text.to_owned())),
+                    Ok(text) => cells.push((*column, text)),
                     Err(_) => return Some(Err(RowError::new(line, "is not valid UTF-8 text"))),
                 }
             }
@@ -167,6 +169,10 @@ impl<R: Read> Reader<R> {
     pub fn into_inner(self) -> R {
         self.csv.into_inner()
     }
+}
+
+fn is_blank(record: &csv::ByteRecord) -> bool {
+    record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
 }
 
 fn header_columns(header: &csv::ByteRecord) -> Result<Vec<&'static str>, FileError> {

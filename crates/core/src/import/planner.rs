@@ -31,6 +31,8 @@ pub(crate) trait Sink {
     ) -> Result<()>;
     /// A customer created or changed (its entry list included).
     fn customer(&mut self, customer: &Customer) -> Result<()>;
+    /// Whether the planner must build full records (false for a preview, which only counts).
+    fn keeps_records(&self) -> bool;
 }
 
 /// The preview's sink: reads the store, writes nothing.
@@ -49,6 +51,10 @@ impl Sink for Preview<'_> {
 
     fn customer(&mut self, _: &Customer) -> Result<()> {
         Ok(())
+    }
+
+    fn keeps_records(&self) -> bool {
+        false
     }
 }
 
@@ -83,21 +89,41 @@ impl Sink for Writer<'_> {
         self.tx
             .put_customer(&records::seal_customer(self.cipher, customer)?)
     }
+
+    fn keeps_records(&self) -> bool {
+        true
+    }
 }
 
 /// A customer the file touches.
 struct Planned {
-    customer: Customer,
+    /// Boxed: the plan grows by doubling, and moving small handles is cheap.
+    customer: Box<Customer>,
     /// Created by this file (not in the vault).
     is_new: bool,
     /// Line of the first row naming this customer.
     first_line: u64,
     /// The customer record must be written.
     changed: bool,
-    /// Stored entries not yet touched by the file, by lowercase label.
-    untouched: HashMap<String, Entry>,
-    /// Lowercase labels the file has named, with their line.
-    labels: HashMap<String, u64>,
+    /// Stored entries not yet touched by the file.
+    untouched: Vec<Entry>,
+    /// Labels the file has named, with their line.
+    labels: Vec<(String, u64)>,
+}
+
+impl Planned {
+    fn line_of(&self, label: &str) -> Option<u64> {
+        self.labels
+            .iter()
+            .find(|(l, _)| l.eq_ignore_ascii_case(label))
+            .map(|(_, line)| *line)
+    }
+
+    fn untouched(&self, label: &str) -> Option<&Entry> {
+        self.untouched
+            .iter()
+            .find(|e| e.label.eq_ignore_ascii_case(label))
+    }
 }
 
 /// What one valid row does.
@@ -171,18 +197,25 @@ impl<'v> Planner<'v> {
     }
 
     /// Writes every created or changed customer and returns them with the summary.
-    pub fn finish(mut self, sink: &mut dyn Sink) -> Result<(ImportSummary, Vec<Customer>)> {
-        let mut touched = Vec::new();
-        for planned in self.planned.into_iter().filter(|p| p.changed) {
-            let mut customer = planned.customer;
+    pub fn finish(self, sink: &mut dyn Sink) -> Result<(ImportSummary, Vec<Customer>)> {
+        let Planner {
+            mut summary,
+            planned,
+            ..
+        } = self; // the lookup maps are freed here
+        let keep = sink.keeps_records();
+        let mut touched = Vec::with_capacity(if keep { planned.len() } else { 0 });
+        for planned in planned.into_iter().filter(|p| p.changed && keep) {
+            let mut customer = *planned.customer;
             customer
                 .entries
                 .sort_by_cached_key(|e| e.label.to_lowercase());
+            customer.shrink_to_fit();
             sink.customer(&customer)?;
             touched.push(customer);
         }
-        self.summary.errors.sort_by_key(|e| e.line);
-        Ok((self.summary, touched))
+        summary.errors.sort_by_key(|e| e.line);
+        Ok((summary, touched))
     }
 
     fn plan(
@@ -194,56 +227,72 @@ impl<'v> Planner<'v> {
     ) -> Result<(), Refusal> {
         let policy = self.options.on_conflict;
         let index = self.find(sink, &patch, line)?;
-        let (mut customer, is_new) = match index {
-            Some(i) => (self.planned[i].customer.clone(), self.planned[i].is_new),
+        let fresh;
+        let (base, is_new) = match index {
+            Some(i) => (&*self.planned[i].customer, self.planned[i].is_new),
             None => {
                 let code = match &patch.code {
                     Some(code) => code.clone(),
                     None => self.derive_code(&patch.name),
                 };
-                (Customer::new(patch.name.clone(), code), true)
+                fresh = Customer::new(patch.name.clone(), code);
+                (&fresh, true)
             }
         };
         if let Some(i) = index.filter(|_| is_new) {
-            if !customer.name.eq_ignore_ascii_case(&patch.name) {
+            if !base.name.eq_ignore_ascii_case(&patch.name) {
                 return Err(Refusal::Row(format!(
                     "customer '{}' is named '{}' on line {} but '{}' here",
-                    customer.code, customer.name, self.planned[i].first_line, patch.name
+                    base.code, base.name, self.planned[i].first_line, patch.name
                 )));
             }
         }
         // Customer fields: taken for customers new in this file; for stored customers only
-        // under the update policy.
-        let customer_changed =
-            (is_new || policy == ConflictPolicy::Update) && patch.apply(&mut customer);
+        // under the update policy. A preview counts rows without building new customers'
+        // records (their changes never decide a count), which keeps it small.
+        let patched =
+            if (is_new && sink.keeps_records()) || (!is_new && policy == ConflictPolicy::Update) {
+                let mut customer = base.clone();
+                patch.apply(&mut customer).then_some(customer)
+            } else {
+                None
+            };
+        let customer_changed = patched.is_some();
 
         let outcome = match &entry {
-            None => self.customer_only(&customer, index, is_new, customer_changed)?,
-            Some(entry_patch) => {
-                self.entry(sink, &customer, index, entry_patch, customer_changed)?
-            }
+            None => self.customer_only(base, index, is_new, customer_changed)?,
+            Some(entry_patch) => self.entry(sink, base, index, entry_patch, customer_changed)?,
         };
 
         // Every check passed: record the row.
         let i = match index {
             Some(i) => i,
-            None => self.adopt(customer.clone(), Vec::new(), true, line),
+            None => self.adopt(
+                patched.clone().unwrap_or_else(|| base.clone()),
+                Vec::new(),
+                true,
+                line,
+            ),
         };
-        let label = entry.as_ref().map(|e| e.label.to_lowercase());
+        let label = entry.as_ref().map(|e| e.label.clone());
         let planned = &mut self.planned[i];
-        if customer_changed {
+        if let Some(mut customer) = patched {
             customer.entries = std::mem::take(&mut planned.customer.entries);
-            planned.customer = customer;
+            *planned.customer = customer;
             planned.changed = true;
         }
         if let Some(label) = label {
-            planned.untouched.remove(&label);
-            planned.labels.insert(label, line);
+            planned
+                .untouched
+                .retain(|e| !e.label.eq_ignore_ascii_case(&label));
+            planned.labels.push((label, line));
         }
         match outcome {
             Outcome::Created(entry, secrets) => {
                 sink.entry(&planned.customer.id, &entry, secrets.as_ref())?;
-                planned.customer.entries.push(entry.to_ref());
+                if sink.keeps_records() {
+                    planned.customer.entries.push(entry.to_ref());
+                }
                 planned.changed = true;
                 self.summary.created += 1;
             }
@@ -267,6 +316,7 @@ impl<'v> Planner<'v> {
             Outcome::CustomerUpdated => self.summary.updated += 1,
             Outcome::Skipped => self.summary.skipped += 1,
         }
+        planned.customer.shrink_to_fit();
         Ok(())
     }
 
@@ -301,17 +351,16 @@ impl<'v> Planner<'v> {
         patch: &EntryPatch,
         customer_changed: bool,
     ) -> Result<Outcome, Refusal> {
-        let label = patch.label.to_lowercase();
         let planned = index.map(|i| &self.planned[i]);
-        if let Some(earlier) = planned.and_then(|p| p.labels.get(&label)) {
+        if let Some(earlier) = planned.and_then(|p| p.line_of(&patch.label)) {
             return Err(Refusal::Row(format!(
                 "entry '{}' of customer '{}' already appears on line {earlier}",
                 patch.label, customer.code
             )));
         }
-        let Some(current) = planned.and_then(|p| p.untouched.get(&label)) else {
+        let Some(current) = planned.and_then(|p| p.untouched(&patch.label)) else {
             let mut entry = Entry {
-                id: Uuid::new_v4(),
+                id: crate::model::new_record_id(),
                 ..Entry::default()
             };
             patch.apply(&mut entry);
@@ -403,15 +452,12 @@ impl<'v> Planner<'v> {
             .entry(customer.name.to_lowercase())
             .or_insert(i);
         self.planned.push(Planned {
-            customer,
+            customer: Box::new(customer),
             is_new,
             first_line: line,
             changed: is_new,
-            untouched: entries
-                .into_iter()
-                .map(|e| (e.label.to_lowercase(), e))
-                .collect(),
-            labels: HashMap::new(),
+            untouched: entries,
+            labels: Vec::new(),
         });
         i
     }

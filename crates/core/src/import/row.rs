@@ -10,16 +10,17 @@ use crate::secret::{SecretBytes, SecretString};
 use crate::totp::TotpParams;
 use crate::{Error, Result};
 
-/// The cells of one CSV record, by native column name, before validation.
+/// The cells of one CSV record, by native column name, before validation. Borrows the
+/// reader's buffer: nothing is copied until a value is validated.
 #[derive(Debug, Default, Clone)]
-pub struct RawRow {
+pub struct RawRow<'a> {
     /// Physical line where the record starts (header = 1).
     pub line: u64,
     /// `(column, value)` pairs for non-empty cells.
-    pub cells: Vec<(&'static str, String)>,
+    pub cells: Vec<(&'static str, &'a str)>,
 }
 
-impl RawRow {
+impl RawRow<'_> {
     fn get(&self, column: &str) -> &str {
         self.cells
             .iter()
@@ -36,7 +37,7 @@ impl RawRow {
         self.cells
             .iter()
             .find(|(c, v)| *c == column && !v.is_empty())
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| *v)
     }
 }
 

@@ -69,6 +69,7 @@ impl SqliteStore {
              PRAGMA synchronous = NORMAL;
              PRAGMA secure_delete = ON;
              PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;
              PRAGMA busy_timeout = 5000;",
         )
         .map_err(not_a_vault)?;

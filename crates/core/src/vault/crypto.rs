@@ -5,6 +5,8 @@
 //! copied to another row, table or field no longer authenticates.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
+use std::sync::Mutex;
+
 use aes_gcm::{Aes256Gcm, Nonce};
 use zeroize::Zeroizing;
 
@@ -74,6 +76,29 @@ impl Binding<'_> {
 /// and wiped on drop.
 pub struct RecordCipher {
     cipher: Aes256Gcm,
+    nonces: Mutex<NoncePool>,
+}
+
+/// Random nonces fetched from the OS in batches (one system call per 64 records sealed).
+/// Each nonce is used once and erased from the pool as it is taken.
+struct NoncePool {
+    bytes: [u8; NONCE_LEN * 64],
+    used: usize,
+}
+
+impl NoncePool {
+    fn take(&mut self) -> Result<[u8; NONCE_LEN]> {
+        if self.used == self.bytes.len() {
+            fill_random(&mut self.bytes)?;
+            self.used = 0;
+        }
+        let mut nonce = [0u8; NONCE_LEN];
+        let slot = &mut self.bytes[self.used..self.used + NONCE_LEN];
+        nonce.copy_from_slice(slot);
+        slot.fill(0);
+        self.used += NONCE_LEN;
+        Ok(nonce)
+    }
 }
 
 impl RecordCipher {
@@ -81,12 +106,21 @@ impl RecordCipher {
     pub fn new(key: &Key256) -> Self {
         Self {
             cipher: Aes256Gcm::new(key.expose().into()),
+            nonces: Mutex::new(NoncePool {
+                bytes: [0; NONCE_LEN * 64],
+                used: NONCE_LEN * 64,
+            }),
         }
     }
 
     /// Encrypts `plaintext` with a fresh random nonce, bound to `binding`.
     pub fn seal(&self, binding: Binding<'_>, plaintext: &[u8]) -> Result<Vec<u8>> {
-        seal_with(&self.cipher, &binding.associated_data(), plaintext)
+        let nonce = self
+            .nonces
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()?;
+        seal_with_nonce(&self.cipher, nonce, &binding.associated_data(), plaintext)
     }
 
     /// Decrypts a blob made by [`RecordCipher::seal`] for the same binding.
@@ -121,6 +155,15 @@ pub fn open(key: &Key256, aad: &[u8], blob: &[u8]) -> Option<Zeroizing<Vec<u8>>>
 fn seal_with(cipher: &Aes256Gcm, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
     let mut nonce = [0u8; NONCE_LEN];
     fill_random(&mut nonce)?;
+    seal_with_nonce(cipher, nonce, aad, plaintext)
+}
+
+fn seal_with_nonce(
+    cipher: &Aes256Gcm,
+    nonce: [u8; NONCE_LEN],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>> {
     let ciphertext = cipher
         .encrypt(
             Nonce::from_slice(&nonce),
@@ -189,6 +232,17 @@ mod tests {
             let i = index.index(blob.len());
             blob[i] ^= 1 << bit;
             prop_assert!(matches!(cipher.open(b, &blob), Err(Error::Integrity(_))));
+        }
+    }
+
+    #[test]
+    fn pooled_nonces_never_repeat() {
+        let cipher = RecordCipher::new(&key(1));
+        let b = binding("customers", "a", BlobKind::Customer);
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..1000 {
+            let blob = cipher.seal(b, b"x").unwrap();
+            assert!(seen.insert(blob[..NONCE_LEN].to_vec()), "nonce reused");
         }
     }
 

@@ -448,7 +448,9 @@ fn open_settings(cipher: &RecordCipher, store: &dyn Store) -> Result<Settings> {
 fn load_customers(cipher: &RecordCipher, store: &dyn Store) -> Result<Vec<Customer>> {
     let mut customers = Vec::new();
     store.for_each_customer(&mut |row| {
-        customers.push(records::open_customer(cipher, &row)?);
+        let mut customer = records::open_customer(cipher, &row)?;
+        customer.shrink_to_fit();
+        customers.push(customer);
         Ok(())
     })?;
     Ok(customers)
