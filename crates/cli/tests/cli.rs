@@ -1,5 +1,7 @@
 //! The `sallyport` CLI as scripts use it: each command, its output contract and its errors.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

@@ -24,10 +24,43 @@ struct IndexRow {
 }
 
 impl SearchIndex {
-    /// Builds the index for `customers`.
+    /// Builds the index for `customers` (on two threads for large lists).
     pub fn build(customers: &[Customer]) -> Self {
-        let rows = customers.iter().map(IndexRow::new).collect();
+        let rows = if customers.len() < 4096 {
+            customers.iter().map(IndexRow::new).collect()
+        } else {
+            let (first, second) = customers.split_at(customers.len() / 2);
+            std::thread::scope(|scope| {
+                let other = scope.spawn(|| second.iter().map(IndexRow::new).collect::<Vec<_>>());
+                let mut rows: Vec<IndexRow> = first.iter().map(IndexRow::new).collect();
+                match other.join() {
+                    Ok(more) => rows.extend(more),
+                    Err(_) => rows.extend(second.iter().map(IndexRow::new)),
+                }
+                rows
+            })
+        };
         Self { rows }
+    }
+
+    /// Sorts `customers` by name, then code (case-insensitive), and builds the index in
+    /// that order, computing each lowercase key only once.
+    pub fn sort_and_build(customers: &mut [Customer]) -> Self {
+        let index = Self::build(customers);
+        let mut order: Vec<usize> = (0..customers.len()).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (x, y) = (&index.rows[a], &index.rows[b]);
+            x.name().cmp(y.name()).then_with(|| x.code().cmp(y.code()))
+        });
+        let mut rows = index.rows;
+        apply_order(customers, &mut order.clone());
+        apply_order(&mut rows, &mut order);
+        Self { rows }
+    }
+
+    /// The lowercase code of the customer at `position`.
+    pub fn code_at(&self, position: usize) -> Option<&str> {
+        self.rows.get(position).map(IndexRow::code)
     }
 
     /// Indices of the customers matching `query`, best first. An empty query matches all,
@@ -122,6 +155,23 @@ impl IndexRow {
     }
 }
 
+/// Rearranges `items` in place so that position `k` holds the item that was at `order[k]`.
+/// `order` is used up (left as the identity).
+fn apply_order<T>(items: &mut [T], order: &mut [usize]) {
+    for start in 0..order.len() {
+        let mut at = start;
+        loop {
+            let from = order[at];
+            order[at] = at;
+            if from == start || from == at {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
+}
+
 fn is_subsequence(needle: &str, haystack: &str) -> bool {
     let mut hay = haystack.chars();
     needle.chars().all(|n| hay.by_ref().any(|h| h == n))
@@ -148,6 +198,31 @@ mod tests {
                 hosts: vec![host.into()],
             }],
         }
+    }
+
+    #[test]
+    fn apply_order_permutes_in_place() {
+        let mut items = vec!['a', 'b', 'c', 'd', 'e'];
+        let mut order = vec![3, 0, 4, 1, 2];
+        apply_order(&mut items, &mut order);
+        assert_eq!(items, ['d', 'a', 'e', 'b', 'c']);
+        let mut same = vec![1, 2, 3];
+        apply_order(&mut same, &mut [0, 1, 2]);
+        assert_eq!(same, [1, 2, 3]);
+    }
+
+    #[test]
+    fn sort_and_build_orders_by_name_then_code() {
+        let mut list = vec![
+            customer("Z2", "beta", "h", &[]),
+            customer("A1", "Alpha", "h", &[]),
+            customer("Z1", "Beta", "h", &[]),
+        ];
+        let index = SearchIndex::sort_and_build(&mut list);
+        let codes: Vec<&str> = list.iter().map(|c| c.code.as_str()).collect();
+        assert_eq!(codes, ["A1", "Z1", "Z2"]);
+        assert_eq!(index.code_at(1), Some("z1"));
+        assert_eq!(index.search("beta"), [1, 2]);
     }
 
     #[test]

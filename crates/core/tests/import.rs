@@ -1,6 +1,8 @@
 //! Native CSV import: previews, per-row errors with physical line numbers, atomicity and
 //! conflict policies. Malformed inputs live in tests/fixtures/import.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
 mod common;
 
 use std::path::Path;

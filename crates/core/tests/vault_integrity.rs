@@ -1,6 +1,8 @@
 //! The vault file under attack: tampered records and headers, wrong passwords, the
 //! persisted backoff, and a grep for plaintext.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
 mod common;
 
 use common::*;

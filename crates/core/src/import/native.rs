@@ -135,29 +135,27 @@ impl<R: Read> Reader<R> {
                 break;
             }
         }
-        {
-            let record = &self.record;
-            let line = record.position().map_or(0, |p| p.line());
-            if record.len() != self.columns.len() {
-                return Some(Err(RowError::new(
-                    line,
-                    format!(
-                        "has {} fields but the header has {}",
-                        record.len(),
-                        self.columns.len()
-                    ),
-                )));
-            }
-            let mut cells = Vec::with_capacity(self.columns.len());
-            for (column, field) in self.columns.iter().zip(record.iter()) {
-                match std::str::from_utf8(field) {
-                    Ok("") => {}
-                    Ok(text) => cells.push((*column, text)),
-                    Err(_) => return Some(Err(RowError::new(line, "is not valid UTF-8 text"))),
-                }
-            }
-            return Some(Ok(RawRow { line, cells }));
+        let record = &self.record;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() != self.columns.len() {
+            return Some(Err(RowError::new(
+                line,
+                format!(
+                    "has {} fields but the header has {}",
+                    record.len(),
+                    self.columns.len()
+                ),
+            )));
         }
+        let mut cells = Vec::with_capacity(self.columns.len());
+        for (column, field) in self.columns.iter().zip(record.iter()) {
+            match std::str::from_utf8(field) {
+                Ok("") => {}
+                Ok(text) => cells.push((*column, text)),
+                Err(_) => return Some(Err(RowError::new(line, "is not valid UTF-8 text"))),
+            }
+        }
+        Some(Ok(RawRow { line, cells }))
     }
 
     /// A read error that ended the file early.
