@@ -272,3 +272,53 @@ fn create_private_file(path: &Path) -> Result<()> {
         Err(e) => Err(Error::io(path, e)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connections_use_wal_secure_delete_and_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::create(&dir.path().join("v")).unwrap();
+        let pragma = |name: &str| -> String {
+            store
+                .conn
+                .query_row(&format!("PRAGMA {name}"), [], |r| {
+                    r.get::<_, rusqlite::types::Value>(0)
+                })
+                .map(|v| format!("{v:?}"))
+                .unwrap()
+        };
+        assert_eq!(pragma("journal_mode"), "Text(\"wal\")");
+        assert_eq!(pragma("secure_delete"), "Integer(1)");
+        assert_eq!(pragma("foreign_keys"), "Integer(1)");
+        assert_eq!(
+            pragma("user_version"),
+            format!("Integer({})", MIGRATIONS.len())
+        );
+    }
+
+    #[test]
+    fn create_refuses_to_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v");
+        drop(SqliteStore::create(&path).unwrap());
+        assert!(matches!(
+            SqliteStore::create(&path),
+            Err(Error::VaultExists(_))
+        ));
+    }
+
+    #[test]
+    fn a_failed_batch_is_rolled_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::create(&dir.path().join("v")).unwrap();
+        let result = store.write(&mut |tx| {
+            tx.put_meta("a", b"1")?;
+            Err(Error::Storage("stop".into()))
+        });
+        assert!(result.is_err());
+        assert_eq!(store.meta("a").unwrap(), None);
+    }
+}
