@@ -405,14 +405,12 @@ fn read_header(store: &dyn Store) -> Result<Header> {
 }
 
 fn read_backoff(store: &dyn Store) -> Result<Backoff> {
-    match store.meta(META_BACKOFF)? {
-        None => Ok(Backoff::default()),
-        // An unreadable counter is treated as the worst case rather than as "no failures".
-        Some(bytes) => Ok(serde_json::from_slice(&bytes).unwrap_or(Backoff {
-            failures: u32::MAX,
-            last_failure_unix: i64::MAX,
-        })),
-    }
+    // The counter is a plaintext guard against guessing through the app, not a secret: an
+    // unreadable value counts as "no failures" rather than locking the vault for good.
+    Ok(store
+        .meta(META_BACKOFF)?
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default())
 }
 
 fn write_backoff(store: &mut dyn Store, backoff: &Backoff) -> Result<()> {
