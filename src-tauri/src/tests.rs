@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::{App, Manager, WebviewWindow};
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 
 use super::{app_builder, context, AppState};
 
@@ -20,7 +20,10 @@ impl Harness {
         let dir = tempfile::tempdir().unwrap();
         let state = AppState::new(dir.path().join("vault.sallyport"), KdfParams::floor());
         let app = app_builder(mock_builder(), state).build(context()).unwrap();
-        let window = app.get_webview_window("main").unwrap();
+        // The mock runtime does not open the configured window; open "main" as the app would.
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
         Self {
             _dir: dir,
             _app: app,
@@ -131,5 +134,9 @@ fn remote_origins_are_refused_by_the_acl() {
     let refused = h
         .invoke_from("https://example.com", "vault_status", json!({}))
         .unwrap_err();
-    assert!(refused.is_string(), "expected an ACL error, got {refused}");
+    let message = refused.as_str().unwrap_or_default();
+    assert!(
+        message.contains("not allowed"),
+        "expected an ACL refusal, got {refused}"
+    );
 }

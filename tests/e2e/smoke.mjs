@@ -1,0 +1,262 @@
+// GUI smoke test: drives the real Sallyport window through tauri-driver (WebDriver over HTTP).
+// Dependency-free: Node's global fetch only. Started by tests/e2e/run.sh, which provides
+//   TAURI_DRIVER_URL   e.g. http://127.0.0.1:4444
+//   SALLYPORT_APP      absolute path of the sallyport-app binary
+//   SALLYPORT_VAULT    this run's own temporary vault (passed through to the app)
+//   SCREENSHOT_DIR     where the PNGs go
+//   SALLYPORT_CLI      optional: the `sallyport` CLI; while the app is locked it imports
+//                      tests/fixtures/import/valid.csv so that the customer list is checked too
+// Prints "N passed, M failed" last and exits non-zero on any failure.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const DRIVER = need("TAURI_DRIVER_URL");
+const APP = need("SALLYPORT_APP");
+const VAULT = need("SALLYPORT_VAULT");
+const SHOTS = need("SCREENSHOT_DIR");
+const CLI = process.env.SALLYPORT_CLI || "";
+const FIXTURE = new URL("../fixtures/import/valid.csv", import.meta.url).pathname;
+// Every password in the fixture starts with this; none may ever reach the webview.
+const CANARY = "Canary-Pass";
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+const ENTER = "\uE007";
+// Test-only credentials for a throwaway vault.
+const STAFF = "E2E Tester";
+const PASSWORD = "e2e test password";
+
+let passed = 0;
+let failed = 0;
+let session = null;
+
+function need(name) {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`smoke: environment variable ${name} is not set`);
+    process.exit(2);
+  }
+  return value;
+}
+
+class Fatal extends Error {}
+
+function check(name, ok, detail = "") {
+  if (ok) {
+    passed += 1;
+    console.log(`  ok   ${name}`);
+  } else {
+    failed += 1;
+    console.log(`  FAIL ${name}${detail ? `: ${detail}` : ""}`);
+  }
+  return ok;
+}
+
+/** Like check, but the rest of the flow depends on it. */
+function require_(name, ok, detail = "") {
+  if (!check(name, ok, detail)) throw new Fatal(name);
+}
+
+async function wd(method, path, body) {
+  const response = await fetch(`${DRIVER}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${method} ${path}: HTTP ${response.status}: ${text.slice(0, 300)}`);
+  }
+  if (!response.ok || json?.value?.error) {
+    const v = json?.value ?? {};
+    const err = new Error(`${method} ${path}: ${v.error ?? response.status}: ${v.message ?? text}`);
+    err.code = v.error;
+    throw err;
+  }
+  return json.value;
+}
+
+const s = (path) => `/session/${session}${path}`;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `probe` returns a truthy value or the timeout passes; returns the value or null. */
+async function waitFor(probe, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = "condition never held";
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      if (error.code !== "no such element" && error.code !== "stale element reference") throw error;
+      last = error.message;
+    }
+    if (Date.now() > deadline) {
+      console.log(`       (waited ${timeoutMs} ms: ${last})`);
+      return null;
+    }
+    await sleep(150);
+  }
+}
+
+async function find(css) {
+  const value = await wd("POST", s("/element"), { using: "css selector", value: css });
+  return value[ELEMENT];
+}
+
+async function findVisible(css, timeoutMs) {
+  return waitFor(async () => {
+    const id = await find(css);
+    return (await wd("GET", s(`/element/${id}/displayed`))) ? id : null;
+  }, timeoutMs);
+}
+
+const textOf = (id) => wd("GET", s(`/element/${id}/text`));
+const click = (id) => wd("POST", s(`/element/${id}/click`), {});
+const type = (id, text) => wd("POST", s(`/element/${id}/value`), { text });
+const clear = (id) => wd("POST", s(`/element/${id}/clear`), {});
+const script = (body, args = []) => wd("POST", s("/execute/sync"), { script: body, args });
+
+async function screenshot(name) {
+  const png = await wd("GET", s("/screenshot"));
+  const file = join(SHOTS, `${name}.png`);
+  writeFileSync(file, Buffer.from(png, "base64"));
+  console.log(`       screenshot ${file}`);
+}
+
+function nativeWindowTitles() {
+  try {
+    const ids = execFileSync("xdotool", ["search", "--onlyvisible", "--name", "Sallyport"], {
+      encoding: "utf8",
+    });
+    return ids
+      .split("\n")
+      .filter(Boolean)
+      .map((id) => execFileSync("xdotool", ["getwindowname", id], { encoding: "utf8" }).trim());
+  } catch {
+    return [];
+  }
+}
+
+async function flow() {
+  console.log(`smoke: app ${APP}`);
+  console.log(`smoke: vault ${VAULT}`);
+  const created = await wd("POST", "/session", {
+    capabilities: { alwaysMatch: { "tauri:options": { application: APP } } },
+  });
+  session = created.sessionId;
+  require_("WebDriver session started", Boolean(session));
+
+  // 1. Create-vault screen.
+  const staffField = await findVisible("#staff", 30000);
+  require_("create-vault screen is shown", staffField !== null);
+  check("document title is Sallyport", (await wd("GET", s("/title"))) === "Sallyport");
+  const titles = nativeWindowTitles();
+  check("native window title is Sallyport", titles.includes("Sallyport"), JSON.stringify(titles));
+  const shownPath = await wd("GET", s(`/element/${await find(".path")}/attribute/title`));
+  check("app uses this run's vault (SALLYPORT_VAULT passed through)", shownPath === VAULT, shownPath);
+  check(
+    "name field has focus",
+    (await script("return document.activeElement && document.activeElement.id")) === "staff",
+  );
+  await screenshot("01-create-vault");
+
+  // Inline validation: a short password and a mismatch are refused before any IPC.
+  await type(staffField, STAFF);
+  await type(await find("#password"), "short");
+  await type(await find("#confirm"), "different");
+  await click(await find("button[type=submit]"));
+  const pwError = await textOf(await find("#password-error"));
+  const confirmError = await textOf(await find("#confirm-error"));
+  check("short password is refused inline", /at least 8/.test(pwError), pwError);
+  check("password mismatch is refused inline", /do not match/.test(confirmError), confirmError);
+  await screenshot("02-create-vault-invalid");
+
+  await clear(await find("#password"));
+  await clear(await find("#confirm"));
+  await type(await find("#password"), PASSWORD);
+  await type(await find("#confirm"), PASSWORD + ENTER);
+
+  // 2. Unlocked screen.
+  const staffLabel = await findVisible(".staff", 30000);
+  require_("vault created: unlocked screen is shown", staffLabel !== null);
+  check("unlocked screen shows the staff name", (await textOf(staffLabel)) === STAFF);
+  check(
+    "search box has focus",
+    (await script("return document.activeElement && document.activeElement.getAttribute('aria-label')")) ===
+      "Search customers",
+  );
+  check("empty vault says so", /no customers yet/.test(await textOf(await find(".empty"))));
+  await screenshot("03-unlocked");
+
+  // 3. Lock → unlock screen.
+  await click(await find("button[aria-label='Lock vault']"));
+  const master = await findVisible("#master");
+  require_("Lock shows the unlock screen", master !== null);
+  await screenshot("04-unlock");
+
+  // While the app is locked, another process (the CLI) may change the vault.
+  if (CLI) {
+    const out = execFileSync(CLI, ["--vault", VAULT, "--password-stdin", "import", FIXTURE, "--json"], {
+      input: `${PASSWORD}\n`,
+      encoding: "utf8",
+    });
+    check("CLI imported the fixture customers", JSON.parse(out).created > 0, out.trim());
+  }
+
+  // 4. Wrong password → error message.
+  await type(master, "not the password" + ENTER);
+  const alert = await findVisible("#unlock-error [role=alert]", 30000);
+  require_("wrong password shows an error", alert !== null);
+  const message = await textOf(alert);
+  check("error message names the problem", /wrong master password/i.test(message), message);
+  check("error is not a lock-out", (await wd("GET", s(`/element/${alert}/attribute/data-kind`))) === "wrong_password");
+  await screenshot("05-wrong-password");
+
+  // 5. Correct password → unlocked again.
+  await type(await find("#master"), PASSWORD);
+  await click(await find("button[type=submit]"));
+  const again = await findVisible(".staff", 30000);
+  require_("correct password unlocks", again !== null);
+  check("unlocked again as the same staff member", (await textOf(again)) === STAFF);
+  await screenshot("06-unlocked-again");
+
+  if (CLI) {
+    const rows = await waitFor(async () => {
+      const n = await script("return document.querySelectorAll('.results li').length");
+      return n > 0 ? n : null;
+    });
+    check("customer list shows the imported customers", rows === 4, `rows: ${rows}`);
+    await type(await find("input[aria-label='Search customers']"), "acme");
+    const filtered = await waitFor(async () => {
+      const codes = await script(
+        "return [...document.querySelectorAll('.results .code')].map((e) => e.textContent)",
+      );
+      return codes.length === 1 ? codes : null;
+    });
+    check("typing filters the list", filtered?.[0] === "ACME", JSON.stringify(filtered));
+    const row = await textOf(await find(".results li"));
+    check("row shows code, name and entry count", /ACME\s+Acme Manufacturing\s+3 entries/.test(row), row);
+    const source = await wd("GET", s("/source"));
+    check("no secret reached the webview", !source.includes(CANARY));
+    await screenshot("07-search");
+  }
+}
+
+mkdirSync(SHOTS, { recursive: true });
+try {
+  await flow();
+} catch (error) {
+  if (!(error instanceof Fatal)) {
+    failed += 1;
+    const cause = error.cause ? ` (${error.cause.message ?? error.cause})` : "";
+    console.log(`  FAIL unexpected error: ${error.message}${cause}`);
+  }
+  if (session) await screenshot("99-failure").catch(() => {});
+} finally {
+  if (session) await wd("DELETE", s("")).catch(() => {});
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
