@@ -49,11 +49,15 @@ npm --prefix ui run check
 section "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
+# One build for the tests and the binaries the GUI test drives: building the bins together
+# with the test targets resolves dependency features once (dev-dependencies included), so
+# `cargo test` reuses every artifact instead of compiling the GTK/WebKit stack a second time.
+# (The app binary therefore has tauri's `test` feature on; it only adds the mock runtime.)
+section "cargo build (tests and binaries)"
+cargo build --workspace --bins --tests
+
 section "cargo test"
 cargo test --workspace
-
-section "e2e: build app"
-cargo build -p sallyport-app -p sallyport-cli
 
 section "e2e: GUI smoke test"
 E2E_SKIP_BUILD=1 E2E_PROFILE=debug tests/e2e/run.sh
