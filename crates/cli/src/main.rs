@@ -47,6 +47,9 @@ enum Command {
     Show(cmd::show::Args),
     /// Change the master password (with --password-stdin: line 1 old, line 2 new).
     Passwd,
+    /// The audit log: list, verify, export.
+    #[command(subcommand)]
+    Audit(cmd::audit::Command),
 }
 
 /// Everything a subcommand needs from the global options.
@@ -73,6 +76,20 @@ impl Context {
         let password = self.passwords.read("Master password: ")?;
         Ok(sallyport_core::Session::unlock(&path, &password)?)
     }
+
+    /// Unlocks the vault, verifying the audit log before this unlock is recorded in it.
+    pub fn unlock_and_verify_audit(
+        &mut self,
+    ) -> anyhow::Result<(sallyport_core::Session, sallyport_core::audit::VerifyReport)> {
+        let path = self.vault_path()?;
+        if !sallyport_core::vault::exists(&path) {
+            return Err(sallyport_core::Error::NoVault(path).into());
+        }
+        let password = self.passwords.read("Master password: ")?;
+        Ok(sallyport_core::Session::unlock_and_verify_audit(
+            &path, &password,
+        )?)
+    }
 }
 
 fn main() -> ExitCode {
@@ -87,6 +104,7 @@ fn main() -> ExitCode {
         Command::List(args) => cmd::list::run(&mut ctx, args),
         Command::Show(args) => cmd::show::run(&mut ctx, args),
         Command::Passwd => cmd::passwd::run(&mut ctx),
+        Command::Audit(command) => cmd::audit::run(&mut ctx, command),
     };
     match result {
         Ok(code) => code,

@@ -6,10 +6,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod error;
 pub mod identity;
 pub mod import;
 pub mod model;
+pub mod private_fs;
 pub mod search;
 pub mod secret;
 pub mod store;

@@ -170,6 +170,15 @@ fn invalid_rows_block_the_whole_import() {
         before,
         "a refused import must not change the file"
     );
+    let refusal = last_audit_event(&path);
+    assert_eq!(
+        (refusal.action, refusal.outcome),
+        (
+            sallyport_core::audit::Action::Import,
+            sallyport_core::audit::Outcome::Failed
+        )
+    );
+    assert!(refusal.detail.contains("14 invalid"), "{}", refusal.detail);
 }
 
 #[test]

@@ -207,13 +207,21 @@ fn creating_with_parameters_below_the_floor_is_refused() {
 }
 
 #[test]
-fn wrong_password_changes_nothing_but_the_failure_counter() {
+fn wrong_password_changes_nothing_but_the_failure_counter_and_its_note() {
     let (_dir, path) = populated_vault();
     let before = dump(&path, &["unlock_backoff"]);
     let err = Session::unlock(&path, &SecretString::from("not the password")).unwrap_err();
     assert!(matches!(err, Error::WrongPassword));
     assert_eq!(err.to_string(), "wrong master password");
     assert_eq!(dump(&path, &["unlock_backoff"]), before);
+    // The attempt is noted (time, OS user, host, reason) for the audit log's next unlock.
+    let reasons: Vec<String> = {
+        let conn = sql(&path);
+        let mut stmt = conn.prepare("SELECT reason FROM audit_pending").unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.map(Result::unwrap).collect()
+    };
+    assert_eq!(reasons, ["wrong master password"]);
 }
 
 #[test]
@@ -226,17 +234,17 @@ fn backoff_refuses_even_the_right_password_and_doubles() {
     let t0 = 1_800_000_000;
     for i in 0..4 {
         assert!(matches!(
-            Session::unlock_store(store(), &wrong, t0 + i),
+            Session::unlock_store(store(), &wrong, t0 + i, false),
             Err(Error::WrongPassword)
         ));
     }
     // The fifth failure starts a 30 s wait.
     assert!(matches!(
-        Session::unlock_store(store(), &wrong, t0 + 4),
+        Session::unlock_store(store(), &wrong, t0 + 4, false),
         Err(Error::LockedOut { wait_seconds: 30 })
     ));
     // Each new store is a fresh open of the file: the state is persisted, not in memory.
-    let refused = Session::unlock_store(store(), &password(), t0 + 10).unwrap_err();
+    let refused = Session::unlock_store(store(), &password(), t0 + 10, false).unwrap_err();
     assert!(matches!(refused, Error::LockedOut { wait_seconds: 24 }));
     assert!(
         refused.to_string().contains("try again in 24 s"),
@@ -244,12 +252,12 @@ fn backoff_refuses_even_the_right_password_and_doubles() {
     );
     // After the wait a wrong password doubles it; the right one is accepted and resets.
     assert!(matches!(
-        Session::unlock_store(store(), &wrong, t0 + 40),
+        Session::unlock_store(store(), &wrong, t0 + 40, false),
         Err(Error::LockedOut { wait_seconds: 60 })
     ));
-    assert!(Session::unlock_store(store(), &password(), t0 + 101).is_ok());
+    assert!(Session::unlock_store(store(), &password(), t0 + 101, false).is_ok());
     assert!(matches!(
-        Session::unlock_store(store(), &wrong, t0 + 102),
+        Session::unlock_store(store(), &wrong, t0 + 102, false),
         Err(Error::WrongPassword)
     ));
 }

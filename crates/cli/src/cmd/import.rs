@@ -65,11 +65,15 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut session = ctx.unlock()?;
     let plan = session.plan_import(&args.file, options)?;
     let blocked = plan.is_blocked();
-    let summary = if args.dry_run || blocked {
-        plan.summary().clone()
+    let summary = plan.summary().clone();
+    if args.dry_run {
+        session.record_import_preview(&plan)?;
+    } else if blocked {
+        // Refused by the core, which records the refusal; the summary below says why.
+        let _ = session.apply_import(plan);
     } else {
-        session.apply_import(plan)?
-    };
+        session.apply_import(plan)?;
+    }
     session.lock()?;
     report(&summary, &args, blocked)?;
     if blocked {

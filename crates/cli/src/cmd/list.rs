@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use sallyport_core::audit::{Action, NewEvent};
 use serde::Serialize;
 
 use crate::Context;
@@ -24,7 +25,14 @@ struct Row<'a> {
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
-    let session = ctx.unlock()?;
+    let mut session = ctx.unlock()?;
+    let found = session.search(args.query.as_deref().unwrap_or(""));
+    let detail = format!(
+        "{} of {} customers listed",
+        found.len(),
+        session.customers().len()
+    );
+    session.audit(NewEvent::new(Action::Search).detail(detail))?;
     let found = session.search(args.query.as_deref().unwrap_or(""));
     let rows: Vec<Row> = found
         .iter()

@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use sallyport_core::audit::{Action, NewEvent};
 use sallyport_core::model::{Customer, Entry, GatewayUsage};
 use serde::Serialize;
 
@@ -31,9 +32,11 @@ struct View<'a> {
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
-    let session = ctx.unlock()?;
-    let customer = session.find_customer(&args.customer)?;
-    let entries = session.entries(customer)?;
+    let mut session = ctx.unlock()?;
+    let customer = session.find_customer(&args.customer)?.clone();
+    let entries = session.entries(&customer)?;
+    session.audit(NewEvent::new(Action::CustomerView).customer(&customer))?;
+    let customer = &customer;
     if args.json {
         let view = View {
             id: customer.id,

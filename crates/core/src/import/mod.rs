@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use self::digest::HashingReader;
 use self::planner::{Planner, Preview, Writer};
+use crate::audit::{Action, NewEvent};
 use crate::model::Customer;
 use crate::vault::session::VaultView;
 use crate::{Error, Result, Session};
@@ -115,6 +116,22 @@ impl ImportPlan {
     pub fn is_blocked(&self) -> bool {
         !self.summary.errors.is_empty() && !self.options.skip_invalid
     }
+
+    /// "customers.csv: 3 created, 1 updated, 0 skipped, 2 invalid" (for the audit log).
+    fn describe(&self) -> String {
+        let name = self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let s = &self.summary;
+        format!(
+            "{name}: {} created, {} updated, {} skipped, {} invalid",
+            s.created,
+            s.updated,
+            s.skipped,
+            s.errors.len()
+        )
+    }
 }
 
 impl Session {
@@ -133,9 +150,29 @@ impl Session {
         })
     }
 
-    /// Writes a plan in one transaction. Refused if the plan has invalid rows and was not
-    /// made with `skip_invalid`, or if the vault or the file changed since the preview.
+    /// Records in the audit log that a plan was previewed (a dry run; nothing written).
+    pub fn record_import_preview(&mut self, plan: &ImportPlan) -> Result<()> {
+        let detail = format!("{} (dry run)", plan.describe());
+        self.audit(NewEvent::new(Action::ImportPreview).detail(detail))
+            .map(|_| ())
+    }
+
+    /// Writes a plan in one transaction, with its audit event. Refused (and the refusal
+    /// audited) if the plan has invalid rows and was not made with `skip_invalid`, or if
+    /// the vault or the file changed since the preview.
     pub fn apply_import(&mut self, plan: ImportPlan) -> Result<ImportSummary> {
+        let result = self.write_import(&plan);
+        if let Err(e) = &result {
+            let refused = NewEvent::new(Action::Import)
+                .failed()
+                .detail(format!("{}: {e}", plan.describe()));
+            // The refusal is what matters to the caller; a failure to record it is not.
+            let _ = self.audit(refused);
+        }
+        result
+    }
+
+    fn write_import(&mut self, plan: &ImportPlan) -> Result<ImportSummary> {
         if plan.is_blocked() {
             return Err(Error::Import(format!(
                 "{} invalid row(s); nothing was imported (fix them or skip invalid rows)",
@@ -147,10 +184,12 @@ impl Session {
                 "the vault changed since the preview; preview again".into(),
             ));
         }
+        let event = NewEvent::new(Action::Import).detail(plan.describe());
         if plan.summary.created + plan.summary.updated == 0 {
-            return Ok(plan.summary);
+            self.audit(event)?;
+            return Ok(plan.summary.clone());
         }
-        self.write_batch(|view, tx| {
+        self.write_batch(&[event], |view, tx| {
             let mut writer = Writer {
                 tx,
                 cipher: view.cipher,
@@ -169,7 +208,7 @@ impl Session {
             }
             Ok(touched)
         })?;
-        Ok(plan.summary)
+        Ok(plan.summary.clone())
     }
 }
 

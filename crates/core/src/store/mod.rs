@@ -2,8 +2,8 @@
 //!
 //! The domain logic encrypts before it stores and decrypts after it loads; a backend only
 //! keeps bytes. [`Store`] is the seam where a team backend (PostgreSQL) will plug in: meta
-//! values, three record tables, streaming reads, and [`Store::write`], which runs a batch of
-//! writes as one transaction.
+//! values, three record tables, the audit chain, streaming reads, and [`Store::write`], which
+//! runs a batch of writes as one transaction.
 
 mod sqlite;
 
@@ -31,12 +31,45 @@ pub struct EntryRow {
     pub record: Vec<u8>,
 }
 
+/// A stored audit event: its sequence number, sealed payload and chain MAC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    /// Position in the chain, from 1.
+    pub seq: u64,
+    /// Sealed event.
+    pub record: Vec<u8>,
+    /// HMAC over the sequence number, the previous row's MAC and `record`.
+    pub mac: Vec<u8>,
+}
+
+/// A failed unlock attempt, noted in plaintext because no key was available to seal it.
+/// Folded into the audit chain at the next successful unlock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedUnlock {
+    /// When it happened (Unix milliseconds, UTC).
+    pub at_ms: i64,
+    /// OS user of the process that tried.
+    pub os_user: String,
+    /// Host name of the machine.
+    pub host: String,
+    /// Why it failed ("wrong master password", "locked out").
+    pub reason: String,
+    /// How many attempts this note stands for (more than 1 once the list is full).
+    pub repeats: u32,
+}
+
 /// Reads of single records, available both outside and inside a transaction.
 pub trait StoreRead {
+    /// Reads a meta value.
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>>;
     /// The entry rows of one customer (never their secrets).
     fn entries_of(&self, customer_id: &str) -> Result<Vec<EntryRow>>;
     /// The sealed secrets of one entry, if it has any.
     fn entry_secrets(&self, entry_id: &str) -> Result<Option<Vec<u8>>>;
+    /// The audit row with the highest sequence number.
+    fn last_audit_row(&self) -> Result<Option<AuditRow>>;
+    /// The failed unlocks not yet folded into the audit chain, oldest first.
+    fn failed_unlocks(&self) -> Result<Vec<FailedUnlock>>;
 }
 
 /// Writes inside a transaction opened by [`Store::write`].
@@ -49,18 +82,25 @@ pub trait StoreWrite: StoreRead {
     fn put_entry_secrets(&mut self, entry_id: &str, blob: &[u8]) -> Result<()>;
     /// Sets a meta value.
     fn put_meta(&mut self, key: &str, value: &[u8]) -> Result<()>;
+    /// Appends an audit row (its sequence number must be new).
+    fn put_audit(&mut self, row: &AuditRow) -> Result<()>;
+    /// Notes a failed unlock. Once `keep_at_most` notes exist, the newest note's `repeats`
+    /// is incremented instead, so repeated guessing cannot grow the file without bound.
+    fn add_failed_unlock(&mut self, attempt: &FailedUnlock, keep_at_most: usize) -> Result<()>;
+    /// Removes every failed-unlock note (after they were folded into the chain).
+    fn clear_failed_unlocks(&mut self) -> Result<()>;
 }
 
 /// A vault storage backend.
 pub trait Store: StoreRead + Send {
-    /// Reads a meta value.
-    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>>;
     /// Writes meta values in one transaction.
     fn set_meta(&mut self, values: &[(&str, &[u8])]) -> Result<()> {
         self.write(&mut |tx| values.iter().try_for_each(|(k, v)| tx.put_meta(k, v)))
     }
     /// Calls `visit` with every customer row, streaming (rows are not collected first).
     fn for_each_customer(&self, visit: &mut dyn FnMut(CustomerRow) -> Result<()>) -> Result<()>;
+    /// Calls `visit` with every audit row in sequence order, streaming.
+    fn for_each_audit_row(&self, visit: &mut dyn FnMut(AuditRow) -> Result<()>) -> Result<()>;
     /// Runs `batch` in one transaction: committed if it returns `Ok`, rolled back (leaving
     /// the store exactly as before) if it returns an error or the process dies.
     fn write(&mut self, batch: &mut dyn FnMut(&mut dyn StoreWrite) -> Result<()>) -> Result<()>;

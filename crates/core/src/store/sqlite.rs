@@ -1,11 +1,10 @@
 //! The single-file SQLite backend.
 
-use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{CustomerRow, EntryRow, Store, StoreRead, StoreWrite};
+use super::{AuditRow, CustomerRow, EntryRow, FailedUnlock, Store, StoreRead, StoreWrite};
 use crate::{Error, Result};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
@@ -21,6 +20,16 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE entry_secrets (
          entry_id TEXT PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
          blob BLOB NOT NULL) WITHOUT ROWID;",
+    // 2: the audit chain (sealed events, each with its chain MAC) and the plaintext notes of
+    //    failed unlocks waiting to be folded into it.
+    "CREATE TABLE audit (seq INTEGER PRIMARY KEY, record BLOB NOT NULL, mac BLOB NOT NULL);
+     CREATE TABLE audit_pending (
+         id INTEGER PRIMARY KEY,
+         at_ms INTEGER NOT NULL,
+         os_user TEXT NOT NULL,
+         host TEXT NOT NULL,
+         reason TEXT NOT NULL,
+         repeats INTEGER NOT NULL DEFAULT 1);",
 ];
 
 /// A vault in one SQLite file (WAL mode, secure_delete, 0600).
@@ -39,7 +48,7 @@ impl SqliteStore {
     /// Creates a new vault file (refusing to overwrite one) and its schema.
     pub fn create(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            create_private_dir(dir)?;
+            crate::private_fs::create_dir(dir)?;
         }
         create_private_file(path)?;
         Self::connect(path)
@@ -103,6 +112,10 @@ impl SqliteStore {
 }
 
 impl StoreRead for SqliteStore {
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        meta(&self.conn, key)
+    }
+
     fn entries_of(&self, customer_id: &str) -> Result<Vec<EntryRow>> {
         entries_of(&self.conn, customer_id)
     }
@@ -110,16 +123,17 @@ impl StoreRead for SqliteStore {
     fn entry_secrets(&self, entry_id: &str) -> Result<Option<Vec<u8>>> {
         entry_secrets(&self.conn, entry_id)
     }
+
+    fn last_audit_row(&self) -> Result<Option<AuditRow>> {
+        last_audit_row(&self.conn)
+    }
+
+    fn failed_unlocks(&self) -> Result<Vec<FailedUnlock>> {
+        failed_unlocks(&self.conn)
+    }
 }
 
 impl Store for SqliteStore {
-    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
-    }
-
     fn for_each_customer(&self, visit: &mut dyn FnMut(CustomerRow) -> Result<()>) -> Result<()> {
         let mut stmt = self.conn.prepare("SELECT id, record FROM customers")?;
         let mut rows = stmt.query([])?;
@@ -132,9 +146,24 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn for_each_audit_row(&self, visit: &mut dyn FnMut(AuditRow) -> Result<()>) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, record, mac FROM audit ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            visit(audit_row(row)?)?;
+        }
+        Ok(())
+    }
+
     fn write(&mut self, batch: &mut dyn FnMut(&mut dyn StoreWrite) -> Result<()>) -> Result<()> {
+        // IMMEDIATE: take the write lock before the first read, so a batch that reads the
+        // audit head and appends after it cannot interleave with another process's append.
         let mut tx = SqliteTx {
-            tx: self.conn.transaction()?,
+            tx: self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?,
         };
         // Records may arrive in any order (entries before their customer); references are
         // checked when the transaction commits.
@@ -157,12 +186,24 @@ struct SqliteTx<'c> {
 }
 
 impl StoreRead for SqliteTx<'_> {
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        meta(&self.tx, key)
+    }
+
     fn entries_of(&self, customer_id: &str) -> Result<Vec<EntryRow>> {
         entries_of(&self.tx, customer_id)
     }
 
     fn entry_secrets(&self, entry_id: &str) -> Result<Option<Vec<u8>>> {
         entry_secrets(&self.tx, entry_id)
+    }
+
+    fn last_audit_row(&self) -> Result<Option<AuditRow>> {
+        last_audit_row(&self.tx)
+    }
+
+    fn failed_unlocks(&self) -> Result<Vec<FailedUnlock>> {
+        failed_unlocks(&self.tx)
     }
 }
 
@@ -207,6 +248,84 @@ impl StoreWrite for SqliteTx<'_> {
             .execute(params![key, value])?;
         Ok(())
     }
+
+    fn put_audit(&mut self, row: &AuditRow) -> Result<()> {
+        let seq = i64::try_from(row.seq)
+            .map_err(|_| Error::Storage("audit sequence number out of range".into()))?;
+        self.tx
+            .prepare_cached("INSERT INTO audit (seq, record, mac) VALUES (?1, ?2, ?3)")?
+            .execute(params![seq, row.record, row.mac])?;
+        Ok(())
+    }
+
+    fn add_failed_unlock(&mut self, attempt: &FailedUnlock, keep_at_most: usize) -> Result<()> {
+        let count: i64 = self
+            .tx
+            .query_row("SELECT count(*) FROM audit_pending", [], |r| r.get(0))?;
+        if count as usize >= keep_at_most.max(1) {
+            self.tx.execute(
+                "UPDATE audit_pending SET repeats = repeats + ?1, at_ms = ?2
+                 WHERE id = (SELECT max(id) FROM audit_pending)",
+                params![attempt.repeats.max(1), attempt.at_ms],
+            )?;
+        } else {
+            self.tx.execute(
+                "INSERT INTO audit_pending (at_ms, os_user, host, reason, repeats)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    attempt.at_ms,
+                    attempt.os_user,
+                    attempt.host,
+                    attempt.reason,
+                    attempt.repeats.max(1)
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn clear_failed_unlocks(&mut self) -> Result<()> {
+        self.tx.execute("DELETE FROM audit_pending", [])?;
+        Ok(())
+    }
+}
+
+fn meta(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+fn audit_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        seq: row.get::<_, i64>(0)?.max(0) as u64,
+        record: row.get(1)?,
+        mac: row.get(2)?,
+    })
+}
+
+fn last_audit_row(conn: &Connection) -> Result<Option<AuditRow>> {
+    Ok(conn
+        .prepare_cached("SELECT seq, record, mac FROM audit ORDER BY seq DESC LIMIT 1")?
+        .query_row([], audit_row)
+        .optional()?)
+}
+
+fn failed_unlocks(conn: &Connection) -> Result<Vec<FailedUnlock>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT at_ms, os_user, host, reason, repeats FROM audit_pending ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(FailedUnlock {
+            at_ms: r.get(0)?,
+            os_user: r.get(1)?,
+            host: r.get(2)?,
+            reason: r.get(3)?,
+            repeats: r.get::<_, i64>(4)?.clamp(1, i64::from(u32::MAX)) as u32,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 fn entries_of(conn: &Connection, customer_id: &str) -> Result<Vec<EntryRow>> {
@@ -239,32 +358,8 @@ impl Drop for SqliteStore {
     }
 }
 
-fn create_private_dir(dir: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        if !dir.exists() {
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-                .map_err(|e| Error::io(dir, e))?;
-        }
-    }
-    #[cfg(not(unix))]
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    Ok(())
-}
-
 fn create_private_file(path: &Path) -> Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    match options.open(path) {
+    match crate::private_fs::create_new(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             Err(Error::VaultExists(path.to_path_buf()))
@@ -308,6 +403,29 @@ mod tests {
             SqliteStore::create(&path),
             Err(Error::VaultExists(_))
         ));
+    }
+
+    #[test]
+    fn failed_unlock_notes_stop_growing_at_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::create(&dir.path().join("v")).unwrap();
+        let note = |at_ms| FailedUnlock {
+            at_ms,
+            os_user: "u".into(),
+            host: "h".into(),
+            reason: "wrong master password".into(),
+            repeats: 1,
+        };
+        for at in 0..8 {
+            store
+                .write(&mut |tx| tx.add_failed_unlock(&note(at), 5))
+                .unwrap();
+        }
+        let notes = store.failed_unlocks().unwrap();
+        assert_eq!(notes.len(), 5);
+        assert_eq!((notes[4].repeats, notes[4].at_ms), (4, 7));
+        store.write(&mut |tx| tx.clear_failed_unlocks()).unwrap();
+        assert!(store.failed_unlocks().unwrap().is_empty());
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub enum BlobKind {
     EntrySecrets,
     /// Vault settings (staff name, preferences).
     Settings,
+    /// One audit event.
+    AuditEvent,
 }
 
 impl BlobKind {
@@ -44,6 +46,7 @@ impl BlobKind {
             BlobKind::Entry => "entry",
             BlobKind::EntrySecrets => "entry-secrets",
             BlobKind::Settings => "settings",
+            BlobKind::AuditEvent => "audit-event",
         }
     }
 }

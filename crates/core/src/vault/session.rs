@@ -1,5 +1,7 @@
 //! An unlocked vault.
 
+mod audit_log;
+
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -10,17 +12,22 @@ use super::crypto::{BlobKind, RecordCipher};
 use super::header::Header;
 use super::kdf::KdfParams;
 use super::records::{self, META};
+use crate::audit::chain::{Appender, ChainKey};
+use crate::audit::{Action, Actor, NewEvent, VerifyReport};
 use crate::identity::{self, Device};
 use crate::model::{Customer, Entry, EntrySecrets};
 use crate::search::SearchIndex;
 use crate::secret::{Key256, SecretString};
-use crate::store::{SqliteStore, Store, StoreRead, StoreWrite};
+use crate::store::{FailedUnlock, SqliteStore, Store, StoreRead, StoreWrite};
 use crate::{Error, Result};
 
 const META_HEADER: &str = "header";
 const META_HEADER_SUM: &str = "header_sha256";
 const META_BACKOFF: &str = "unlock_backoff";
 const META_SETTINGS: &str = "settings";
+
+/// Failed-unlock notes kept before further failures are only counted.
+const MAX_FAILED_UNLOCK_NOTES: usize = 1000;
 
 /// Shortest accepted master password.
 pub const MIN_PASSWORD_CHARS: usize = 8;
@@ -29,6 +36,10 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Settings {
     staff: String,
+    /// Set once the audit log has been started, so an emptied log is not mistaken for a
+    /// vault from before the audit log existed.
+    #[serde(default)]
+    audit_log: bool,
 }
 
 /// An unlocked vault: the data key, the decrypted customer list and the store.
@@ -42,6 +53,8 @@ pub struct Session {
     cipher: RecordCipher,
     settings: Settings,
     device: Device,
+    audit_key: ChainKey,
+    actor: Actor,
     customers: Vec<Customer>,
     by_code: HashMap<String, usize>,
     index: SearchIndex,
@@ -124,7 +137,7 @@ impl Session {
     }
 
     fn initialise(
-        mut store: Box<dyn Store>,
+        store: Box<dyn Store>,
         password: &SecretString,
         staff: String,
         kdf: KdfParams,
@@ -132,73 +145,52 @@ impl Session {
         let (header, data_key) = Header::create(password, kdf)?;
         let (header_bytes, header_sum) = header.to_stored()?;
         let cipher = RecordCipher::new(&data_key);
-        let settings = Settings { staff };
-        let sealed_settings = seal_settings(&cipher, &settings)?;
-        store.set_meta(&[
-            (META_HEADER, &header_bytes),
-            (META_HEADER_SUM, header_sum.as_bytes()),
-            (META_SETTINGS, &sealed_settings),
-        ])?;
-        Ok(Session {
-            store,
-            header,
-            data_key,
-            cipher,
-            settings,
-            device: Device::current(),
-            customers: Vec::new(),
-            by_code: HashMap::new(),
-            index: SearchIndex::default(),
-            generation: 0,
-        })
-    }
-
-    /// Opens the vault at `path` and unlocks it with `password`.
-    pub fn unlock(path: &Path, password: &SecretString) -> Result<Session> {
-        Self::unlock_store(
-            Box::new(SqliteStore::open(path)?),
-            password,
-            super::now_unix(),
-        )
-    }
-
-    /// Unlocks a vault kept in any store, at the given time (for the backoff).
-    pub fn unlock_store(
-        mut store: Box<dyn Store>,
-        password: &SecretString,
-        now_unix: i64,
-    ) -> Result<Session> {
-        let header = read_header(store.as_ref())?;
-        let backoff = read_backoff(store.as_ref())?;
-        let wait = backoff.wait_seconds(now_unix);
-        if wait > 0 {
-            return Err(Error::LockedOut { wait_seconds: wait });
-        }
-        let data_key = match header.unwrap_key(password) {
-            Ok(key) => key,
-            Err(Error::WrongPassword) => {
-                let next = backoff.after_failure(now_unix);
-                write_backoff(store.as_mut(), &next)?;
-                return Err(match next.wait_seconds(now_unix) {
-                    0 => Error::WrongPassword,
-                    wait_seconds => Error::LockedOut { wait_seconds },
-                });
-            }
-            Err(e) => return Err(e),
+        let settings = Settings {
+            staff,
+            audit_log: true,
         };
-        if backoff != Backoff::default() {
-            write_backoff(store.as_mut(), &Backoff::default())?;
-        }
-        let cipher = RecordCipher::new(&data_key);
-        let settings = open_settings(&cipher, store.as_ref())?;
-        let customers = load_customers(&cipher, store.as_ref())?;
+        let sealed_settings = seal_settings(&cipher, &settings)?;
+        let mut session = Session::assemble(store, header, data_key, cipher, settings, vec![])?;
+        session.store.write(&mut |tx| {
+            tx.put_meta(META_HEADER, &header_bytes)?;
+            tx.put_meta(META_HEADER_SUM, header_sum.as_bytes())?;
+            tx.put_meta(META_SETTINGS, &sealed_settings)?;
+            Appender {
+                key: &session.audit_key,
+                cipher: &session.cipher,
+                actor: &session.actor,
+                log_started: false,
+            }
+            .append(tx, &[NewEvent::new(Action::VaultCreate)])
+            .map(|_| ())
+        })?;
+        Ok(session)
+    }
+
+    /// A session over decrypted state; derives the audit key.
+    fn assemble(
+        store: Box<dyn Store>,
+        header: Header,
+        data_key: Key256,
+        cipher: RecordCipher,
+        settings: Settings,
+        customers: Vec<Customer>,
+    ) -> Result<Session> {
+        let device = Device::current();
+        let actor = Actor {
+            staff: settings.staff.clone(),
+            os_user: device.os_user.clone(),
+            host: device.host.clone(),
+        };
         let mut session = Session {
+            audit_key: ChainKey::derive(&data_key, header.vault_id)?,
             store,
             header,
             data_key,
             cipher,
             settings,
-            device: Device::current(),
+            device,
+            actor,
             customers,
             by_code: HashMap::new(),
             index: SearchIndex::default(),
@@ -206,6 +198,105 @@ impl Session {
         };
         session.reindex();
         Ok(session)
+    }
+
+    /// Opens the vault at `path` and unlocks it with `password`. The unlock is recorded in
+    /// the audit log (a failed one as a note folded into the log at the next unlock).
+    pub fn unlock(path: &Path, password: &SecretString) -> Result<Session> {
+        let store = Box::new(SqliteStore::open(path)?);
+        Ok(Self::unlock_store(store, password, super::now_unix(), false)?.0)
+    }
+
+    /// Unlocks like [`Session::unlock`], verifying the audit chain before this unlock is
+    /// appended to it (so the report describes the log as it was found).
+    pub fn unlock_and_verify_audit(
+        path: &Path,
+        password: &SecretString,
+    ) -> Result<(Session, VerifyReport)> {
+        let store = Box::new(SqliteStore::open(path)?);
+        let (session, report) = Self::unlock_store(store, password, super::now_unix(), true)?;
+        let report =
+            report.ok_or_else(|| Error::Storage("the audit log was not verified".into()))?;
+        Ok((session, report))
+    }
+
+    /// Unlocks a vault kept in any store, at the given time (for the backoff); with
+    /// `verify_audit`, the audit chain is checked before the unlock is appended.
+    pub fn unlock_store(
+        mut store: Box<dyn Store>,
+        password: &SecretString,
+        now_unix: i64,
+        verify_audit: bool,
+    ) -> Result<(Session, Option<VerifyReport>)> {
+        let header = read_header(store.as_ref())?;
+        let backoff = read_backoff(store.as_ref())?;
+        let wait = backoff.wait_seconds(now_unix);
+        if wait > 0 {
+            note_failed_unlock(store.as_mut(), None, "refused: too many failed attempts")?;
+            return Err(Error::LockedOut { wait_seconds: wait });
+        }
+        let data_key = match header.unwrap_key(password) {
+            Ok(key) => key,
+            Err(Error::WrongPassword) => {
+                let next = backoff.after_failure(now_unix);
+                note_failed_unlock(store.as_mut(), Some(&next), "wrong master password")?;
+                return Err(match next.wait_seconds(now_unix) {
+                    0 => Error::WrongPassword,
+                    wait_seconds => Error::LockedOut { wait_seconds },
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        let cipher = RecordCipher::new(&data_key);
+        let settings = open_settings(&cipher, store.as_ref())?;
+        let customers = load_customers(&cipher, store.as_ref())?;
+        let mut session = Session::assemble(store, header, data_key, cipher, settings, customers)?;
+        let report = match verify_audit {
+            true => Some(session.verify_audit()?),
+            false => None,
+        };
+        session.record_unlock(backoff != Backoff::default())?;
+        Ok((session, report))
+    }
+
+    /// In one transaction: clears the failure counter, folds the failed-unlock notes into
+    /// the audit chain, and appends this unlock.
+    fn record_unlock(&mut self, reset_backoff: bool) -> Result<()> {
+        let started = self.settings.audit_log;
+        let sealed_settings = match started {
+            true => None,
+            false => Some(seal_settings(
+                &self.cipher,
+                &Settings {
+                    audit_log: true,
+                    ..self.settings.clone()
+                },
+            )?),
+        };
+        let appender = Appender {
+            key: &self.audit_key,
+            cipher: &self.cipher,
+            actor: &self.actor,
+            log_started: started,
+        };
+        self.store.write(&mut |tx| {
+            if reset_backoff {
+                put_backoff(tx, &Backoff::default())?;
+            }
+            if let Some(sealed) = &sealed_settings {
+                tx.put_meta(META_SETTINGS, sealed)?;
+            }
+            let mut events: Vec<NewEvent> = tx
+                .failed_unlocks()?
+                .iter()
+                .map(crate::audit::failed_unlock_event)
+                .collect();
+            events.push(NewEvent::new(Action::Unlock));
+            appender.append(tx, &events)?;
+            tx.clear_failed_unlocks()
+        })?;
+        self.settings.audit_log = true;
+        Ok(())
     }
 
     /// Locks the vault: checkpoints the log; keys are wiped when `self` is dropped.
@@ -305,13 +396,21 @@ impl Session {
         self.view().entry_secrets(self.store.as_ref(), entry)
     }
 
-    /// Changes the master password: only the wrapped data key is rewritten.
+    /// Changes the master password: only the wrapped data key is rewritten. Recorded in the
+    /// audit log (a refused new password too).
     pub fn change_password(&mut self, new_password: &SecretString) -> Result<()> {
-        check_new_password(new_password)?;
+        let event = NewEvent::new(Action::PasswordChange);
+        if let Err(e) = check_new_password(new_password) {
+            self.audit(event.failed().detail(e.to_string()))?;
+            return Err(e);
+        }
         let header = self.header.clone().wrap(&self.data_key, new_password)?;
         let (bytes, sum) = header.to_stored()?;
-        self.store
-            .set_meta(&[(META_HEADER, &bytes), (META_HEADER_SUM, sum.as_bytes())])?;
+        self.write_batch(&[event], |_, tx| {
+            tx.put_meta(META_HEADER, &bytes)?;
+            tx.put_meta(META_HEADER_SUM, sum.as_bytes())?;
+            Ok(Vec::new())
+        })?;
         self.header = header;
         Ok(())
     }
@@ -332,16 +431,24 @@ impl Session {
         self.store.as_ref()
     }
 
-    /// Runs `batch` in one transaction. The customers it returns (new or changed) replace
-    /// their in-memory versions once the transaction has committed.
+    /// Runs `batch` in one transaction and appends `events` to the audit log in the same
+    /// transaction. The customers it returns (new or changed) replace their in-memory
+    /// versions once the transaction has committed.
     pub(crate) fn write_batch(
         &mut self,
+        events: &[NewEvent],
         batch: impl FnOnce(&VaultView<'_>, &mut dyn StoreWrite) -> Result<Vec<Customer>>,
     ) -> Result<()> {
         let view = VaultView {
             customers: &self.customers,
             by_code: &self.by_code,
             cipher: &self.cipher,
+        };
+        let appender = Appender {
+            key: &self.audit_key,
+            cipher: &self.cipher,
+            actor: &self.actor,
+            log_started: self.settings.audit_log,
         };
         let mut batch = Some(batch);
         let mut touched = Vec::new();
@@ -350,6 +457,9 @@ impl Session {
                 .take()
                 .ok_or_else(|| Error::Storage("a write batch ran twice".into()))?;
             touched = batch(&view, tx)?;
+            if !events.is_empty() {
+                appender.append(tx, events)?;
+            }
             Ok(())
         })?;
         self.generation += 1;
@@ -413,9 +523,33 @@ fn read_backoff(store: &dyn Store) -> Result<Backoff> {
         .unwrap_or_default())
 }
 
-fn write_backoff(store: &mut dyn Store, backoff: &Backoff) -> Result<()> {
+fn put_backoff(tx: &mut dyn StoreWrite, backoff: &Backoff) -> Result<()> {
     let bytes = serde_json::to_vec(backoff).map_err(|e| Error::Storage(e.to_string()))?;
-    store.set_meta(&[(META_BACKOFF, &bytes)])
+    tx.put_meta(META_BACKOFF, &bytes)
+}
+
+/// Without the key nothing can be sealed: the attempt is noted in plaintext (time, OS user,
+/// host, reason; nothing about customers) together with the new failure counter, and
+/// folded into the audit chain at the next successful unlock.
+fn note_failed_unlock(
+    store: &mut dyn Store,
+    backoff: Option<&Backoff>,
+    reason: &str,
+) -> Result<()> {
+    let device = Device::current();
+    let attempt = FailedUnlock {
+        at_ms: crate::audit::unix_ms(crate::audit::now()),
+        os_user: device.os_user,
+        host: device.host,
+        reason: reason.to_owned(),
+        repeats: 1,
+    };
+    store.write(&mut |tx| {
+        if let Some(backoff) = backoff {
+            put_backoff(tx, backoff)?;
+        }
+        tx.add_failed_unlock(&attempt, MAX_FAILED_UNLOCK_NOTES)
+    })
 }
 
 fn seal_settings(cipher: &RecordCipher, settings: &Settings) -> Result<Vec<u8>> {

@@ -57,7 +57,8 @@ pub fn sql(path: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).expect("open sqlite")
 }
 
-/// Every stored row of every table, for before/after comparisons.
+/// Every stored row of the data tables, for before/after comparisons. The audit chain (its
+/// rows and head) is left out: it grows with every unlock by design.
 pub fn dump(path: &Path, skip_meta_keys: &[&str]) -> Vec<(String, String, Vec<u8>)> {
     let conn = sql(path);
     let mut out = Vec::new();
@@ -79,7 +80,7 @@ pub fn dump(path: &Path, skip_meta_keys: &[&str]) -> Vec<(String, String, Vec<u8
             .expect("query");
         for row in rows {
             let (k, v) = row.expect("row");
-            if table == "meta" && skip_meta_keys.contains(&k.as_str()) {
+            if table == "meta" && (k == "audit_head" || skip_meta_keys.contains(&k.as_str())) {
                 continue;
             }
             out.push((table.to_owned(), k, v));
@@ -119,4 +120,13 @@ pub fn ids(path: &Path, table: &str, key_col: &str) -> Vec<String> {
         .collect::<Result<Vec<String>, _>>()
         .expect("ids");
     ids
+}
+
+/// The last audit event, read through a fresh unlock (which appends one more after it).
+pub fn last_audit_event(path: &Path) -> sallyport_core::audit::Event {
+    let session = unlock(path).expect("unlock");
+    let events = session
+        .audit_events(&sallyport_core::audit::AuditFilter::default())
+        .expect("events");
+    events[events.len() - 2].clone()
 }

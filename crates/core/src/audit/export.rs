@@ -1,0 +1,119 @@
+//! Writing events for a SIEM or a spreadsheet: CSV or JSON lines.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::Event;
+use crate::{Error, Result};
+
+/// The export file's layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// A header line, then one row per event.
+    Csv,
+    /// One JSON object per line.
+    JsonLines,
+}
+
+impl ExportFormat {
+    /// The format a file name suggests: `.jsonl`, `.ndjson` and `.json` → JSON lines,
+    /// anything else → CSV.
+    pub fn from_path(path: &Path) -> Self {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_lowercase)
+            .as_deref()
+        {
+            Some("jsonl" | "ndjson" | "json") => ExportFormat::JsonLines,
+            _ => ExportFormat::Csv,
+        }
+    }
+
+    /// `csv` or `jsonl`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::JsonLines => "jsonl",
+        }
+    }
+}
+
+const CSV_HEADER: [&str; 12] = [
+    "seq",
+    "time",
+    "staff",
+    "os_user",
+    "host",
+    "action",
+    "outcome",
+    "customer_id",
+    "customer",
+    "entry_id",
+    "entry",
+    "detail",
+];
+
+/// Writes events one at a time.
+pub(crate) enum EventWriter<W: Write> {
+    Csv(Box<csv::Writer<W>>),
+    JsonLines(W),
+}
+
+impl<W: Write> EventWriter<W> {
+    pub fn new(format: ExportFormat, out: W) -> Result<Self> {
+        Ok(match format {
+            ExportFormat::Csv => {
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(CSV_HEADER).map_err(csv_error)?;
+                EventWriter::Csv(Box::new(w))
+            }
+            ExportFormat::JsonLines => EventWriter::JsonLines(out),
+        })
+    }
+
+    pub fn write(&mut self, e: &Event) -> Result<()> {
+        match self {
+            EventWriter::Csv(w) => {
+                let time = e
+                    .time
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .map_err(|err| Error::Storage(err.to_string()))?;
+                let id = |id: Option<uuid::Uuid>| id.map(|i| i.to_string()).unwrap_or_default();
+                w.write_record([
+                    e.seq.to_string().as_str(),
+                    &time,
+                    &e.staff,
+                    &e.os_user,
+                    &e.host,
+                    e.action.as_str(),
+                    e.outcome.as_str(),
+                    &id(e.customer_id),
+                    &e.customer,
+                    &id(e.entry_id),
+                    &e.entry,
+                    &e.detail,
+                ])
+                .map_err(csv_error)
+            }
+            EventWriter::JsonLines(w) => {
+                serde_json::to_writer(&mut *w, e).map_err(|err| Error::Storage(err.to_string()))?;
+                w.write_all(b"\n")
+                    .map_err(|err| Error::Storage(err.to_string()))
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<W> {
+        match self {
+            EventWriter::Csv(w) => w
+                .into_inner()
+                .map_err(|e| Error::Storage(e.error().to_string())),
+            EventWriter::JsonLines(w) => Ok(w),
+        }
+    }
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    Error::Storage(format!("cannot write the export: {e}"))
+}

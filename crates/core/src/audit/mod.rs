@@ -1,0 +1,373 @@
+//! The tamper-evident audit log: who did what with which customer's credentials, and when.
+//!
+//! Every action goes through one append API ([`crate::Session::audit`], or the events a
+//! write batch carries). Each event is sealed like any other record (customer codes and
+//! entry labels are sensitive) and chained: its row's HMAC covers its sequence number, the
+//! previous row's HMAC and the sealed bytes, under a key derived from the data key with
+//! HKDF-SHA256 ([`chain`]). A MACed head record (last sequence number and MAC) makes a cut
+//! tail detectable. [`verify`] walks the chain and names the first problem.
+//!
+//! Failed unlocks happen without the key; they are noted in plaintext and folded into the
+//! chain at the next successful unlock ([`crate::store::FailedUnlock`]).
+//!
+//! An event never holds a secret value: its detail is a short text built from counts,
+//! file names and reasons, never from passwords or TOTP secrets.
+
+pub(crate) mod chain;
+pub(crate) mod export;
+mod filter;
+pub mod verify;
+
+pub use export::ExportFormat;
+pub use filter::{parse_time, AuditFilter, CustomerMatch};
+pub use verify::{Problem, ProblemKind, VerifyReport};
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::model::{Customer, Entry};
+use crate::{Error, Result};
+
+/// What happened. Stable snake_case names, used by filters, exports and the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Action {
+    /// The vault was created.
+    VaultCreate,
+    /// An unlock attempt (outcome `failed` for a wrong password or a lock-out).
+    Unlock,
+    /// Customers were listed or searched.
+    Search,
+    /// A customer and its entries were shown (never secrets).
+    CustomerView,
+    /// A secret was shown on screen.
+    Reveal,
+    /// A password was copied to the clipboard.
+    CopyPassword,
+    /// A user name was copied to the clipboard.
+    CopyUsername,
+    /// A TOTP code was copied to the clipboard.
+    CopyTotp,
+    /// A TOTP code was computed for display.
+    TotpShow,
+    /// A TOTP secret was set or replaced.
+    TotpSet,
+    /// An .rdp file was written.
+    RdpWrite,
+    /// A remote-access client was launched.
+    Launch,
+    /// An import was previewed (nothing written).
+    ImportPreview,
+    /// An import was written (or refused).
+    Import,
+    /// Customers were exported.
+    Export,
+    /// A customer was created.
+    CustomerCreate,
+    /// A customer was edited.
+    CustomerEdit,
+    /// A customer was deleted.
+    CustomerDelete,
+    /// An entry was created.
+    EntryCreate,
+    /// An entry was edited.
+    EntryEdit,
+    /// An entry was deleted.
+    EntryDelete,
+    /// A setting was changed.
+    SettingsChange,
+    /// The master password was changed.
+    PasswordChange,
+    /// The audit log was exported.
+    AuditExport,
+    /// Sallyport found the audit chain's head missing or damaged and chained on; recorded
+    /// so that the damage stays on record (verification reports it).
+    AuditDamaged,
+}
+
+impl Action {
+    /// Every action, in declaration order.
+    pub const ALL: &'static [Action] = &[
+        Action::VaultCreate,
+        Action::Unlock,
+        Action::Search,
+        Action::CustomerView,
+        Action::Reveal,
+        Action::CopyPassword,
+        Action::CopyUsername,
+        Action::CopyTotp,
+        Action::TotpShow,
+        Action::TotpSet,
+        Action::RdpWrite,
+        Action::Launch,
+        Action::ImportPreview,
+        Action::Import,
+        Action::Export,
+        Action::CustomerCreate,
+        Action::CustomerEdit,
+        Action::CustomerDelete,
+        Action::EntryCreate,
+        Action::EntryEdit,
+        Action::EntryDelete,
+        Action::SettingsChange,
+        Action::PasswordChange,
+        Action::AuditExport,
+        Action::AuditDamaged,
+    ];
+
+    /// The stable name (`copy_password`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::VaultCreate => "vault_create",
+            Action::Unlock => "unlock",
+            Action::Search => "search",
+            Action::CustomerView => "customer_view",
+            Action::Reveal => "reveal",
+            Action::CopyPassword => "copy_password",
+            Action::CopyUsername => "copy_username",
+            Action::CopyTotp => "copy_totp",
+            Action::TotpShow => "totp_show",
+            Action::TotpSet => "totp_set",
+            Action::RdpWrite => "rdp_write",
+            Action::Launch => "launch",
+            Action::ImportPreview => "import_preview",
+            Action::Import => "import",
+            Action::Export => "export",
+            Action::CustomerCreate => "customer_create",
+            Action::CustomerEdit => "customer_edit",
+            Action::CustomerDelete => "customer_delete",
+            Action::EntryCreate => "entry_create",
+            Action::EntryEdit => "entry_edit",
+            Action::EntryDelete => "entry_delete",
+            Action::SettingsChange => "settings_change",
+            Action::PasswordChange => "password_change",
+            Action::AuditExport => "audit_export",
+            Action::AuditDamaged => "audit_damaged",
+        }
+    }
+
+    /// Whether this action used a credential (a secret left the vault or a client got it).
+    pub fn uses_credential(self) -> bool {
+        matches!(
+            self,
+            Action::Reveal
+                | Action::CopyPassword
+                | Action::CopyUsername
+                | Action::CopyTotp
+                | Action::TotpShow
+                | Action::Launch
+        )
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// It was done.
+    Ok,
+    /// It was attempted and failed or was refused.
+    Failed,
+}
+
+impl Outcome {
+    /// `ok` or `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// One event of the log, as stored (sealed) and as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the chain, from 1.
+    pub seq: u64,
+    /// When it happened (UTC, millisecond precision).
+    #[serde(with = "time::serde::rfc3339")]
+    pub time: OffsetDateTime,
+    /// Staff name of the vault.
+    pub staff: String,
+    /// OS user of the process.
+    pub os_user: String,
+    /// Host name of the machine.
+    pub host: String,
+    /// What happened.
+    pub action: Action,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The customer concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<Uuid>,
+    /// The customer's code at the time (kept so events of deleted customers stay readable).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub customer: String,
+    /// The entry concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_id: Option<Uuid>,
+    /// The entry's label at the time.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub entry: String,
+    /// A short description: counts, file names, reasons. Never a secret.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+}
+
+/// An event to append; the log fills in sequence number, time, staff and device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub(crate) action: Action,
+    pub(crate) outcome: Outcome,
+    pub(crate) customer: Option<(Uuid, String)>,
+    pub(crate) entry: Option<(Uuid, String)>,
+    pub(crate) detail: String,
+    /// Set only when folding failed unlocks (their own time, OS user and host).
+    pub(crate) at: Option<(OffsetDateTime, String, String)>,
+}
+
+/// Longest detail kept; longer texts are cut (details are descriptions, not data).
+pub const MAX_DETAIL_CHARS: usize = 500;
+
+impl NewEvent {
+    /// A successful `action`.
+    pub fn new(action: Action) -> Self {
+        Self {
+            action,
+            outcome: Outcome::Ok,
+            customer: None,
+            entry: None,
+            detail: String::new(),
+            at: None,
+        }
+    }
+
+    /// Marks the event as failed or refused.
+    pub fn failed(mut self) -> Self {
+        self.outcome = Outcome::Failed;
+        self
+    }
+
+    /// Sets the outcome.
+    pub fn outcome(mut self, outcome: Outcome) -> Self {
+        self.outcome = outcome;
+        self
+    }
+
+    /// The customer concerned.
+    pub fn customer(mut self, customer: &Customer) -> Self {
+        self.customer = Some((customer.id, customer.code.clone()));
+        self
+    }
+
+    /// The entry concerned.
+    pub fn entry(mut self, entry: &Entry) -> Self {
+        self.entry = Some((entry.id, entry.label.clone()));
+        self
+    }
+
+    /// A short description (never a secret). Line breaks become spaces; over
+    /// [`MAX_DETAIL_CHARS`] characters it is cut.
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        let detail: String = detail.into();
+        self.detail = detail
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .take(MAX_DETAIL_CHARS)
+            .collect();
+        self
+    }
+
+    /// The action.
+    pub fn action(&self) -> Action {
+        self.action
+    }
+}
+
+/// Who is acting: the vault's staff name and the device.
+#[derive(Debug, Clone)]
+pub(crate) struct Actor {
+    pub staff: String,
+    pub os_user: String,
+    pub host: String,
+}
+
+/// The current time, cut to milliseconds (what the log stores).
+pub(crate) fn now() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1_000_000 * 1_000_000)
+        .unwrap_or(now)
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn unix_ms(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// The event a failed-unlock note becomes when it is folded into the chain.
+pub(crate) fn failed_unlock_event(note: &crate::store::FailedUnlock) -> NewEvent {
+    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(note.at_ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let detail = match note.repeats {
+        0 | 1 => note.reason.clone(),
+        n => format!("{} ({n} attempts, the last at this time)", note.reason),
+    };
+    NewEvent {
+        at: Some((at, note.os_user.clone(), note.host.clone())),
+        ..NewEvent::new(Action::Unlock).failed().detail(detail)
+    }
+}
+
+/// Parses an action name as given on a command line or in a filter.
+pub fn parse_action(value: &str) -> Result<Action> {
+    let wanted = value.trim().to_lowercase().replace('-', "_");
+    Action::ALL
+        .iter()
+        .copied()
+        .find(|a| a.as_str() == wanted)
+        .ok_or_else(|| {
+            let names: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
+            Error::invalid(
+                "action",
+                format!(
+                    "unknown action '{}'; one of: {}",
+                    crate::model::validate::shown(value),
+                    names.join(", ")
+                ),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_names_round_trip_through_serde_and_parse() {
+        for &action in Action::ALL {
+            let json = serde_json::to_string(&action).unwrap();
+            assert_eq!(json, format!("\"{}\"", action.as_str()));
+            assert_eq!(parse_action(action.as_str()).unwrap(), action);
+        }
+        assert_eq!(parse_action("Copy-Password").unwrap(), Action::CopyPassword);
+        let err = parse_action("steal").unwrap_err().to_string();
+        assert!(err.contains("unknown action 'steal'"), "{err}");
+    }
+
+    #[test]
+    fn details_lose_line_breaks_and_are_bounded() {
+        let e = NewEvent::new(Action::Import).detail("a\nb\r\u{1b}c");
+        assert_eq!(e.detail, "a b  c");
+        let long = NewEvent::new(Action::Import).detail("x".repeat(2000));
+        assert_eq!(long.detail.chars().count(), MAX_DETAIL_CHARS);
+    }
+}

@@ -1,0 +1,108 @@
+//! The audit log as seen from an unlocked session: append, verify, list, export.
+
+use std::path::Path;
+
+use super::Session;
+use crate::audit::chain::{self, Appender};
+use crate::audit::export::EventWriter;
+use crate::audit::{verify, AuditFilter, CustomerMatch, Event, ExportFormat, NewEvent};
+use crate::audit::{Action, VerifyReport};
+use crate::{Error, Result};
+
+impl Session {
+    /// Appends one event to the audit log, in its own transaction. A caller that hands out
+    /// a secret appends first and hands it out only if this succeeded.
+    pub fn audit(&mut self, event: NewEvent) -> Result<u64> {
+        let appender = Appender {
+            key: &self.audit_key,
+            cipher: &self.cipher,
+            actor: &self.actor,
+            log_started: self.settings.audit_log,
+        };
+        let mut seq = 0;
+        self.store.write(&mut |tx| {
+            seq = appender.append(tx, std::slice::from_ref(&event))?;
+            Ok(())
+        })?;
+        Ok(seq)
+    }
+
+    /// Checks the whole chain and its head; the report names the first problem.
+    pub fn verify_audit(&self) -> Result<VerifyReport> {
+        verify::verify(
+            self.store.as_ref(),
+            &self.cipher,
+            &self.audit_key,
+            self.settings.audit_log,
+        )
+    }
+
+    /// Calls `visit` with every event the filter selects, oldest first, decrypting one at
+    /// a time. An event that fails to decrypt is an integrity error (run verify).
+    pub fn for_each_audit_event(
+        &self,
+        filter: &AuditFilter,
+        visit: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<()> {
+        self.store.for_each_audit_row(&mut |row| {
+            let event = chain::open_event(&self.cipher, &row).map_err(|_| {
+                Error::Integrity(format!(
+                    "audit event {} cannot be read; run `sallyport audit verify`",
+                    row.seq
+                ))
+            })?;
+            match filter.matches(&event) {
+                true => visit(event),
+                false => Ok(()),
+            }
+        })
+    }
+
+    /// The events the filter selects, oldest first.
+    pub fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<Event>> {
+        let mut events = Vec::new();
+        self.for_each_audit_event(filter, &mut |e| {
+            events.push(e);
+            Ok(())
+        })?;
+        Ok(events)
+    }
+
+    /// How a customer selector filters the log: a customer in the vault by id, otherwise
+    /// (a deleted customer) by the code recorded in the events.
+    pub fn audit_customer_match(&self, selector: &str) -> Result<CustomerMatch> {
+        match self.find_customer(selector) {
+            Ok(customer) => Ok(CustomerMatch::Id(customer.id)),
+            Err(Error::NotFound(_)) => Ok(CustomerMatch::Code(selector.trim().to_owned())),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the selected events to `path` (created 0600, replaced if it exists) and
+    /// records the export. Returns the number of events written.
+    pub fn export_audit(
+        &mut self,
+        path: &Path,
+        format: ExportFormat,
+        filter: &AuditFilter,
+    ) -> Result<u64> {
+        let file = crate::private_fs::create_or_replace(path)?;
+        let mut writer = EventWriter::new(format, std::io::BufWriter::new(file))?;
+        let mut count = 0u64;
+        self.for_each_audit_event(filter, &mut |e| {
+            count += 1;
+            writer.write(&e)
+        })?;
+        use std::io::Write as _;
+        writer.finish()?.flush().map_err(|e| Error::io(path, e))?;
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        self.audit(
+            NewEvent::new(Action::AuditExport)
+                .detail(format!("{count} events to {name} ({})", format.as_str())),
+        )?;
+        Ok(count)
+    }
+}
