@@ -8,7 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(
   build-essential pkg-config
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
-  xvfb xdotool x11-utils imagemagick webkit2gtk-driver
+  xvfb xdotool x11-utils xclip imagemagick webkit2gtk-driver
 )
 
 missing=()

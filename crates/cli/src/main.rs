@@ -47,9 +47,18 @@ enum Command {
     Show(cmd::show::Args),
     /// Change the master password (with --password-stdin: line 1 old, line 2 new).
     Passwd,
+    /// The current TOTP code and seconds left (--watch: live until Ctrl-C).
+    Totp(cmd::totp::Args),
+    /// Copy a password, user name or TOTP code; the clipboard clears itself.
+    Copy(cmd::copy::Args),
+    /// Store a TOTP secret: from standard input (--secret, --uri) or a QR image (--qr).
+    SetTotp(cmd::set_totp::Args),
     /// The audit log: list, verify, export.
     #[command(subcommand)]
     Audit(cmd::audit::Command),
+    /// Serves a copied value and clears it (started by `copy`; reads the value on stdin).
+    #[command(hide = true)]
+    ClipboardHolder(cmd::copy::HolderArgs),
 }
 
 /// Everything a subcommand needs from the global options.
@@ -105,6 +114,10 @@ fn main() -> ExitCode {
         Command::Show(args) => cmd::show::run(&mut ctx, args),
         Command::Passwd => cmd::passwd::run(&mut ctx),
         Command::Audit(command) => cmd::audit::run(&mut ctx, command),
+        Command::Totp(args) => cmd::totp::run(&mut ctx, args),
+        Command::Copy(args) => cmd::copy::run(&mut ctx, args),
+        Command::SetTotp(args) => cmd::set_totp::run(&mut ctx, args),
+        Command::ClipboardHolder(args) => cmd::copy::hold(args),
     };
     match result {
         Ok(code) => code,

@@ -1,8 +1,11 @@
 //! One module per subcommand.
 
 pub mod audit;
+pub mod copy;
 pub mod import;
 pub mod init;
 pub mod list;
 pub mod passwd;
+pub mod set_totp;
 pub mod show;
+pub mod totp;

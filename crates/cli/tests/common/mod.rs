@@ -58,6 +58,15 @@ impl Vault {
         cmd
     }
 
+    /// The same command as a plain `std::process::Command` (for spawning).
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sallyport"));
+        cmd.env_remove("SALLYPORT_VAULT")
+            .arg("--vault")
+            .arg(&self.path);
+        cmd
+    }
+
     /// Runs with `stdin` given as the password lines.
     pub fn run(&self, args: &[&str], stdin: &str) -> Output {
         self.cmd()

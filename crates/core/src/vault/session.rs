@@ -1,6 +1,9 @@
 //! An unlocked vault.
 
 mod audit_log;
+mod credentials;
+
+pub use credentials::{CopyField, Purpose, Target};
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -1,57 +1,10 @@
-//! TOTP secrets: parsing Base32 text and `otpauth://totp/` URIs into parameters and a secret.
-//!
-//! Only the parsing needed to store a secret lives here for now; code generation follows.
+//! Parsing Base32 text and `otpauth://totp/` URIs into parameters and a secret.
 
-use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::{TotpAlgorithm, TotpParams, MIN_SECRET_BYTES};
 use crate::secret::SecretBytes;
 use crate::{Error, Result};
-
-/// Shortest accepted secret: 80 bits, the common authenticator default.
-pub const MIN_SECRET_BYTES: usize = 10;
-
-/// HMAC algorithm of a TOTP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum TotpAlgorithm {
-    /// HMAC-SHA1 (the default).
-    #[default]
-    Sha1,
-    /// HMAC-SHA256.
-    Sha256,
-    /// HMAC-SHA512.
-    Sha512,
-}
-
-/// The non-secret parameters of a TOTP.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TotpParams {
-    /// HMAC algorithm.
-    pub algorithm: TotpAlgorithm,
-    /// Code length, 6 to 8.
-    pub digits: u8,
-    /// Period in seconds.
-    pub period: u32,
-    /// Issuer, e.g. "Acme VPN".
-    #[serde(default)]
-    pub issuer: String,
-    /// Account name from the URI label.
-    #[serde(default)]
-    pub account: String,
-}
-
-impl Default for TotpParams {
-    fn default() -> Self {
-        Self {
-            algorithm: TotpAlgorithm::Sha1,
-            digits: 6,
-            period: 30,
-            issuer: String::new(),
-            account: String::new(),
-        }
-    }
-}
 
 /// Parses a Base32 secret or an `otpauth://totp/` URI. Errors never echo the input.
 pub fn parse(input: &str) -> Result<(TotpParams, SecretBytes)> {
@@ -97,7 +50,7 @@ pub fn decode_base32(text: &str) -> Result<SecretBytes> {
     Ok(secret)
 }
 
-fn parse_uri(uri: &str) -> Result<(TotpParams, SecretBytes)> {
+pub(crate) fn parse_uri(uri: &str) -> Result<(TotpParams, SecretBytes)> {
     let rest = &uri[10..];
     let (kind, rest) = rest.split_once('/').unwrap_or((rest, ""));
     if kind.eq_ignore_ascii_case("hotp") {
@@ -166,7 +119,7 @@ fn parse_uri(uri: &str) -> Result<(TotpParams, SecretBytes)> {
 }
 
 /// Percent-decodes into a zeroized buffer (the query may hold the secret).
-fn percent_decode(text: &str) -> Result<Zeroizing<String>> {
+pub(crate) fn percent_decode(text: &str) -> Result<Zeroizing<String>> {
     let bytes = text.as_bytes();
     let mut out = Zeroizing::new(Vec::with_capacity(bytes.len()));
     let mut i = 0;
@@ -196,11 +149,11 @@ fn percent_decode(text: &str) -> Result<Zeroizing<String>> {
     Ok(Zeroizing::new(text.to_owned()))
 }
 
-fn printable(s: &str) -> String {
+pub(crate) fn printable(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).take(20).collect()
 }
 
-fn invalid(message: impl Into<String>) -> Error {
+pub(crate) fn invalid(message: impl Into<String>) -> Error {
     Error::invalid("totp", message)
 }
 

@@ -1,0 +1,316 @@
+//! Using credentials: choosing the entry a command means, TOTP codes, values to copy, and
+//! setting TOTP secrets. Every use is recorded in the audit log before anything is handed
+//! out.
+
+use super::{records, Session};
+use crate::audit::{Action, NewEvent};
+use crate::model::{new_record_id, Customer, Entry, EntryKind};
+use crate::secret::{SecretBytes, SecretString};
+use crate::totp::{TotpGenerator, TotpParams};
+use crate::{Error, Result};
+
+/// What an entry is wanted for: decides which entry `CUSTOMER` alone means, and what the
+/// chosen entry must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Connecting: an RDP entry.
+    Connect,
+    /// Its password.
+    Password,
+    /// Its user name.
+    Username,
+    /// Its TOTP code.
+    Totp,
+    /// Changing it (any entry; the first RDP entry by default).
+    Edit,
+}
+
+impl Purpose {
+    fn fits(self, e: &Entry) -> bool {
+        match self {
+            Purpose::Connect => e.kind == EntryKind::Rdp,
+            Purpose::Password => e.has_password,
+            Purpose::Username => !e.username.is_empty(),
+            Purpose::Totp => e.totp.is_some(),
+            Purpose::Edit => e.kind == EntryKind::Rdp,
+        }
+    }
+
+    fn lacks(self) -> &'static str {
+        match self {
+            Purpose::Connect | Purpose::Edit => "is not an RDP entry",
+            Purpose::Password => "has no password",
+            Purpose::Username => "has no user name",
+            Purpose::Totp => "has no TOTP secret",
+        }
+    }
+
+    fn wanted(self) -> &'static str {
+        match self {
+            Purpose::Connect | Purpose::Edit => "RDP entry",
+            Purpose::Password => "entry with a password",
+            Purpose::Username => "entry with a user name",
+            Purpose::Totp => "entry with a TOTP secret",
+        }
+    }
+}
+
+/// A customer and one of its entries, as chosen by a `CUSTOMER[/ENTRY]` selector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The customer.
+    pub customer: Customer,
+    /// The entry.
+    pub entry: Entry,
+}
+
+impl Target {
+    /// "ACME/Web server".
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.customer.code, self.entry.label)
+    }
+}
+
+/// Which value to copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyField {
+    /// The password.
+    Password,
+    /// The user name.
+    Username,
+    /// The current TOTP code.
+    Totp,
+}
+
+impl CopyField {
+    fn action(self) -> Action {
+        match self {
+            CopyField::Password => Action::CopyPassword,
+            CopyField::Username => Action::CopyUsername,
+            CopyField::Totp => Action::CopyTotp,
+        }
+    }
+
+    fn purpose(self) -> Purpose {
+        match self {
+            CopyField::Password => Purpose::Password,
+            CopyField::Username => Purpose::Username,
+            CopyField::Totp => Purpose::Totp,
+        }
+    }
+}
+
+impl Session {
+    /// Resolves `CUSTOMER[/ENTRY]`: a customer code or unique name, and optionally an entry
+    /// label (case-insensitive). Without a label, the first entry that fits `purpose` is
+    /// taken, RDP entries first.
+    pub fn select(&self, selector: &str, purpose: Purpose) -> Result<Target> {
+        let (customer, label) = match selector.split_once('/') {
+            Some((c, l)) => match self.find_customer(c) {
+                Ok(customer) => (customer, Some(l.trim())),
+                // A name that itself contains '/'.
+                Err(e) => match self.find_customer(selector) {
+                    Ok(customer) => (customer, None),
+                    Err(_) => return Err(e),
+                },
+            },
+            None => (self.find_customer(selector)?, None),
+        };
+        let entries = self.entries(customer)?;
+        let shown = crate::model::validate::shown;
+        let entry = match label {
+            Some(label) => {
+                let entry = entries
+                    .iter()
+                    .find(|e| e.label.eq_ignore_ascii_case(label))
+                    .ok_or_else(|| {
+                        let labels: Vec<&str> = entries.iter().map(|e| e.label.as_str()).collect();
+                        Error::NotFound(format!(
+                            "{} has no entry '{}' (entries: {})",
+                            customer.code,
+                            shown(label),
+                            if labels.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                labels.join(", ")
+                            }
+                        ))
+                    })?;
+                if purpose != Purpose::Edit && !purpose.fits(entry) {
+                    return Err(Error::NotFound(format!(
+                        "{}/{} {}",
+                        customer.code,
+                        entry.label,
+                        purpose.lacks()
+                    )));
+                }
+                entry
+            }
+            None => entries
+                .iter()
+                .filter(|e| purpose.fits(e))
+                .min_by_key(|e| e.kind != EntryKind::Rdp)
+                .ok_or_else(|| {
+                    Error::NotFound(format!(
+                        "{} has no {}; name the entry as {}/ENTRY",
+                        customer.code,
+                        purpose.wanted(),
+                        customer.code
+                    ))
+                })?,
+        };
+        Ok(Target {
+            customer: customer.clone(),
+            entry: entry.clone(),
+        })
+    }
+
+    /// A generator for the entry's TOTP codes; the read is recorded in the audit log.
+    pub fn totp_generator(&mut self, target: &Target) -> Result<TotpGenerator> {
+        let generator = self.make_generator(&target.entry)?;
+        self.audit(
+            NewEvent::new(Action::TotpShow)
+                .customer(&target.customer)
+                .entry(&target.entry),
+        )?;
+        Ok(generator)
+    }
+
+    fn make_generator(&self, entry: &Entry) -> Result<TotpGenerator> {
+        let params = entry
+            .totp
+            .as_ref()
+            .ok_or_else(|| Error::NotFound(format!("{} has no TOTP secret", entry.label)))?;
+        let secrets = self.entry_secrets(entry)?;
+        let secret = secrets.totp_secret.as_ref().ok_or_else(|| {
+            Error::Integrity(format!("the TOTP secret of {} is missing", entry.label))
+        })?;
+        TotpGenerator::new(params, secret)
+    }
+
+    /// The value to put on the clipboard (the current code for [`CopyField::Totp`]). The
+    /// copy is recorded in the audit log first; nothing is returned if that fails.
+    pub fn copy_value(&mut self, target: &Target, field: CopyField) -> Result<SecretString> {
+        let entry = &target.entry;
+        if !field.purpose().fits(entry) {
+            return Err(Error::NotFound(format!(
+                "{} {}",
+                target.name(),
+                field.purpose().lacks()
+            )));
+        }
+        let value = match field {
+            CopyField::Username => SecretString::from(entry.username.as_str()),
+            CopyField::Totp => SecretString::new(self.make_generator(entry)?.now().code),
+            CopyField::Password => {
+                self.entry_secrets(entry)?.password.clone().ok_or_else(|| {
+                    Error::Integrity(format!("the password of {} is missing", target.name()))
+                })?
+            }
+        };
+        self.audit(
+            NewEvent::new(field.action())
+                .customer(&target.customer)
+                .entry(entry)
+                .detail("to the clipboard"),
+        )?;
+        Ok(value)
+    }
+
+    /// Sets (or replaces) the entry's TOTP secret, with its audit event, in one transaction.
+    pub fn set_totp(
+        &mut self,
+        target: &Target,
+        params: TotpParams,
+        secret: SecretBytes,
+    ) -> Result<()> {
+        TotpGenerator::new(&params, &secret)?; // refuses what could never make a code
+        let mut entry = target.entry.clone();
+        let replaced = entry.totp.is_some();
+        entry.totp = Some(params);
+        let mut secrets = self.entry_secrets(&target.entry)?;
+        secrets.totp_secret = Some(secret);
+        let event = NewEvent::new(Action::TotpSet)
+            .customer(&target.customer)
+            .entry(&entry)
+            .detail(if replaced { "replaced" } else { "added" });
+        let customer_id = target.customer.id;
+        self.write_batch(&[event], |view, tx| {
+            let id = entry.id.to_string();
+            tx.put_entry(&records::seal_entry(view.cipher, &customer_id, &entry)?)?;
+            tx.put_entry_secrets(&id, &records::seal_secrets(view.cipher, &id, &secrets)?)?;
+            Ok(Vec::new())
+        })
+    }
+
+    /// Adds one entry (kind `other`) per TOTP account, labelled "Issuer (account)", to the
+    /// customer. Returns the new labels.
+    pub fn add_totp_entries(
+        &mut self,
+        customer: &Customer,
+        accounts: Vec<(TotpParams, SecretBytes)>,
+    ) -> Result<Vec<String>> {
+        let mut customer = customer.clone();
+        let mut new = Vec::new();
+        let mut events = Vec::new();
+        for (params, secret) in accounts {
+            TotpGenerator::new(&params, &secret)?;
+            let base = match (params.issuer.as_str(), params.account.as_str()) {
+                ("", "") => "TOTP".to_owned(),
+                (issuer, "") => issuer.to_owned(),
+                ("", account) => account.to_owned(),
+                (issuer, account) => format!("{issuer} ({account})"),
+            };
+            let base: String = base.chars().take(100).collect();
+            let taken = |l: &str| {
+                customer
+                    .entries
+                    .iter()
+                    .any(|e| e.label.eq_ignore_ascii_case(l))
+            };
+            let label = (1..)
+                .map(|n| {
+                    if n == 1 {
+                        base.clone()
+                    } else {
+                        format!("{base} {n}")
+                    }
+                })
+                .find(|l| !taken(l))
+                .unwrap_or(base);
+            let entry = Entry {
+                id: new_record_id(),
+                label,
+                kind: EntryKind::Other,
+                totp: Some(params),
+                ..Entry::default()
+            };
+            customer.entries.push(entry.to_ref());
+            events.push(
+                NewEvent::new(Action::EntryCreate)
+                    .customer(&customer)
+                    .entry(&entry)
+                    .detail("TOTP from a QR code"),
+            );
+            new.push((entry, secret));
+        }
+        customer
+            .entries
+            .sort_by_cached_key(|e| e.label.to_lowercase());
+        let labels = new.iter().map(|(e, _)| e.label.clone()).collect();
+        self.write_batch(&events, |view, tx| {
+            for (entry, secret) in &new {
+                let id = entry.id.to_string();
+                let secrets = crate::model::EntrySecrets {
+                    totp_secret: Some(secret.clone()),
+                    ..Default::default()
+                };
+                tx.put_entry(&records::seal_entry(view.cipher, &customer.id, entry)?)?;
+                tx.put_entry_secrets(&id, &records::seal_secrets(view.cipher, &id, &secrets)?)?;
+            }
+            tx.put_customer(&records::seal_customer(view.cipher, &customer)?)?;
+            Ok(vec![customer.clone()])
+        })?;
+        Ok(labels)
+    }
+}
