@@ -9,6 +9,8 @@ packages=(
   build-essential pkg-config
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xdotool x11-utils xclip imagemagick webkit2gtk-driver
+  # RDP interop tests: a real server and client on 127.0.0.1, and FreeRDP's parser
+  xrdp freerdp2-x11 freerdp2-dev
 )
 
 missing=()
@@ -24,7 +26,19 @@ if ((${#missing[@]} > 0)); then
   if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
   export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Packages such as xrdp would start system services listening on every interface; the
+  # tests start their own servers on 127.0.0.1 only, so no service may start here.
+  policy=/usr/sbin/policy-rc.d
+  added_policy=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+    "${sudo_cmd[@]}" chmod +x "$policy"
+    added_policy=1
+  fi
+  status=0
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" || status=$?
+  if ((added_policy)); then "${sudo_cmd[@]}" rm -f "$policy"; fi
+  if ((status != 0)); then exit "$status"; fi
 else
   echo "deps: Debian packages present"
 fi

@@ -53,6 +53,10 @@ enum Command {
     Copy(cmd::copy::Args),
     /// Store a TOTP secret: from standard input (--secret, --uri) or a QR image (--qr).
     SetTotp(cmd::set_totp::Args),
+    /// Write the .rdp file of an RDP entry (never with a password).
+    Rdp(cmd::rdp::Args),
+    /// Start the Remote Desktop client for an RDP entry (--dry-run: print the plan).
+    Connect(cmd::connect::Args),
     /// The audit log: list, verify, export.
     #[command(subcommand)]
     Audit(cmd::audit::Command),
@@ -118,6 +122,8 @@ fn main() -> ExitCode {
         Command::Copy(args) => cmd::copy::run(&mut ctx, args),
         Command::SetTotp(args) => cmd::set_totp::run(&mut ctx, args),
         Command::ClipboardHolder(args) => cmd::copy::hold(args),
+        Command::Rdp(args) => cmd::rdp::run(&mut ctx, args),
+        Command::Connect(args) => cmd::connect::run(&mut ctx, args),
     };
     match result {
         Ok(code) => code,

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod import;
 pub mod model;
 pub mod private_fs;
+pub mod rdp;
 pub mod search;
 pub mod secret;
 pub mod store;

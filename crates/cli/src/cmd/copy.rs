@@ -69,6 +69,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Puts `value` on the clipboard through a background holder that clears it after
+/// `clear_after` (used by `connect` where the client takes no password).
+pub fn to_clipboard(value: &SecretString, clear_after: Duration) -> anyhow::Result<()> {
+    sallyport_clipboard::check_display()?;
+    spawn_holder(clear_after.as_secs())?.hand_over(value)
+}
+
 /// The background holder: connects to the clipboard, says "waiting", reads the value from
 /// stdin, sets it, says "ready", closes its output and holds the value until it is cleared.
 pub fn hold(args: HolderArgs) -> anyhow::Result<ExitCode> {

@@ -247,6 +247,7 @@ pub fn domain(value: &str) -> Result<String> {
     if value.is_empty() {
         return Ok(String::new());
     }
+    single_line("domain", value)?;
     if value.contains('.') {
         let name = host("domain", value)?;
         if name.starts_with('[') || name.parse::<Ipv4Addr>().is_ok() {

@@ -13,7 +13,7 @@ pub(crate) mod records;
 pub(crate) mod session;
 
 pub use handle::{VaultHandle, VaultStatus};
-pub use session::{CopyField, Purpose, Session, Target};
+pub use session::{CopyField, PreparedLaunch, Purpose, Session, Target};
 
 use std::path::{Path, PathBuf};
 

@@ -1,8 +1,10 @@
 //! An unlocked vault.
 
 mod audit_log;
+mod connect;
 mod credentials;
 
+pub use connect::PreparedLaunch;
 pub use credentials::{CopyField, Purpose, Target};
 
 use std::collections::HashMap;
@@ -43,6 +45,9 @@ struct Settings {
     /// vault from before the audit log existed.
     #[serde(default)]
     audit_log: bool,
+    /// Display and redirection defaults for .rdp files.
+    #[serde(default)]
+    rdp: crate::rdp::RdpPreferences,
 }
 
 /// An unlocked vault: the data key, the decrypted customer list and the store.
@@ -151,6 +156,7 @@ impl Session {
         let settings = Settings {
             staff,
             audit_log: true,
+            rdp: crate::rdp::RdpPreferences::default(),
         };
         let sealed_settings = seal_settings(&cipher, &settings)?;
         let mut session = Session::assemble(store, header, data_key, cipher, settings, vec![])?;

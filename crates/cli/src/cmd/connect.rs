@@ -1,0 +1,95 @@
+//! `sallyport connect CUSTOMER[/ENTRY] [--dry-run]`: writes a temporary .rdp file and starts
+//! the official client (mstsc, Windows App) or FreeRDP, handing the password over without a
+//! command line. `--dry-run` prints the plan as JSON and starts nothing.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use sallyport_core::rdp::{CredentialHandoff, LaunchEnv, Os, RdpTempDir};
+use sallyport_core::vault::Purpose;
+use serde::Serialize;
+
+use crate::Context;
+
+/// How long the command waits for the client to read the .rdp file and the password
+/// before it removes the file (it returns sooner if the client exits).
+const GRACE: Duration = Duration::from_secs(5);
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Customer code or name, optionally with an entry label: ACME or ACME/DB server.
+    target: String,
+    /// Print the plan {"program","args","rdp_file"} as JSON; start nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Serialize)]
+struct DryRun<'a> {
+    program: &'a str,
+    args: &'a [String],
+    rdp_file: &'a std::path::Path,
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
+    let mut session = ctx.unlock()?;
+    let unlocked = Instant::now();
+    let target = session.select(&args.target, Purpose::Connect)?;
+    let temp = RdpTempDir::open(&RdpTempDir::default_location()?)?;
+    let prepared = session.prepare_launch(
+        &target,
+        Os::current(),
+        &LaunchEnv::current(),
+        &temp,
+        args.dry_run,
+    )?;
+    let plan = &prepared.plan;
+    if args.dry_run {
+        session.lock()?;
+        let json = DryRun {
+            program: &plan.program,
+            args: &plan.args,
+            rdp_file: &plan.rdp_file,
+        };
+        println!("{}", serde_json::to_string(&json)?);
+        trace(unlocked, "planned");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if plan.credentials == CredentialHandoff::Clipboard {
+        if let Some(password) = &prepared.password {
+            crate::cmd::copy::to_clipboard(password, sallyport_clipboard::DEFAULT_CLEAR_AFTER)?;
+        }
+    }
+    let started = sallyport_launch::start(plan, prepared.password.as_ref())?;
+    trace(unlocked, "spawned");
+    session.lock()?;
+    println!(
+        "Started {} (pid {}) for {}",
+        plan.program,
+        started.pid(),
+        target.name()
+    );
+    if let Some(notice) = &plan.notice {
+        println!("Note: {notice}");
+    }
+    if let Some(status) = started.clean_up_after(GRACE) {
+        if !status.success() {
+            anyhow::bail!(
+                "{} exited at once ({status}); run it by hand to see why",
+                plan.program
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// With `SALLYPORT_TIMINGS=1`, prints the time from unlock to `what` on stderr (for the
+/// connect benchmark).
+fn trace(since: Instant, what: &str) {
+    if std::env::var_os("SALLYPORT_TIMINGS").is_some() {
+        eprintln!(
+            "timing: unlocked -> {what}: {:.2} ms",
+            since.elapsed().as_secs_f64() * 1e3
+        );
+    }
+}

@@ -1,0 +1,200 @@
+//! Launch planning: which program to start, with which arguments, and how the password
+//! reaches the client. A pure function of its inputs, tested for every OS on any OS; the
+//! spawn itself lives in the `sallyport-launch` crate.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::model::{validate, Entry, GatewayUsage};
+use crate::Result;
+
+/// The operating system a plan is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Os {
+    /// Windows: mstsc.
+    Windows,
+    /// macOS: Windows App (formerly Microsoft Remote Desktop).
+    Macos,
+    /// Linux and other Unix desktops: FreeRDP.
+    Linux,
+}
+
+impl Os {
+    /// The OS this program was built for.
+    pub fn current() -> Os {
+        if cfg!(windows) {
+            Os::Windows
+        } else if cfg!(target_os = "macos") {
+            Os::Macos
+        } else {
+            Os::Linux
+        }
+    }
+}
+
+/// What the plan needs to know about the machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LaunchEnv {
+    /// `%SystemRoot%` on Windows (e.g. `C:\Windows`).
+    pub system_root: String,
+    /// FreeRDP's X11 client, if installed (Linux).
+    pub xfreerdp: Option<PathBuf>,
+}
+
+impl LaunchEnv {
+    /// The current machine: `%SystemRoot%` and `xfreerdp` on the `PATH`.
+    pub fn current() -> Self {
+        let system_root = std::env::var("SystemRoot").unwrap_or_else(|_| r"C:\Windows".into());
+        let xfreerdp = std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join("xfreerdp"))
+                .find(|candidate| candidate.is_file())
+        });
+        Self {
+            system_root,
+            xfreerdp,
+        }
+    }
+}
+
+/// How the password reaches the client. Never argv, never the .rdp file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum CredentialHandoff {
+    /// No password is stored: the client asks.
+    None,
+    /// Windows Credential Manager entries (`CredWriteW`, domain-password type) for these
+    /// targets, written before the spawn and deleted once the client has started.
+    CredentialManager {
+        /// `TERMSRV/<host>`, plus the gateway host when the gateway uses the same login.
+        targets: Vec<String>,
+        /// The user name stored with the password.
+        username: String,
+    },
+    /// Written to the client's standard input (FreeRDP `/from-stdin:force`), then closed.
+    Stdin,
+    /// Copied to the self-clearing clipboard, with a notice, where the client takes none.
+    Clipboard,
+}
+
+/// What to start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LaunchPlan {
+    /// The program.
+    pub program: String,
+    /// Its arguments (never a secret).
+    pub args: Vec<String>,
+    /// The .rdp file it opens.
+    pub rdp_file: PathBuf,
+    /// How the password is handed over.
+    pub credentials: CredentialHandoff,
+    /// What to tell the user, if anything (e.g. "the password is on the clipboard").
+    pub notice: Option<String>,
+}
+
+/// The plan for connecting to `entry` with the .rdp file at `rdp_file`.
+pub fn plan_launch(
+    entry: &Entry,
+    has_password: bool,
+    os: Os,
+    env: &LaunchEnv,
+    rdp_file: &Path,
+) -> Result<LaunchPlan> {
+    let file = rdp_file.display().to_string();
+    let clipboard_notice =
+        || Some("the password is on the clipboard for 20 s: paste it when the client asks".into());
+    let plan = match os {
+        Os::Windows => LaunchPlan {
+            program: format!(
+                r"{}\System32\mstsc.exe",
+                env.system_root.trim_end_matches(['\\', '/'])
+            ),
+            args: vec![file],
+            rdp_file: rdp_file.to_path_buf(),
+            credentials: if has_password {
+                CredentialHandoff::CredentialManager {
+                    targets: credential_targets(entry)?,
+                    username: credential_username(entry),
+                }
+            } else {
+                CredentialHandoff::None
+            },
+            notice: None,
+        },
+        Os::Macos => LaunchPlan {
+            program: "open".into(),
+            args: vec!["-b".into(), "com.microsoft.rdc.macos".into(), file],
+            rdp_file: rdp_file.to_path_buf(),
+            credentials: handoff_or_none(has_password, CredentialHandoff::Clipboard),
+            notice: if has_password {
+                clipboard_notice()
+            } else {
+                None
+            },
+        },
+        Os::Linux => match &env.xfreerdp {
+            Some(xfreerdp) => {
+                // A password alone cannot log on: without a user name FreeRDP asks for both.
+                let hand_over = has_password && !entry.username.is_empty();
+                // /cert:tofu: the first certificate of a host is trusted and pinned (like
+                // SSH); a changed one is refused. FreeRDP cannot ask without a terminal,
+                // and stdin carries the password.
+                let mut args = vec![file, "/cert:tofu".into()];
+                if hand_over {
+                    args.push("/from-stdin:force".into());
+                }
+                LaunchPlan {
+                    program: xfreerdp.display().to_string(),
+                    args,
+                    rdp_file: rdp_file.to_path_buf(),
+                    credentials: handoff_or_none(hand_over, CredentialHandoff::Stdin),
+                    notice: None,
+                }
+            }
+            None => LaunchPlan {
+                program: "xdg-open".into(),
+                args: vec![file],
+                rdp_file: rdp_file.to_path_buf(),
+                credentials: handoff_or_none(has_password, CredentialHandoff::Clipboard),
+                notice: if has_password {
+                    clipboard_notice()
+                } else {
+                    None
+                },
+            },
+        },
+    };
+    Ok(plan)
+}
+
+fn handoff_or_none(has_password: bool, handoff: CredentialHandoff) -> CredentialHandoff {
+    if has_password {
+        handoff
+    } else {
+        CredentialHandoff::None
+    }
+}
+
+/// `TERMSRV/<host>` and, when a gateway is used with the same login, the gateway host.
+fn credential_targets(entry: &Entry) -> Result<Vec<String>> {
+    let host = validate::host("host", &entry.host)?;
+    let mut targets = vec![format!("TERMSRV/{host}")];
+    let gateway = validate::host("gateway", &entry.gateway_host)?;
+    if entry.gateway_usage != GatewayUsage::None && !gateway.is_empty() {
+        targets.push(gateway);
+    }
+    Ok(targets)
+}
+
+/// The user name as Credential Manager stores it: `DOMAIN\user` when a domain is set.
+fn credential_username(entry: &Entry) -> String {
+    match (
+        entry.domain.is_empty(),
+        entry.username.contains(['\\', '@']),
+    ) {
+        (false, false) => format!("{}\\{}", entry.domain, entry.username),
+        _ => entry.username.clone(),
+    }
+}

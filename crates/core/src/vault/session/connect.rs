@@ -1,0 +1,114 @@
+//! Connecting: .rdp files and launch plans for an entry, each recorded in the audit log.
+
+use std::path::Path;
+
+use super::{Session, Target};
+use crate::audit::{Action, NewEvent};
+use crate::rdp::{
+    plan_launch, CredentialHandoff, LaunchEnv, LaunchPlan, Os, RdpFile, RdpPreferences, RdpTempDir,
+};
+use crate::secret::SecretString;
+use crate::{Error, Result};
+
+/// A launch ready to start: the plan, with its .rdp file written, and the password for the
+/// hand-off (none when the plan needs none).
+#[derive(Debug)]
+pub struct PreparedLaunch {
+    /// What to start.
+    pub plan: LaunchPlan,
+    /// The password to hand over as the plan says.
+    pub password: Option<SecretString>,
+}
+
+impl Session {
+    /// The .rdp display and redirection defaults.
+    pub fn rdp_preferences(&self) -> &RdpPreferences {
+        &self.settings.rdp
+    }
+
+    /// The .rdp file for the target's entry.
+    pub fn rdp_file(&self, target: &Target) -> Result<RdpFile> {
+        RdpFile::for_entry(&target.entry, &self.settings.rdp).map_err(|e| in_entry(target, e))
+    }
+
+    /// Writes the target's .rdp file to `path` (created 0600 or replaced), audited.
+    pub fn write_rdp(&mut self, target: &Target, path: &Path) -> Result<()> {
+        let file = self.rdp_file(target)?;
+        let mut out = crate::private_fs::create_or_replace(path)?;
+        std::io::Write::write_all(&mut out, &file.to_bytes()).map_err(|e| Error::io(path, e))?;
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        self.audit(
+            NewEvent::new(Action::RdpWrite)
+                .customer(&target.customer)
+                .entry(&target.entry)
+                .detail(format!("to {name}")),
+        )?;
+        Ok(())
+    }
+
+    /// Plans a launch for `os`. Unless `dry_run`, writes the temporary .rdp file and
+    /// decrypts the password for the hand-off; either way the launch is recorded first.
+    pub fn prepare_launch(
+        &mut self,
+        target: &Target,
+        os: Os,
+        env: &LaunchEnv,
+        temp: &RdpTempDir,
+        dry_run: bool,
+    ) -> Result<PreparedLaunch> {
+        let file = self.rdp_file(target)?;
+        let path = temp.reserve()?;
+        let plan = plan_launch(&target.entry, target.entry.has_password, os, env, &path)
+            .map_err(|e| in_entry(target, e))?;
+        let password = match (&plan.credentials, dry_run) {
+            (CredentialHandoff::None, _) | (_, true) => None,
+            _ => Some(
+                self.entry_secrets(&target.entry)?
+                    .password
+                    .clone()
+                    .ok_or_else(|| {
+                        Error::Integrity(format!("the password of {} is missing", target.name()))
+                    })?,
+            ),
+        };
+        let program = Path::new(&plan.program)
+            .file_name()
+            .map_or(plan.program.clone(), |n| n.to_string_lossy().into_owned());
+        let detail = match dry_run {
+            true => format!("dry run, nothing started ({program})"),
+            false => format!("{program}, password {}", handoff_words(&plan.credentials)),
+        };
+        self.audit(
+            NewEvent::new(Action::Launch)
+                .customer(&target.customer)
+                .entry(&target.entry)
+                .detail(detail),
+        )?;
+        if !dry_run {
+            temp.write_at(&path, &file)?;
+        }
+        Ok(PreparedLaunch { plan, password })
+    }
+}
+
+fn handoff_words(handoff: &CredentialHandoff) -> &'static str {
+    match handoff {
+        CredentialHandoff::None => "not stored (the client asks)",
+        CredentialHandoff::CredentialManager { .. } => "via Credential Manager",
+        CredentialHandoff::Stdin => "via the client's standard input",
+        CredentialHandoff::Clipboard => "via the self-clearing clipboard",
+    }
+}
+
+/// Prefixes a validation error with the entry it concerns ("ACME/Web server: host: ...").
+fn in_entry(target: &Target, e: Error) -> Error {
+    match e {
+        Error::Invalid { field, message } => {
+            Error::invalid(format!("{}: {field}", target.name()), message)
+        }
+        other => other,
+    }
+}

@@ -1,0 +1,150 @@
+//! The per-platform end of "click Connect": starts the program of a
+//! [`sallyport_core::rdp::LaunchPlan`] and hands the password over the way the plan says —
+//! on the client's standard input (FreeRDP) or through the Windows Credential Manager
+//! (mstsc) — never on a command line. Afterwards it removes what was left behind: the
+//! temporary .rdp file and the Credential Manager entries.
+//!
+//! Clipboard hand-offs (macOS, the Linux fallback) are the caller's: it owns the clipboard.
+
+#![deny(missing_docs)]
+
+#[cfg(windows)]
+mod credman;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sallyport_core::rdp::{CredentialHandoff, LaunchPlan};
+use sallyport_core::SecretString;
+use zeroize::Zeroizing;
+
+/// What can go wrong. Messages are one line and never contain the password.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The client program could not be started.
+    #[error("cannot start {program}: {source}")]
+    Spawn {
+        /// The program.
+        program: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The password could not be handed over.
+    #[error("cannot hand the password to {program}: {reason}")]
+    Handoff {
+        /// The program.
+        program: String,
+        /// Why.
+        reason: String,
+    },
+    /// The plan needs a password and none was given.
+    #[error("the launch plan needs a password and none was given")]
+    NoPassword,
+}
+
+/// A started client and what must be cleaned up after it.
+#[derive(Debug)]
+pub struct Started {
+    child: Child,
+    rdp_file: PathBuf,
+    #[cfg_attr(not(windows), allow(dead_code))]
+    credential_targets: Vec<String>,
+}
+
+/// Starts the plan's program. For a Credential Manager hand-off the entries are written
+/// before the spawn; for a stdin hand-off the password is written and the pipe closed.
+/// The child runs in its own process group, so it outlives a command-line caller.
+pub fn start(plan: &LaunchPlan, password: Option<&SecretString>) -> Result<Started, Error> {
+    let needs_password = matches!(
+        plan.credentials,
+        CredentialHandoff::Stdin | CredentialHandoff::CredentialManager { .. }
+    );
+    if needs_password && password.is_none() {
+        return Err(Error::NoPassword);
+    }
+    #[cfg_attr(not(windows), allow(unused_mut))]
+    let mut credential_targets = Vec::new();
+    #[cfg(windows)]
+    if let (CredentialHandoff::CredentialManager { targets, username }, Some(password)) =
+        (&plan.credentials, password)
+    {
+        for target in targets {
+            credman::write(target, username, password).map_err(|reason| Error::Handoff {
+                program: plan.program.clone(),
+                reason,
+            })?;
+            credential_targets.push(target.clone());
+        }
+    }
+    let mut command = Command::new(&plan.program);
+    command
+        .args(&plan.args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .stdin(match plan.credentials {
+            CredentialHandoff::Stdin => Stdio::piped(),
+            _ => Stdio::null(),
+        });
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
+    let mut child = command.spawn().map_err(|source| Error::Spawn {
+        program: plan.program.clone(),
+        source,
+    })?;
+    if let (CredentialHandoff::Stdin, Some(password)) = (&plan.credentials, password) {
+        // FreeRDP reads exactly one line: the password (user and domain are in the file).
+        let mut line = Zeroizing::new(String::with_capacity(password.expose().len() + 1));
+        line.push_str(password.expose());
+        line.push('\n');
+        let written = child
+            .stdin
+            .take()
+            .ok_or_else(|| "no pipe".to_owned())
+            .and_then(|mut stdin| stdin.write_all(line.as_bytes()).map_err(|e| e.to_string()));
+        if let Err(reason) = written {
+            let _ = child.kill();
+            return Err(Error::Handoff {
+                program: plan.program.clone(),
+                reason,
+            });
+        }
+    }
+    Ok(Started {
+        child,
+        rdp_file: plan.rdp_file.clone(),
+        credential_targets,
+    })
+}
+
+impl Started {
+    /// The client's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits until the client exits or `grace` has passed (time enough to have read the
+    /// .rdp file and the credentials), then removes the temporary file and the Credential
+    /// Manager entries. The client keeps running.
+    pub fn clean_up_after(mut self, grace: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + grace;
+        let mut status = None;
+        while Instant::now() < deadline {
+            if let Ok(Some(s)) = self.child.try_wait() {
+                status = Some(s);
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = std::fs::remove_file(&self.rdp_file);
+        #[cfg(windows)]
+        for target in &self.credential_targets {
+            credman::delete(target);
+        }
+        status
+    }
+}
