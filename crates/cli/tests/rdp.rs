@@ -306,48 +306,6 @@ fn fake_sesman() -> std::thread::JoinHandle<Vec<u8>> {
     })
 }
 
-/// A private X server (killed on drop) for the real `connect`.
-struct Display {
-    server: Child,
-    name: String,
-}
-
-impl Display {
-    fn start() -> Display {
-        let mut server = Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-nolisten",
-                "tcp",
-                "-screen",
-                "0",
-                "1280x800x24",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb is needed (scripts/deps.sh installs it)");
-        let mut number = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(server.stdout.take().unwrap()),
-            &mut number,
-        )
-        .unwrap();
-        Display {
-            server,
-            name: format!(":{}", number.trim()),
-        }
-    }
-}
-
-impl Drop for Display {
-    fn drop(&mut self) {
-        let _ = self.server.kill();
-        let _ = self.server.wait();
-    }
-}
-
 #[test]
 fn connect_starts_xfreerdp_and_the_server_receives_the_credentials() {
     let dir = tempfile::tempdir().unwrap();

@@ -221,41 +221,14 @@ fn copy_without_a_display_fails_clearly_and_records_nothing() {
     assert_eq!(copies, serde_json::json!([]));
 }
 
-/// A private X server for the clipboard tests, killed on drop.
-struct Display {
-    server: Child,
-    name: String,
+/// The clipboard of a test display, read and written with xclip.
+trait Clipboard {
+    fn clipboard(&self) -> Option<String>;
+    fn targets(&self) -> String;
+    fn user_copies(&self, text: &str);
 }
 
-impl Display {
-    fn start() -> Display {
-        // Xvfb picks a free display number and writes it to the given fd (here: stdout).
-        let mut server = Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-nolisten",
-                "tcp",
-                "-screen",
-                "0",
-                "640x480x24",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb is needed for the clipboard tests (scripts/deps.sh installs it)");
-        let mut number = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(server.stdout.take().unwrap()),
-            &mut number,
-        )
-        .unwrap();
-        Display {
-            server,
-            name: format!(":{}", number.trim()),
-        }
-    }
-
+impl Clipboard for Display {
     /// The clipboard's text, or `None` when it is empty.
     fn clipboard(&self) -> Option<String> {
         let out = Command::new("xclip")
@@ -286,13 +259,6 @@ impl Display {
             .unwrap();
         std::io::Write::write_all(&mut xclip.stdin.take().unwrap(), text.as_bytes()).unwrap();
         xclip.wait().unwrap();
-    }
-}
-
-impl Drop for Display {
-    fn drop(&mut self) {
-        let _ = self.server.kill();
-        let _ = self.server.wait();
     }
 }
 

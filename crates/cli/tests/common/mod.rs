@@ -116,3 +116,46 @@ pub fn assert_no_secret(out: &Output) {
         }
     }
 }
+
+/// A private X server (Xvfb picks a free display number), killed on drop.
+pub struct Display {
+    server: std::process::Child,
+    /// The `DISPLAY` value, e.g. `:3`.
+    pub name: String,
+}
+
+impl Display {
+    pub fn start() -> Display {
+        let mut server = std::process::Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-nolisten",
+                "tcp",
+                "-screen",
+                "0",
+                "1280x800x24",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("Xvfb is needed (scripts/deps.sh installs it)");
+        let mut number = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+            &mut number,
+        )
+        .unwrap();
+        Display {
+            server,
+            name: format!(":{}", number.trim()),
+        }
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}

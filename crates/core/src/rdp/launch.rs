@@ -103,8 +103,6 @@ pub fn plan_launch(
     rdp_file: &Path,
 ) -> Result<LaunchPlan> {
     let file = rdp_file.display().to_string();
-    let clipboard_notice =
-        || Some("the password is on the clipboard for 20 s: paste it when the client asks".into());
     let plan = match os {
         Os::Windows => LaunchPlan {
             program: format!(
@@ -123,17 +121,12 @@ pub fn plan_launch(
             },
             notice: None,
         },
-        Os::Macos => LaunchPlan {
-            program: "open".into(),
-            args: vec!["-b".into(), "com.microsoft.rdc.macos".into(), file],
-            rdp_file: rdp_file.to_path_buf(),
-            credentials: handoff_or_none(has_password, CredentialHandoff::Clipboard),
-            notice: if has_password {
-                clipboard_notice()
-            } else {
-                None
-            },
-        },
+        Os::Macos => clipboard_plan(
+            "open",
+            vec!["-b".into(), "com.microsoft.rdc.macos".into(), file],
+            rdp_file,
+            has_password,
+        ),
         Os::Linux => match &env.xfreerdp {
             Some(xfreerdp) => {
                 // A password alone cannot log on: without a user name FreeRDP asks for both.
@@ -153,20 +146,28 @@ pub fn plan_launch(
                     notice: None,
                 }
             }
-            None => LaunchPlan {
-                program: "xdg-open".into(),
-                args: vec![file],
-                rdp_file: rdp_file.to_path_buf(),
-                credentials: handoff_or_none(has_password, CredentialHandoff::Clipboard),
-                notice: if has_password {
-                    clipboard_notice()
-                } else {
-                    None
-                },
-            },
+            None => clipboard_plan("xdg-open", vec![file], rdp_file, has_password),
         },
     };
     Ok(plan)
+}
+
+/// A client that takes no password from us: it goes to the self-clearing clipboard.
+fn clipboard_plan(
+    program: &str,
+    args: Vec<String>,
+    rdp_file: &Path,
+    has_password: bool,
+) -> LaunchPlan {
+    LaunchPlan {
+        program: program.into(),
+        args,
+        rdp_file: rdp_file.to_path_buf(),
+        credentials: handoff_or_none(has_password, CredentialHandoff::Clipboard),
+        notice: has_password.then(|| {
+            "the password is on the clipboard for 20 s: paste it when the client asks".into()
+        }),
+    }
 }
 
 fn handoff_or_none(has_password: bool, handoff: CredentialHandoff) -> CredentialHandoff {
