@@ -392,3 +392,106 @@ fn a_file_changed_after_the_preview_is_refused_and_nothing_written() {
     drop(session);
     assert!(unlock(&path).unwrap().customers().is_empty());
 }
+
+/// The fixture's customers and entries, for comparing imports of differently encoded files.
+fn imported_view(file: &Path) -> Vec<(String, String, Vec<String>)> {
+    let (_d, _p, mut session) = new_vault();
+    import(&mut session, file, ConflictPolicy::Fail);
+    session
+        .customers()
+        .to_vec()
+        .into_iter()
+        .map(|c| {
+            let entries = session
+                .entries(&c)
+                .unwrap()
+                .into_iter()
+                .map(|e| {
+                    format!(
+                        "{}|{}|{:?}|{}|{}",
+                        e.label, e.host, e.port, e.username, e.notes
+                    )
+                })
+                .collect();
+            (c.code, c.name, entries)
+        })
+        .collect()
+}
+
+#[test]
+fn utf16_files_and_other_delimiters_import_like_the_utf8_original() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(fixture("import/valid.csv")).unwrap();
+    let expected = imported_view(&fixture("import/valid.csv"));
+    assert_eq!(expected.len(), 4);
+    let utf16 = |big_endian: bool| -> Vec<u8> {
+        let bom: [u8; 2] = if big_endian {
+            [0xFE, 0xFF]
+        } else {
+            [0xFF, 0xFE]
+        };
+        bom.into_iter()
+            .chain(original.encode_utf16().flat_map(move |u| {
+                if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            }))
+            .collect()
+    };
+    for (name, bytes) in [
+        ("le.csv", utf16(false)),
+        ("be.csv", utf16(true)),
+        (
+            "bom8.csv",
+            [&[0xEF, 0xBB, 0xBF][..], original.as_bytes()].concat(),
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        assert_eq!(imported_view(&path), expected, "{name}");
+    }
+    // The same rows with ';' and with tabs between the fields.
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(original.as_bytes());
+    for (name, delimiter) in [("semicolon.csv", b';'), ("tabs.tsv", b'\t')] {
+        let path = dir.path().join(name);
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .from_path(&path)
+            .unwrap();
+        for record in reader.records() {
+            writer.write_record(&record.unwrap()).unwrap();
+        }
+        writer.flush().unwrap();
+        drop(writer);
+        reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(original.as_bytes());
+        assert_eq!(imported_view(&path), expected, "{name}");
+    }
+}
+
+#[test]
+fn broken_utf16_is_refused_and_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(
+        "customer,code\r\nAcme,ACME\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    bytes.extend([0x00, 0xDC]); // a low surrogate with no high one
+    let path = dir.path().join("broken.csv");
+    std::fs::write(&path, bytes).unwrap();
+    let (_d, vault, session) = new_vault();
+    let err = session
+        .plan_import(&path, ImportOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not valid UTF-16"), "{err}");
+    drop(session);
+    assert!(unlock(&vault).unwrap().customers().is_empty());
+}

@@ -8,12 +8,13 @@
 //! stays flat in the number of rows (no row is kept once handled).
 
 mod digest;
+mod encoding;
 pub mod native;
 mod planner;
 pub mod row;
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -221,8 +222,18 @@ fn run(
     options: ImportOptions,
 ) -> Result<(ImportSummary, Vec<Customer>, [u8; 32])> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let input = HashingReader::new(BufReader::with_capacity(1 << 16, file));
-    let mut reader = native::Reader::new(input).map_err(|e| file_error(path, &e))?;
+    // File → hash of its bytes → UTF-8 (from UTF-8 or UTF-16 with BOM) → CSV records.
+    let hashed = HashingReader::new(BufReader::with_capacity(1 << 16, file));
+    let mut decoded = encoding::Decoder::new(hashed);
+    let head = encoding::read_first_line(&mut decoded).map_err(|e| {
+        file_error(
+            path,
+            &FileError::new(1, format!("cannot read the file: {e}")),
+        )
+    })?;
+    let delimiter = encoding::sniff_delimiter(&head);
+    let input = std::io::Cursor::new(head).chain(decoded);
+    let mut reader = native::Reader::new(input, delimiter).map_err(|e| file_error(path, &e))?;
     let mut planner = Planner::new(view, options);
     let mut records = 0usize;
     while let Some(row) = reader.next_row() {
@@ -241,7 +252,7 @@ fn run(
             &FileError::new(1, "the file has a header but no records"),
         ));
     }
-    let digest = reader.into_inner().finish();
+    let digest = reader.into_inner().into_inner().1.into_inner().finish();
     let (summary, touched) = planner.finish(sink)?;
     Ok((summary, touched, digest))
 }

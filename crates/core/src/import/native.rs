@@ -87,11 +87,12 @@ pub struct Reader<R: Read> {
 }
 
 impl<R: Read> Reader<R> {
-    /// Reads and checks the header.
-    pub fn new(input: R) -> Result<Self, FileError> {
+    /// Reads and checks the header; fields are separated by `delimiter`.
+    pub fn new(input: R, delimiter: u8) -> Result<Self, FileError> {
         let mut csv = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
+            .delimiter(delimiter)
             .from_reader(input);
         let mut header = csv::ByteRecord::new();
         match csv.read_byte_record(&mut header) {
