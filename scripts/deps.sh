@@ -11,6 +11,8 @@ packages=(
   xvfb xdotool x11-utils xclip imagemagick webkit2gtk-driver
   # RDP interop tests: a real server and client on 127.0.0.1, and FreeRDP's parser
   xrdp freerdp2-x11 freerdp2-dev
+  # import tests: real KeePassXC exports (keepassxc-cli)
+  keepassxc
 )
 
 missing=()

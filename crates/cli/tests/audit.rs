@@ -75,7 +75,7 @@ fn every_command_records_its_events() {
     assert_eq!(list[9]["detail"], "wrong master password");
     assert_eq!(
         list[2]["detail"],
-        "valid.csv: 6 created, 0 updated, 0 skipped, 0 invalid"
+        "valid.csv (Sallyport CSV): 6 created, 0 updated, 0 skipped, 0 invalid"
     );
 }
 

@@ -214,10 +214,17 @@ fn import_refuses_unsupported_formats_and_missing_files() {
     let file = fixture("import/valid.csv");
     assert_error(
         &v.run(
+            &["import", file.to_str().unwrap(), "--format", "mremoteng"],
+            PASSWORD,
+        ),
+        "--format mremoteng: not supported yet",
+    );
+    assert_error(
+        &v.run(
             &["import", file.to_str().unwrap(), "--format", "keepassxc"],
             PASSWORD,
         ),
-        "--format keepassxc: not supported yet",
+        "the header is not that of a KeePassXC CSV export (it looks like Sallyport CSV)",
     );
     assert_error(
         &v.run(&["import", "/nonexistent/x.csv"], PASSWORD),

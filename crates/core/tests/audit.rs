@@ -221,7 +221,7 @@ fn imports_views_and_password_changes_are_recorded() {
     let import = events.iter().find(|e| e.action == Action::Import).unwrap();
     assert_eq!(
         import.detail,
-        "valid.csv: 6 created, 0 updated, 0 skipped, 0 invalid"
+        "valid.csv (Sallyport CSV): 6 created, 0 updated, 0 skipped, 0 invalid"
     );
     assert_eq!(
         kinds[kinds.len() - 2..],

@@ -17,6 +17,7 @@ fn options(on_conflict: ConflictPolicy, skip_invalid: bool) -> ImportOptions {
     ImportOptions {
         on_conflict,
         skip_invalid,
+        format: None,
     }
 }
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::bail;
-use sallyport_core::import::{ConflictPolicy, ImportOptions, ImportSummary};
+use sallyport_core::import::{self, ConflictPolicy, ImportOptions, ImportSummary};
 
 use crate::Context;
 
@@ -47,14 +47,18 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
-    match args.format {
-        Format::Auto | Format::Sallyport => {}
-        other => bail!(
-            "--format {}: not supported yet; only the Sallyport native CSV can be imported",
+    let format = match args.format {
+        Format::Auto => None,
+        Format::Sallyport => Some(import::Format::Sallyport),
+        Format::Keepassxc => Some(import::Format::Keepassxc),
+        Format::Bitwarden => Some(import::Format::Bitwarden),
+        other @ (Format::Mremoteng | Format::Rdm) => bail!(
+            "--format {}: not supported yet (Sallyport, KeePassXC and Bitwarden files can be imported)",
             format!("{other:?}").to_lowercase()
         ),
-    }
+    };
     let options = ImportOptions {
+        format,
         on_conflict: match args.on_conflict {
             OnConflict::Skip => ConflictPolicy::Skip,
             OnConflict::Update => ConflictPolicy::Update,
@@ -66,6 +70,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     let plan = session.plan_import(&args.file, options)?;
     let blocked = plan.is_blocked();
     let summary = plan.summary().clone();
+    let detected = plan.detected().clone();
     if args.dry_run {
         session.record_import_preview(&plan)?;
     } else if blocked {
@@ -75,7 +80,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         session.apply_import(plan)?;
     }
     session.lock()?;
-    report(&summary, &args, blocked)?;
+    report(&summary, &detected, &args, blocked)?;
     if blocked {
         bail!(
             "{} invalid row(s) in {}; nothing was imported (fix them, or pass --skip-invalid)",
@@ -86,11 +91,22 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn report(summary: &ImportSummary, args: &Args, blocked: bool) -> anyhow::Result<()> {
+fn report(
+    summary: &ImportSummary,
+    detected: &import::Detected,
+    args: &Args,
+    blocked: bool,
+) -> anyhow::Result<()> {
     if args.json {
         println!("{}", serde_json::to_string(summary)?);
         return Ok(());
     }
+    println!(
+        "{}: {} ({})",
+        args.file.display(),
+        detected.format.title(),
+        detected.reason
+    );
     let verb = if args.dry_run || blocked {
         "would be "
     } else {

@@ -9,6 +9,8 @@
 
 mod digest;
 mod encoding;
+mod foreign;
+pub mod format;
 pub mod native;
 mod planner;
 pub mod row;
@@ -20,6 +22,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use self::digest::HashingReader;
+pub use self::format::{Detected, Format};
 use self::planner::{Planner, Preview, Writer};
 use crate::audit::{Action, NewEvent};
 use crate::model::Customer;
@@ -46,6 +49,8 @@ pub struct ImportOptions {
     pub on_conflict: ConflictPolicy,
     /// Write the valid rows even if some rows are invalid.
     pub skip_invalid: bool,
+    /// The file's layout; `None` detects it from the header.
+    pub format: Option<Format>,
 }
 
 /// A row that cannot be imported.
@@ -101,6 +106,7 @@ pub struct ImportSummary {
 #[derive(Debug, Clone)]
 pub struct ImportPlan {
     summary: ImportSummary,
+    detected: Detected,
     options: ImportOptions,
     path: PathBuf,
     digest: [u8; 32],
@@ -111,6 +117,11 @@ impl ImportPlan {
     /// The preview.
     pub fn summary(&self) -> &ImportSummary {
         &self.summary
+    }
+
+    /// The file's format and why it was chosen.
+    pub fn detected(&self) -> &Detected {
+        &self.detected
     }
 
     /// Whether the plan has invalid rows and was not made to skip them.
@@ -126,7 +137,8 @@ impl ImportPlan {
         );
         let s = &self.summary;
         format!(
-            "{name}: {} created, {} updated, {} skipped, {} invalid",
+            "{name} ({}): {} created, {} updated, {} skipped, {} invalid",
+            self.detected.format.title(),
             s.created,
             s.updated,
             s.skipped,
@@ -141,9 +153,10 @@ impl Session {
         let mut preview = Preview {
             store: self.store(),
         };
-        let (summary, _, digest) = run(&self.view(), &mut preview, path, options)?;
+        let (summary, _, digest, detected) = run(&self.view(), &mut preview, path, options)?;
         Ok(ImportPlan {
             summary,
+            detected,
             options,
             path: path.to_path_buf(),
             digest,
@@ -195,7 +208,7 @@ impl Session {
                 tx,
                 cipher: view.cipher,
             };
-            let (summary, touched, digest) = run(view, &mut writer, &plan.path, plan.options)?;
+            let (summary, touched, digest, _) = run(view, &mut writer, &plan.path, plan.options)?;
             if digest != plan.digest {
                 return Err(Error::Import(format!(
                     "{} changed since the preview; nothing was imported",
@@ -214,13 +227,14 @@ impl Session {
 }
 
 /// One pass over the file: every row planned, and written through `sink` when it writes.
-/// Returns the summary, the customers created or changed, and the file's SHA-256.
+/// Returns the summary, the customers created or changed, the file's SHA-256 and its
+/// detected format.
 fn run(
     view: &VaultView<'_>,
     sink: &mut dyn planner::Sink,
     path: &Path,
     options: ImportOptions,
-) -> Result<(ImportSummary, Vec<Customer>, [u8; 32])> {
+) -> Result<(ImportSummary, Vec<Customer>, [u8; 32], Detected)> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     // File → hash of its bytes → UTF-8 (from UTF-8 or UTF-16 with BOM) → CSV records.
     let hashed = HashingReader::new(BufReader::with_capacity(1 << 16, file));
@@ -233,17 +247,43 @@ fn run(
     })?;
     let delimiter = encoding::sniff_delimiter(&head);
     let input = std::io::Cursor::new(head).chain(decoded);
-    let mut reader = native::Reader::new(input, delimiter).map_err(|e| file_error(path, &e))?;
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(input);
+    let (header, names) = read_header(&mut csv).map_err(|e| file_error(path, &e))?;
+    let detected = choose_format(&names, options.format).map_err(|e| file_error(path, &e))?;
+    let mut source = match detected.format {
+        Format::Sallyport => {
+            Source::Native(native::Reader::new(csv, &header).map_err(|e| file_error(path, &e))?)
+        }
+        format => Source::Foreign(foreign::Reader::new(csv, &names, format)),
+    };
     let mut planner = Planner::new(view, options);
     let mut records = 0usize;
-    while let Some(row) = reader.next_row() {
-        records += 1;
-        match row {
-            Ok(raw) => planner.row(sink, &raw)?,
-            Err(error) => planner.reject(error),
+    match &mut source {
+        Source::Native(reader) => {
+            while let Some(row) = reader.next_row() {
+                records += 1;
+                match row {
+                    Ok(raw) => planner.row(sink, &raw)?,
+                    Err(error) => planner.reject(error),
+                }
+            }
+        }
+        Source::Foreign(reader) => {
+            while let Some(next) = reader.next_row() {
+                records += 1;
+                match next {
+                    foreign::Next::Row(raw) => planner.row(sink, &raw)?,
+                    foreign::Next::Skip => planner.not_a_login(),
+                    foreign::Next::Error(error) => planner.reject(error),
+                }
+            }
         }
     }
-    if let Some(e) = reader.error() {
+    if let Some(e) = source.error() {
         return Err(file_error(path, e));
     }
     if records == 0 {
@@ -252,9 +292,99 @@ fn run(
             &FileError::new(1, "the file has a header but no records"),
         ));
     }
-    let digest = reader.into_inner().into_inner().1.into_inner().finish();
+    let digest = source.into_inner().into_inner().1.into_inner().finish();
     let (summary, touched) = planner.finish(sink)?;
-    Ok((summary, touched, digest))
+    Ok((summary, touched, digest, detected))
+}
+
+type Input =
+    std::io::Chain<std::io::Cursor<Vec<u8>>, encoding::Decoder<HashingReader<BufReader<File>>>>;
+
+/// The rows of a native file, or of another tool's export mapped onto native columns.
+enum Source {
+    Native(native::Reader<Input>),
+    Foreign(foreign::Reader<Input>),
+}
+
+impl Source {
+    fn error(&self) -> Option<&FileError> {
+        match self {
+            Source::Native(r) => r.error(),
+            Source::Foreign(r) => r.error(),
+        }
+    }
+
+    fn into_inner(self) -> Input {
+        match self {
+            Source::Native(r) => r.into_inner(),
+            Source::Foreign(r) => r.into_inner(),
+        }
+    }
+}
+
+/// Reads the header record: its raw bytes and its cells as text.
+fn read_header(
+    csv: &mut csv::Reader<Input>,
+) -> std::result::Result<(csv::ByteRecord, Vec<String>), FileError> {
+    let mut header = csv::ByteRecord::new();
+    match csv.read_byte_record(&mut header) {
+        Ok(false) => return Err(FileError::new(0, "the file is empty")),
+        Err(e) => {
+            let reason = match e.kind() {
+                csv::ErrorKind::Io(io) => io.to_string(),
+                _ => "malformed record".into(),
+            };
+            return Err(FileError::new(
+                1,
+                format!("cannot read the header: {reason}"),
+            ));
+        }
+        Ok(true) => {}
+    }
+    let names = header
+        .iter()
+        .map(|cell| {
+            std::str::from_utf8(cell)
+                .map(str::to_owned)
+                .map_err(|_| FileError::new(1, "the header is not valid UTF-8 text"))
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    Ok((header, names))
+}
+
+/// The detected format, or the one given, checked against the header.
+fn choose_format(
+    names: &[String],
+    given: Option<Format>,
+) -> std::result::Result<Detected, FileError> {
+    let detected = format::detect(names);
+    match (given, detected) {
+        (None, Some(found)) => Ok(found),
+        (None, None) => Err(FileError::new(
+            1,
+            "the header matches no known layout (Sallyport: a 'customer' column; KeePassXC, mRemoteNG, Bitwarden or Remote Desktop Manager exports); choose one with --format",
+        )),
+        (Some(Format::Sallyport), _) => Ok(Detected {
+            format: Format::Sallyport,
+            reason: "chosen with --format".into(),
+        }),
+        (Some(given), Some(found)) if found.format == given => Ok(found),
+        (Some(given), _) => Err(FileError::new(
+            1,
+            format!(
+                "the header is not that of a {} export{}",
+                given.title(),
+                detected_hint(names)
+            ),
+        )),
+    }
+}
+
+fn detected_hint(names: &[String]) -> String {
+    match format::detect(names) {
+        Some(found) => format!(" (it looks like {})", found.format.title()),
+        None => String::new(),
+    }
 }
 
 fn file_error(path: &Path, e: &FileError) -> Error {

@@ -87,26 +87,10 @@ pub struct Reader<R: Read> {
 }
 
 impl<R: Read> Reader<R> {
-    /// Reads and checks the header; fields are separated by `delimiter`.
-    pub fn new(input: R, delimiter: u8) -> Result<Self, FileError> {
-        let mut csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(input);
-        let mut header = csv::ByteRecord::new();
-        match csv.read_byte_record(&mut header) {
-            Ok(false) => return Err(FileError::new(0, "the file is empty")),
-            Err(e) => {
-                return Err(FileError::new(
-                    1,
-                    format!("cannot read the header: {}", csv_reason(&e)),
-                ))
-            }
-            Ok(true) => {}
-        }
+    /// A reader over `csv`, whose header (already read) is `header`; checks the header.
+    pub fn new(csv: csv::Reader<R>, header: &csv::ByteRecord) -> Result<Self, FileError> {
         Ok(Self {
-            columns: header_columns(&header)?,
+            columns: header_columns(header)?,
             csv,
             record: csv::ByteRecord::new(),
             fatal: None,

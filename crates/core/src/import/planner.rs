@@ -176,6 +176,11 @@ impl<'v> Planner<'v> {
         }
     }
 
+    /// Counts a row that is not a login (a note, a folder, a container): skipped.
+    pub fn not_a_login(&mut self) {
+        self.summary.skipped += 1;
+    }
+
     /// Records a row that could not even be read.
     pub fn reject(&mut self, error: RowError) {
         self.summary.errors.push(error);

@@ -32,6 +32,7 @@ pub fn import(session: &mut Session, file: &Path, on_conflict: ConflictPolicy) -
     let options = ImportOptions {
         on_conflict,
         skip_invalid: false,
+        format: None,
     };
     let plan = session.plan_import(file, options).expect("plan");
     session.apply_import(plan).expect("apply")

@@ -1,0 +1,376 @@
+//! Exports of other tools, mapped row by row onto Sallyport's native columns, so that the
+//! same validation and planning apply: KeePassXC and Bitwarden.
+//!
+//! Each tool keeps one login per row. Its title or name becomes the customer, its group
+//! path or folder the customer's tags; the URL says what kind of entry it is
+//! (`cmd://mstsc /v:host:port` and `rdp://full%20address=s:host:port` give an RDP host and
+//! port, http(s) a web URL, `ssh://` an SSH host). Rows that are not logins (Bitwarden
+//! notes, cards, identities) are skipped and counted.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use super::format::{normalise, Format};
+use super::row::RawRow;
+use super::{FileError, RowError};
+
+/// What a record became.
+pub enum Next<'a> {
+    /// A row in native columns.
+    Row(RawRow<'a>),
+    /// Not a login; counted as skipped.
+    Skip,
+    /// A row that cannot be imported.
+    Error(RowError),
+}
+
+/// Streams the mapped rows of a foreign CSV file.
+pub struct Reader<R: Read> {
+    csv: csv::Reader<R>,
+    format: Format,
+    columns: HashMap<String, usize>,
+    width: usize,
+    record: csv::StringRecord,
+    cells: Vec<(&'static str, String)>,
+    fatal: Option<FileError>,
+}
+
+impl<R: Read> Reader<R> {
+    /// A reader for `format` whose header (already read) is `header`.
+    pub fn new(csv: csv::Reader<R>, header: &[String], format: Format) -> Self {
+        let columns = header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (normalise(h), i))
+            .collect();
+        Self {
+            csv,
+            format,
+            columns,
+            width: header.len(),
+            record: csv::StringRecord::new(),
+            cells: Vec::new(),
+            fatal: None,
+        }
+    }
+
+    /// The next record, mapped; `None` at the end (or after a read error, see `error`).
+    pub fn next_row(&mut self) -> Option<Next<'_>> {
+        let line = loop {
+            match self.csv.read_record(&mut self.record) {
+                Ok(false) => return None,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    return match e.kind() {
+                        csv::ErrorKind::Io(io) => {
+                            self.fatal = Some(FileError::new(line, io.to_string()));
+                            None
+                        }
+                        csv::ErrorKind::Utf8 { .. } => {
+                            Some(Next::Error(RowError::new(line, "is not valid UTF-8 text")))
+                        }
+                        _ => Some(Next::Error(RowError::new(
+                            line,
+                            "unreadable CSV: malformed record",
+                        ))),
+                    };
+                }
+                Ok(true) => {}
+            }
+            if self.record.iter().any(|f| !f.trim().is_empty()) {
+                break self.record.position().map_or(0, |p| p.line());
+            }
+        };
+        if self.record.len() != self.width {
+            return Some(Next::Error(RowError::new(
+                line,
+                format!(
+                    "has {} fields but the header has {}",
+                    self.record.len(),
+                    self.width
+                ),
+            )));
+        }
+        self.cells.clear();
+        let fields = Fields {
+            record: &self.record,
+            columns: &self.columns,
+        };
+        let mapped = match self.format {
+            Format::Keepassxc => keepassxc(&fields, &mut self.cells),
+            Format::Bitwarden => bitwarden(&fields, &mut self.cells),
+            other => Err(format!("{} is not supported yet", other.title())),
+        };
+        Some(match mapped {
+            Ok(true) => Next::Row(RawRow {
+                line,
+                cells: self
+                    .cells
+                    .iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(c, v)| (*c, v.as_str()))
+                    .collect(),
+            }),
+            Ok(false) => Next::Skip,
+            Err(reason) => Next::Error(RowError::new(line, reason)),
+        })
+    }
+
+    /// A read error that ended the file early.
+    pub fn error(&self) -> Option<&FileError> {
+        self.fatal.as_ref()
+    }
+
+    /// The underlying reader.
+    pub fn into_inner(self) -> R {
+        self.csv.into_inner()
+    }
+}
+
+/// The cells of one record by (normalised) column name.
+struct Fields<'a> {
+    record: &'a csv::StringRecord,
+    columns: &'a HashMap<String, usize>,
+}
+
+impl Fields<'_> {
+    fn get(&self, name: &str) -> &str {
+        self.columns
+            .get(name)
+            .and_then(|&i| self.record.get(i))
+            .unwrap_or("")
+    }
+}
+
+type Cells = Vec<(&'static str, String)>;
+
+/// KeePassXC: Group, Title, Username, Password, URL, Notes[, TOTP, Icon, Last Modified,
+/// Created]. The group path (without "Root") becomes tags.
+fn keepassxc(f: &Fields, out: &mut Cells) -> Result<bool, String> {
+    let title = f.get("title").trim();
+    if title.is_empty() {
+        return Err("the entry has no Title (it becomes the customer's name)".into());
+    }
+    out.push(("customer", title.to_owned()));
+    let tags: Vec<&str> = f
+        .get("group")
+        .split('/')
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .enumerate()
+        .filter(|(i, g)| !(*i == 0 && g.eq_ignore_ascii_case("root")))
+        .map(|(_, g)| g)
+        .collect();
+    out.push(("tags", tags.join(";")));
+    out.push(("username", f.get("username").to_owned()));
+    out.push(("password", f.get("password").to_owned()));
+    out.push(("notes", f.get("notes").to_owned()));
+    out.push(("totp", f.get("totp").trim().to_owned()));
+    target(f.get("url"), out)?;
+    Ok(true)
+}
+
+/// Bitwarden: [folder | collections], type, name, notes, fields, reprompt, login_uri,
+/// login_username, login_password, login_totp. Only `login` rows are imported; custom
+/// `fields` are left out (they may hold secrets Sallyport has no place for).
+fn bitwarden(f: &Fields, out: &mut Cells) -> Result<bool, String> {
+    let kind = f.get("type").trim();
+    if !kind.eq_ignore_ascii_case("login") {
+        return if kind.is_empty() {
+            Err("the row has no type".into())
+        } else {
+            Ok(false) // secure notes, cards, identities
+        };
+    }
+    let name = f.get("name").trim();
+    if name.is_empty() {
+        return Err("the login has no name (it becomes the customer's name)".into());
+    }
+    out.push(("customer", name.to_owned()));
+    let tags = match f.get("collections") {
+        "" => f.get("folder").replace('/', ";"),
+        collections => collections.replace('/', ";"),
+    };
+    out.push(("tags", tags));
+    out.push(("username", f.get("login_username").to_owned()));
+    out.push(("password", f.get("login_password").to_owned()));
+    out.push(("notes", f.get("notes").to_owned()));
+    out.push(("totp", f.get("login_totp").trim().to_owned()));
+    // Several URIs are separated by commas; the first says what the login is for.
+    let uri = f.get("login_uri").split(',').next().unwrap_or("");
+    target(uri, out)?;
+    Ok(true)
+}
+
+/// What a URL points at: kind, host and port, or a web URL.
+pub(crate) fn target(url: &str, out: &mut Cells) -> Result<(), String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Ok(());
+    }
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        out.push(("kind", "web".into()));
+        out.push(("url", url.to_owned()));
+        return Ok(());
+    }
+    if let Some(rest) = lower.strip_prefix("cmd://") {
+        // cmd://mstsc /v:host:port [other switches]
+        let is_mstsc = rest.trim_start_matches('"').starts_with("mstsc");
+        let address = url.split_whitespace().find_map(|arg| {
+            let arg = arg.trim_matches('"');
+            arg.strip_prefix("/v:").or_else(|| arg.strip_prefix("/V:"))
+        });
+        return match (is_mstsc, address) {
+            (true, Some(address)) => rdp_address(address, out),
+            _ => Err("URL is a cmd:// command other than mstsc /v:host".into()),
+        };
+    }
+    if lower.starts_with("rdp://") {
+        let rest = &url["rdp://".len()..];
+        let decoded = percent_decode(rest);
+        // rdp://full%20address=s:host:port&... or rdp://host[:port]
+        let address = decoded
+            .split('&')
+            .find_map(|pair| {
+                let (key, value) = pair.split_once('=')?;
+                key.trim()
+                    .eq_ignore_ascii_case("full address")
+                    .then(|| value.strip_prefix("s:").unwrap_or(value))
+            })
+            .unwrap_or(decoded.split(['/', '?']).next().unwrap_or(""));
+        return rdp_address(address, out);
+    }
+    if let Some(rest) = lower.strip_prefix("ssh://") {
+        let authority = rest.split('/').next().unwrap_or("");
+        let host_port = authority.rsplit('@').next().unwrap_or("");
+        out.push(("kind", "ssh".into()));
+        split_host_port(host_port, out);
+        return Ok(());
+    }
+    if lower.contains("://") {
+        return Err(format!(
+            "URL scheme '{}' is not one Sallyport knows (http, https, rdp, cmd://mstsc, ssh)",
+            crate::model::validate::shown(url.split("://").next().unwrap_or(""))
+        ));
+    }
+    // A bare host[:port] names a server; the validators check it.
+    split_host_port(url, out);
+    Ok(())
+}
+
+fn rdp_address(address: &str, out: &mut Cells) -> Result<(), String> {
+    if address.trim().is_empty() {
+        return Err("the RDP URL has no host".into());
+    }
+    out.push(("kind", "rdp".into()));
+    split_host_port(address.trim(), out);
+    Ok(())
+}
+
+/// `host`, `host:port`, `[v6]:port`; the port goes to its own column.
+fn split_host_port(text: &str, out: &mut Cells) {
+    let (host, port) = match text.rsplit_once(':') {
+        Some((h, p))
+            if !p.is_empty()
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (!h.contains(':') || h.ends_with(']')) =>
+        {
+            (h, p)
+        }
+        _ => (text, ""),
+    };
+    out.push(("host", host.to_owned()));
+    out.push(("port", port.to_owned()));
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(url: &str) -> Result<Vec<(&'static str, String)>, String> {
+        let mut out = Vec::new();
+        target(url, &mut out)?;
+        Ok(out.into_iter().filter(|(_, v)| !v.is_empty()).collect())
+    }
+
+    #[test]
+    fn urls_say_what_an_entry_is() {
+        let rdp = |host: &str, port: &str| {
+            let mut v = vec![("kind", "rdp".to_owned()), ("host", host.to_owned())];
+            if !port.is_empty() {
+                v.push(("port", port.to_owned()));
+            }
+            v
+        };
+        assert_eq!(
+            cells("cmd://mstsc /v:rds.acme.example:3390").unwrap(),
+            rdp("rds.acme.example", "3390")
+        );
+        assert_eq!(
+            cells("cmd://\"mstsc\" /f /v:10.0.0.5").unwrap(),
+            rdp("10.0.0.5", "")
+        );
+        assert_eq!(
+            cells("rdp://full%20address=s:rds.acme.example:3391&username=s:x").unwrap(),
+            rdp("rds.acme.example", "3391")
+        );
+        assert_eq!(
+            cells("rdp://host.example").unwrap(),
+            rdp("host.example", "")
+        );
+        assert_eq!(
+            cells("rdp://[2001:db8::1]:3389").unwrap(),
+            rdp("[2001:db8::1]", "3389")
+        );
+        assert_eq!(
+            cells("https://portal.example/admin").unwrap(),
+            [
+                ("kind", "web".to_owned()),
+                ("url", "https://portal.example/admin".to_owned())
+            ]
+        );
+        assert_eq!(
+            cells("ssh://root@db.example:2222/").unwrap(),
+            [
+                ("kind", "ssh".to_owned()),
+                ("host", "db.example".to_owned()),
+                ("port", "2222".to_owned())
+            ]
+        );
+        assert_eq!(
+            cells("db.example:2222").unwrap(),
+            [
+                ("host", "db.example".to_owned()),
+                ("port", "2222".to_owned())
+            ]
+        );
+        assert!(cells("cmd://calc.exe")
+            .unwrap_err()
+            .contains("other than mstsc"));
+        assert!(cells("ftp://x").unwrap_err().contains("'ftp'"));
+    }
+}
