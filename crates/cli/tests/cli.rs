@@ -209,7 +209,7 @@ fn import_conflicts_follow_the_policy() {
 }
 
 #[test]
-fn import_refuses_unsupported_formats_and_missing_files() {
+fn import_refuses_a_wrong_format_and_missing_files() {
     let v = Vault::new();
     let file = fixture("import/valid.csv");
     assert_error(
@@ -217,7 +217,7 @@ fn import_refuses_unsupported_formats_and_missing_files() {
             &["import", file.to_str().unwrap(), "--format", "mremoteng"],
             PASSWORD,
         ),
-        "--format mremoteng: not supported yet",
+        "the header is not that of a mRemoteNG CSV export (it looks like Sallyport CSV)",
     );
     assert_error(
         &v.run(

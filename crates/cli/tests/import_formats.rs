@@ -272,3 +272,115 @@ fn bitwarden_exports_map_logins_and_skip_everything_else() {
     assert_eq!(epsilon["entries"][0]["host"], "rds.epsilon.example");
     assert_eq!(epsilon["entries"][0]["kind"], "rdp");
 }
+
+#[test]
+fn mremoteng_exports_with_containers_unquoted_semicolons_and_gateways() {
+    let v = Vault::new();
+    let file = fixture("import/formats/mremoteng.csv");
+    let out = v.run(&["import", file.to_str().unwrap()], PASSWORD);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("mRemoteNG CSV (the header has the columns name, id, parent, nodetype, hostname, protocol)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("4 created, 0 updated, 2 skipped, 0 invalid"),
+        "{}",
+        stdout(&out)
+    );
+    let acme = show(&v, "Acme Manufacturing");
+    assert_eq!(acme["tags"], serde_json::json!(["Customers", "EU"]));
+    let entry = &acme["entries"][0];
+    assert_eq!(entry["notes"], "Main \"DC\"; ask Bob; weekends only");
+    assert_eq!(
+        (
+            entry["kind"].as_str(),
+            entry["host"].as_str(),
+            entry["port"].as_u64()
+        ),
+        (Some("rdp"), Some("rds.acme.example"), Some(3390))
+    );
+    assert_eq!(
+        (entry["username"].as_str(), entry["domain"].as_str()),
+        (Some("vendor"), Some("ACME"))
+    );
+    assert_eq!(
+        (
+            entry["gateway_host"].as_str(),
+            entry["gateway_usage"].as_str()
+        ),
+        (Some("gw.acme.example"), Some("always"))
+    );
+    assert_eq!(entry["has_password"], true);
+    let beta = show(&v, "Beta Logistics");
+    assert_eq!(beta["tags"], serde_json::json!(["Customers"]));
+    assert_eq!(
+        (
+            beta["entries"][0]["kind"].as_str(),
+            beta["entries"][0]["port"].as_u64()
+        ),
+        (Some("ssh"), Some(2222))
+    );
+    let gamma = show(&v, "Gamma Portal");
+    assert_eq!(
+        gamma["entries"][0]["url"],
+        "https://portal.gamma.example:8443"
+    );
+    let delta = show(&v, "Delta VNC");
+    assert_eq!(delta["entries"][0]["kind"], "other");
+    assert!(
+        delta["entries"][0]["gateway_host"].is_null(),
+        "gateways are RDP's only"
+    );
+
+    let bare = fixture("import/formats/mremoteng-no-credentials.csv");
+    assert_ok(&v.run(&["import", bare.to_str().unwrap()], PASSWORD));
+    let epsilon = show(&v, "Epsilon AG");
+    assert_eq!(epsilon["entries"][0]["gateway_usage"], "detect");
+    assert_ne!(epsilon["entries"][0]["has_password"], true);
+}
+
+#[test]
+fn remote_desktop_manager_exports_in_english_and_localised() {
+    let v = Vault::new();
+    let file = fixture("import/formats/rdm.csv");
+    let summary = json(&v.run(&["import", file.to_str().unwrap(), "--json"], PASSWORD));
+    assert_eq!(
+        summary,
+        serde_json::json!({"created": 3, "updated": 0, "skipped": 2, "errors": []})
+    );
+    let acme = show(&v, "Acme Manufacturing");
+    assert_eq!(acme["tags"], serde_json::json!(["Customers", "EU"]));
+    let entry = &acme["entries"][0];
+    assert_eq!(
+        (entry["kind"].as_str(), entry["port"].as_u64()),
+        (Some("rdp"), Some(3390))
+    );
+    let text = stdout(&v.run(&["show", "Acme Manufacturing"], PASSWORD));
+    assert!(text.contains("expires        2027-03-31"), "{text}");
+    assert!(!entry["totp"].is_null(), "OTPSecret becomes the TOTP");
+    let code = json(&v.run(
+        &["totp", "Acme Manufacturing", "--at", "59", "--json"],
+        PASSWORD,
+    ));
+    assert_eq!(code["code"], "287082");
+    assert_eq!(show(&v, "Beta Logistics")["entries"][0]["kind"], "ssh");
+    assert_eq!(
+        show(&v, "Gamma Health")["entries"][0]["url"],
+        "https://portal.gamma.example/admin"
+    );
+
+    let localised = fixture("import/formats/rdm-localised.csv");
+    let summary = json(&v.run(&["import", localised.to_str().unwrap(), "--json"], PASSWORD));
+    assert_eq!(
+        (summary["created"].as_u64(), summary["skipped"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let muller = show(&v, "Müller & Söhne KG");
+    assert_eq!(muller["tags"], serde_json::json!(["Kunden", "DACH"]));
+    assert_eq!(muller["entries"][0]["kind"], "rdp");
+    let text = stdout(&v.run(&["show", "Müller & Söhne KG"], PASSWORD));
+    assert!(text.contains("expires        2026-12-31"), "{text}");
+    assert_eq!(show(&v, "Dupont SA")["entries"][0]["port"], 3391);
+}

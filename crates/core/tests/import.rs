@@ -496,3 +496,53 @@ fn broken_utf16_is_refused_and_nothing_written() {
     drop(session);
     assert!(unlock(&vault).unwrap().customers().is_empty());
 }
+
+#[test]
+fn malformed_files_give_clear_errors_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut junk = vec![0u8; 4096];
+    for (i, b) in junk.iter_mut().enumerate() {
+        *b = (i * 7919 % 251) as u8 | 0x80;
+    }
+    let long_line = format!("customer,{}", "x".repeat(10 << 20));
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        ("junk.bin", junk, "the header is not valid UTF-8 text"),
+        (
+            "long.csv",
+            long_line.into_bytes(),
+            "unknown column 'xxxxxxxx",
+        ),
+        (
+            "quotes.csv",
+            b"customer,code\n\"Acme,ACME\nBeta,BETA\n".to_vec(),
+            "line 2: has 1 fields but the header has 2",
+        ),
+        (
+            "unknown.csv",
+            b"a;b;c\n1;2;3\n".to_vec(),
+            "matches no known layout",
+        ),
+    ];
+    let (_d, vault, session) = new_vault();
+    for (name, bytes, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let message = match session.plan_import(&path, ImportOptions::default()) {
+            Err(e) => e.to_string(),
+            Ok(plan) => {
+                assert!(plan.is_blocked(), "{name} was accepted");
+                let e = &plan.summary().errors[0];
+                format!("line {}: {}", e.line, e.reason)
+            }
+        };
+        assert!(message.contains(expected), "{name}: {message}");
+        assert!(
+            message.len() < 600,
+            "{name}: the message is {} bytes",
+            message.len()
+        );
+        assert!(!message.contains('\n'), "{name}: {message}");
+    }
+    drop(session);
+    assert!(unlock(&vault).unwrap().customers().is_empty());
+}

@@ -52,10 +52,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         Format::Sallyport => Some(import::Format::Sallyport),
         Format::Keepassxc => Some(import::Format::Keepassxc),
         Format::Bitwarden => Some(import::Format::Bitwarden),
-        other @ (Format::Mremoteng | Format::Rdm) => bail!(
-            "--format {}: not supported yet (Sallyport, KeePassXC and Bitwarden files can be imported)",
-            format!("{other:?}").to_lowercase()
-        ),
+        Format::Mremoteng => Some(import::Format::Mremoteng),
+        Format::Rdm => Some(import::Format::Rdm),
     };
     let options = ImportOptions {
         format,

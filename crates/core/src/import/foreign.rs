@@ -1,11 +1,13 @@
 //! Exports of other tools, mapped row by row onto Sallyport's native columns, so that the
-//! same validation and planning apply: KeePassXC and Bitwarden.
+//! same validation and planning apply: KeePassXC, Bitwarden, mRemoteNG and Remote Desktop
+//! Manager.
 //!
-//! Each tool keeps one login per row. Its title or name becomes the customer, its group
-//! path or folder the customer's tags; the URL says what kind of entry it is
-//! (`cmd://mstsc /v:host:port` and `rdp://full%20address=s:host:port` give an RDP host and
-//! port, http(s) a web URL, `ssh://` an SSH host). Rows that are not logins (Bitwarden
-//! notes, cards, identities) are skipped and counted.
+//! Each tool keeps one login or connection per row. Its title or name becomes the
+//! customer, its group path, folder or containers the customer's tags; the URL or protocol
+//! says what kind of entry it is (`cmd://mstsc /v:host:port` and
+//! `rdp://full%20address=s:host:port` give an RDP host and port, http(s) a web URL,
+//! `ssh://` an SSH host). Rows that are not logins (Bitwarden notes, cards, identities;
+//! mRemoteNG containers; RDM folders and credential entries) are skipped and counted.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -33,6 +35,8 @@ pub struct Reader<R: Read> {
     record: csv::StringRecord,
     cells: Vec<(&'static str, String)>,
     fatal: Option<FileError>,
+    /// mRemoteNG containers seen so far: id → (name, parent id).
+    containers: HashMap<String, (String, String)>,
 }
 
 impl<R: Read> Reader<R> {
@@ -51,6 +55,7 @@ impl<R: Read> Reader<R> {
             record: csv::StringRecord::new(),
             cells: Vec::new(),
             fatal: None,
+            containers: HashMap::new(),
         }
     }
 
@@ -81,6 +86,13 @@ impl<R: Read> Reader<R> {
                 break self.record.position().map_or(0, |p| p.line());
             }
         };
+        if self.format == Format::Mremoteng && self.record.len() > self.width {
+            // mRemoteNG does not quote: a ';' in a description splits it. The surplus
+            // fields are put back into the description.
+            if let Some(merged) = merge_description(&self.record, &self.columns, self.width) {
+                self.record = merged;
+            }
+        }
         if self.record.len() != self.width {
             return Some(Next::Error(RowError::new(
                 line,
@@ -99,7 +111,9 @@ impl<R: Read> Reader<R> {
         let mapped = match self.format {
             Format::Keepassxc => keepassxc(&fields, &mut self.cells),
             Format::Bitwarden => bitwarden(&fields, &mut self.cells),
-            other => Err(format!("{} is not supported yet", other.title())),
+            Format::Mremoteng => mremoteng(&fields, &mut self.containers, &mut self.cells),
+            Format::Rdm => rdm(&fields, &mut self.cells),
+            Format::Sallyport => Err("a native file reached the foreign reader".into()),
         };
         Some(match mapped {
             Ok(true) => Next::Row(RawRow {
@@ -200,6 +214,207 @@ fn bitwarden(f: &Fields, out: &mut Cells) -> Result<bool, String> {
     let uri = f.get("login_uri").split(',').next().unwrap_or("");
     target(uri, out)?;
     Ok(true)
+}
+
+/// mRemoteNG: Name;Id;Parent;NodeType;Description;...;Username;Password;Domain;Hostname;
+/// Port;Protocol;...;RDGatewayUsageMethod;RDGatewayHostname;... Containers give the tags
+/// of the connections below them (they come first in an export).
+fn mremoteng(
+    f: &Fields,
+    containers: &mut HashMap<String, (String, String)>,
+    out: &mut Cells,
+) -> Result<bool, String> {
+    let name = f.get("name").trim();
+    let node = f.get("nodetype").trim();
+    if node.eq_ignore_ascii_case("container") {
+        containers.insert(
+            f.get("id").trim().to_owned(),
+            (name.to_owned(), f.get("parent").trim().to_owned()),
+        );
+        return Ok(false);
+    }
+    if !node.eq_ignore_ascii_case("connection") {
+        return Err(format!(
+            "NodeType '{}' is neither Connection nor Container",
+            crate::model::validate::shown(node)
+        ));
+    }
+    if name.is_empty() {
+        return Err("the connection has no Name (it becomes the customer's name)".into());
+    }
+    out.push(("customer", name.to_owned()));
+    let mut tags = Vec::new();
+    let mut parent = f.get("parent").trim().to_owned();
+    while let Some((container, up)) = containers.get(&parent) {
+        if tags.len() > 32 {
+            break; // a cycle in a damaged file
+        }
+        tags.insert(0, container.clone());
+        parent = up.clone();
+    }
+    out.push(("tags", tags.join(";")));
+    let host = f.get("hostname").trim();
+    let port = f.get("port").trim();
+    let protocol = f.get("protocol").trim().to_ascii_uppercase();
+    let kind = match protocol.as_str() {
+        "RDP" => "rdp",
+        "SSH1" | "SSH2" => "ssh",
+        "HTTP" | "HTTPS" => "web",
+        _ => "other", // VNC, Telnet, Rlogin, RAW, IntApp, PowerShell
+    };
+    out.push(("kind", kind.into()));
+    if kind == "web" {
+        let scheme = protocol.to_ascii_lowercase();
+        let with_port = match port {
+            "" | "80" | "443" => String::new(),
+            p => format!(":{p}"),
+        };
+        out.push(("url", format!("{scheme}://{host}{with_port}")));
+    } else {
+        out.push(("host", host.to_owned()));
+        out.push(("port", port.to_owned()));
+    }
+    out.push(("username", f.get("username").to_owned()));
+    out.push(("password", f.get("password").to_owned()));
+    out.push(("domain", f.get("domain").trim().to_owned()));
+    out.push(("notes", f.get("description").to_owned()));
+    let usage = f.get("rdgatewayusagemethod").trim().to_ascii_lowercase();
+    let usage = match usage.as_str() {
+        "" | "never" => "",
+        "always" => "always",
+        "detect" => "detect",
+        other => {
+            return Err(format!(
+                "RDGatewayUsageMethod '{}' is not Never, Always or Detect",
+                crate::model::validate::shown(other)
+            ))
+        }
+    };
+    if kind == "rdp" && !usage.is_empty() {
+        out.push(("gateway_usage", usage.into()));
+        out.push(("gateway", f.get("rdgatewayhostname").trim().to_owned()));
+    }
+    Ok(true)
+}
+
+/// Puts the surplus fields of an unquoted mRemoteNG row back into its Description.
+fn merge_description(
+    record: &csv::StringRecord,
+    columns: &HashMap<String, usize>,
+    width: usize,
+) -> Option<csv::StringRecord> {
+    let at = *columns.get("description")?;
+    let extra = record.len() - width;
+    let fields: Vec<&str> = record.iter().collect();
+    let mut merged = csv::StringRecord::new();
+    for field in &fields[..at] {
+        merged.push_field(field);
+    }
+    merged.push_field(&fields[at..=at + extra].join(";"));
+    for field in &fields[at + extra + 1..] {
+        merged.push_field(field);
+    }
+    merged.set_position(record.position().cloned());
+    Some(merged)
+}
+
+/// Remote Desktop Manager: Name, Host, Group (backslash path), ConnectionType (English or
+/// localised names), Description, Username, Domain, Password, Port, Expiration, OTPSecret.
+fn rdm(f: &Fields, out: &mut Cells) -> Result<bool, String> {
+    let name = f.get("name").trim();
+    let kind = rdm_kind(f.get("connectiontype"));
+    let Some(kind) = kind else {
+        return Ok(false); // folders, credential and information entries
+    };
+    if name.is_empty() {
+        return Err("the entry has no Name (it becomes the customer's name)".into());
+    }
+    out.push(("customer", name.to_owned()));
+    let tags: Vec<&str> = f
+        .get("group")
+        .split('\\')
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .collect();
+    out.push(("tags", tags.join(";")));
+    let host = f.get("host").trim();
+    if kind == "web" {
+        out.push(("kind", "web".into()));
+        let url = match f.get("url").trim() {
+            "" => host,
+            url => url,
+        };
+        let url = if url.contains("://") || url.is_empty() {
+            url.to_owned()
+        } else {
+            format!("https://{url}")
+        };
+        out.push(("url", url));
+    } else {
+        out.push(("kind", kind.into()));
+        split_host_port(host, out);
+        let port = f.get("port").trim();
+        if !port.is_empty() {
+            out.retain(|(c, _)| *c != "port");
+            out.push(("port", port.to_owned()));
+        }
+    }
+    out.push(("username", f.get("username").to_owned()));
+    out.push(("password", f.get("password").to_owned()));
+    out.push(("domain", f.get("domain").trim().to_owned()));
+    out.push(("notes", f.get("description").to_owned()));
+    out.push(("totp", f.get("otpsecret").trim().to_owned()));
+    let expires = f.get("expiration").trim();
+    // RDM writes a date and time; the date is what an account expiry needs.
+    out.push(("expires", expires.get(..10).unwrap_or(expires).to_owned()));
+    Ok(true)
+}
+
+/// The entry kind of an RDM ConnectionType, in RDM's internal names or the names its
+/// English, German, French and Spanish interfaces show; `None` for entries that are not
+/// connections (folders, credentials, information).
+fn rdm_kind(connection_type: &str) -> Option<&'static str> {
+    let t = connection_type.trim().to_lowercase();
+    let any = |words: &[&str]| words.iter().any(|w| t.contains(w));
+    if t.is_empty() {
+        return Some("rdp"); // RDM's own fallback for rows without a type
+    }
+    if any(&[
+        "group",
+        "folder",
+        "dossier",
+        "ordner",
+        "carpeta",
+        "credential",
+        "identifiant",
+        "anmeldeinformation",
+        "credencial",
+        "information",
+        "informationen",
+        "información",
+    ]) {
+        return None;
+    }
+    if any(&[
+        "rdp",
+        "remote desktop",
+        "remotedesktop",
+        "bureau à distance",
+        "remotedesktopverbindung",
+        "escritorio remoto",
+    ]) {
+        return Some("rdp");
+    }
+    if any(&["ssh"]) {
+        return Some("ssh");
+    }
+    if any(&["web", "browser", "navigateur", "navegador", "http"]) {
+        return Some("web");
+    }
+    if any(&["vpn"]) {
+        return Some("vpn");
+    }
+    Some("other")
 }
 
 /// What a URL points at: kind, host and port, or a web URL.

@@ -246,11 +246,17 @@ fn run(
         )
     })?;
     let delimiter = encoding::sniff_delimiter(&head);
+    // mRemoteNG writes ';'-separated fields without quoting: a '"' is just a character.
+    let mremoteng = delimiter == b';'
+        && String::from_utf8_lossy(&head)
+            .to_lowercase()
+            .contains(";nodetype;");
     let input = std::io::Cursor::new(head).chain(decoded);
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
+        .quoting(!mremoteng)
         .from_reader(input);
     let (header, names) = read_header(&mut csv).map_err(|e| file_error(path, &e))?;
     let detected = choose_format(&names, options.format).map_err(|e| file_error(path, &e))?;
