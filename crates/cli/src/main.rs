@@ -57,6 +57,8 @@ enum Command {
     Rdp(cmd::rdp::Args),
     /// Start the Remote Desktop client for an RDP entry (--dry-run: print the plan).
     Connect(cmd::connect::Args),
+    /// Export every customer, entry and secret as native CSV (needs --plaintext).
+    Export(cmd::export::Args),
     /// The audit log: list, verify, export.
     #[command(subcommand)]
     Audit(cmd::audit::Command),
@@ -123,6 +125,7 @@ fn main() -> ExitCode {
         Command::SetTotp(args) => cmd::set_totp::run(&mut ctx, args),
         Command::ClipboardHolder(args) => cmd::copy::hold(args),
         Command::Rdp(args) => cmd::rdp::run(&mut ctx, args),
+        Command::Export(args) => cmd::export::run(&mut ctx, args),
         Command::Connect(args) => cmd::connect::run(&mut ctx, args),
     };
     match result {

@@ -390,3 +390,53 @@ fn import_killed_mid_transaction_leaves_the_vault_unchanged() {
     assert_ok(&out);
     assert_eq!(stdout(&out), before, "the killed import changed the vault");
 }
+
+#[test]
+fn export_needs_plaintext_and_imports_back() {
+    let v = Vault::with_fixture();
+    let file = v.dir.path().join("export.csv");
+    let out = v.run(&["export", file.to_str().unwrap()], PASSWORD);
+    assert_error(
+        &out,
+        "would hold every password and TOTP secret in plaintext; add --plaintext to confirm",
+    );
+    assert!(!file.exists(), "nothing is written without --plaintext");
+    assert_error(
+        &v.run(
+            &["export", file.to_str().unwrap(), "--format", "backup"],
+            PASSWORD,
+        ),
+        "--format backup: the encrypted backup is not built yet",
+    );
+    let out = v
+        .cmd()
+        .args([
+            "--password-stdin",
+            "export",
+            file.to_str().unwrap(),
+            "--plaintext",
+            "--json",
+        ])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), r#"{"customers":4,"entries":5}"#);
+    let copy = Vault::new();
+    assert_ok(&copy.run(&["import", file.to_str().unwrap()], PASSWORD));
+    for customer in ["ACME", "BETA", "DELTA", "Gamma Health"] {
+        assert_eq!(
+            stdout(&copy.run(&["show", customer, "--json"], PASSWORD))
+                .replace(char::is_whitespace, "")
+                .split("\"entries\"")
+                .nth(1)
+                .map(|s| s.matches("\"id\"").count()),
+            stdout(&v.run(&["show", customer, "--json"], PASSWORD))
+                .replace(char::is_whitespace, "")
+                .split("\"entries\"")
+                .nth(1)
+                .map(|s| s.matches("\"id\"").count()),
+            "{customer}"
+        );
+    }
+}

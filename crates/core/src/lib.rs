@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod error;
+pub mod export;
 pub mod identity;
 pub mod import;
 pub mod model;

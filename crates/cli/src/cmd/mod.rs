@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod connect;
 pub mod copy;
+pub mod export;
 pub mod import;
 pub mod init;
 pub mod list;

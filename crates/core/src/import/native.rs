@@ -3,7 +3,8 @@
 //! Columns (header matched case-insensitively; spaces and dashes count as underscores):
 //! `customer,code,entry,kind,host,port,gateway,gateway_port,gateway_usage,username,domain,
 //! password,totp,url,vpn_type,vpn_server,vpn_instructions,vpn_client_url,account_type,owner,
-//! expires,notes,tags`, plus the optional `contact`, `active` and `customer_notes`.
+//! expires,notes,tags`, plus the optional `contact`, `active`, `customer_notes`,
+//! `vpn_secret` and `password_changed` (written by `export` so that nothing is lost).
 
 use std::io::Read;
 
@@ -38,6 +39,8 @@ pub const COLUMNS: &[&str] = &[
     "contact",
     "active",
     "customer_notes",
+    "vpn_secret",
+    "password_changed",
 ];
 
 /// Other spellings accepted in a header.
@@ -57,6 +60,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("otp", "totp"),
     ("totp_secret", "totp"),
     ("expires_at", "expires"),
+    ("password_changed_at", "password_changed"),
     ("expiry", "expires"),
     ("tag", "tags"),
 ];

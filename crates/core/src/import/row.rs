@@ -123,6 +123,10 @@ pub struct EntryPatch {
     pub owner: Option<String>,
     /// Expiry date.
     pub expires_at: Option<Date>,
+    /// Day the password was last changed.
+    pub password_changed_at: Option<Date>,
+    /// VPN pre-shared key or password.
+    pub vpn_secret: Option<SecretString>,
     /// Notes.
     pub notes: Option<String>,
 }
@@ -156,6 +160,10 @@ impl EntryPatch {
         }
         set(&mut entry.owner, &self.owner);
         set_copy(&mut entry.expires_at, self.expires_at);
+        set_copy(&mut entry.password_changed_at, self.password_changed_at);
+        if self.vpn_secret.is_some() {
+            entry.has_vpn_secret = true;
+        }
         set(&mut entry.notes, &self.notes);
         if let Some((params, _)) = &self.totp {
             entry.totp = Some(params.clone());
@@ -177,12 +185,16 @@ impl EntryPatch {
             changed |= secrets.totp_secret.as_ref() != Some(secret);
             secrets.totp_secret = Some(secret.clone());
         }
+        if let Some(vpn) = &self.vpn_secret {
+            changed |= secrets.vpn_secret.as_ref() != Some(vpn);
+            secrets.vpn_secret = Some(vpn.clone());
+        }
         changed
     }
 
     /// Whether the row carries any secret.
     pub fn has_secrets(&self) -> bool {
-        self.password.is_some() || self.totp.is_some()
+        self.password.is_some() || self.totp.is_some() || self.vpn_secret.is_some()
     }
 }
 
@@ -266,6 +278,8 @@ const ENTRY_COLUMNS: &[&str] = &[
     "account_type",
     "owner",
     "expires",
+    "vpn_secret",
+    "password_changed",
 ];
 
 fn entry_patch(raw: &RawRow, notes: Option<String>) -> Result<Option<EntryPatch>> {
@@ -337,6 +351,15 @@ fn entry_patch(raw: &RawRow, notes: Option<String>) -> Result<Option<EntryPatch>
             .transpose()?,
         owner: line("owner")?,
         expires_at: validate::iso_date("expires", raw.get("expires"))?,
+        password_changed_at: validate::iso_date("password_changed", raw.get("password_changed"))?,
+        vpn_secret: raw
+            .untrimmed("vpn_secret")
+            .map(|v| {
+                validate::single_line("vpn_secret", v)
+                    .map_err(|_| Error::invalid("vpn_secret", "contains a control character"))
+                    .map(|()| SecretString::from(v))
+            })
+            .transpose()?,
         notes,
     }))
 }

@@ -8,7 +8,7 @@ mod qr;
 
 pub use code::{TotpCode, TotpGenerator};
 pub use migration::{decode_migration_uri, MigrationAccounts};
-pub use parse::{decode_base32, parse};
+pub use parse::{decode_base32, parse, to_uri};
 pub use qr::{decode_qr_file, decode_qr_image};
 
 use serde::{Deserialize, Serialize};

@@ -118,6 +118,45 @@ pub(crate) fn parse_uri(uri: &str) -> Result<(TotpParams, SecretBytes)> {
     Ok((params, secret))
 }
 
+/// The `otpauth://totp/` URI of a secret: the form exports and other authenticators use.
+/// [`parse`] reads it back to the same parameters and secret.
+pub fn to_uri(params: &TotpParams, secret: &SecretBytes) -> crate::SecretString {
+    let label = match (params.issuer.as_str(), params.account.as_str()) {
+        ("", account) => percent_encode(account),
+        (issuer, account) => format!("{}:{}", percent_encode(issuer), percent_encode(account)),
+    };
+    let mut uri = Zeroizing::new(format!("otpauth://totp/{label}?secret="));
+    uri.push_str(&data_encoding::BASE32_NOPAD.encode(secret.expose()));
+    if !params.issuer.is_empty() {
+        uri.push_str("&issuer=");
+        uri.push_str(&percent_encode(&params.issuer));
+    }
+    let algorithm = match params.algorithm {
+        TotpAlgorithm::Sha1 => "SHA1",
+        TotpAlgorithm::Sha256 => "SHA256",
+        TotpAlgorithm::Sha512 => "SHA512",
+    };
+    uri.push_str(&format!(
+        "&algorithm={algorithm}&digits={}&period={}",
+        params.digits, params.period
+    ));
+    crate::SecretString::from(uri.as_str())
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 /// Percent-decodes into a zeroized buffer (the query may hold the secret).
 pub(crate) fn percent_decode(text: &str) -> Result<Zeroizing<String>> {
     let bytes = text.as_bytes();
