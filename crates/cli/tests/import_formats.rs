@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -98,20 +97,21 @@ fn keepass_xml() -> String {
 
 /// Runs keepassxc-cli with `stdin` (the database password, once or twice).
 fn keepassxc_cli(args: &[&str], dir: &Path, stdin: &str) -> Vec<u8> {
-    let mut child = Command::new("keepassxc-cli")
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("keepassxc-cli is needed (scripts/deps.sh installs keepassxc)");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    assert!(
+        Command::new("keepassxc-cli")
+            .arg("--version")
+            .output()
+            .is_ok(),
+        "keepassxc-cli is needed (scripts/deps.sh installs keepassxc)"
+    );
+    let child = spawn_with_stdin(
+        Command::new("keepassxc-cli")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+        stdin,
+    );
     let out = child.wait_with_output().unwrap();
     assert!(
         out.status.success(),

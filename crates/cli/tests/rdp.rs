@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -236,22 +235,16 @@ fn lab_vault(port: u16) -> Vault {
 /// Runs `xvfb-run -a xfreerdp FILE +auth-only /cert:ignore /from-stdin:force`, giving
 /// `stdin` as its standard input; returns the exit status.
 fn xfreerdp_auth_only(file: &Path, home: &Path, stdin: &str) -> std::process::ExitStatus {
-    let mut child = Command::new("xvfb-run")
-        .args(["-a", "xfreerdp"])
-        .arg(file)
-        .args(["+auth-only", "/cert:ignore", "/from-stdin:force"])
-        .env("HOME", home)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("xvfb-run and xfreerdp are needed (scripts/deps.sh installs them)");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    let mut child = spawn_with_stdin(
+        Command::new("xvfb-run")
+            .args(["-a", "xfreerdp"])
+            .arg(file)
+            .args(["+auth-only", "/cert:ignore", "/from-stdin:force"])
+            .env("HOME", home)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+        stdin,
+    );
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Some(status) = child.try_wait().unwrap() {

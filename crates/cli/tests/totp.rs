@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -71,13 +71,13 @@ fn totp_errors_name_what_is_missing() {
 #[test]
 fn watch_prints_a_line_every_second_when_not_on_a_terminal() {
     let v = Vault::with_fixture();
-    let mut child = v
-        .std_cmd()
-        .arg("--password-stdin")
-        .args(["totp", "ACME", "--watch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn_with_password();
+    let mut child = spawn_with_stdin(
+        v.std_cmd()
+            .arg("--password-stdin")
+            .args(["totp", "ACME", "--watch"])
+            .stdout(Stdio::piped()),
+        &format!("{PASSWORD}\n"),
+    );
     std::thread::sleep(Duration::from_millis(2600));
     child.kill().unwrap();
     let out = child.wait_with_output().unwrap();
@@ -327,21 +327,4 @@ fn copied_secrets_clear_themselves_unless_the_user_copied_something_else() {
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["copy_password", "copy_username"]);
-}
-
-/// Spawning with the master password on stdin.
-trait SpawnWithPassword {
-    fn spawn_with_password(&mut self) -> Child;
-}
-
-impl SpawnWithPassword for Command {
-    fn spawn_with_password(&mut self) -> Child {
-        let mut child = self.spawn().unwrap();
-        std::io::Write::write_all(
-            &mut child.stdin.take().unwrap(),
-            format!("{PASSWORD}\n").as_bytes(),
-        )
-        .unwrap();
-        child
-    }
 }

@@ -159,3 +159,13 @@ impl Drop for Display {
         let _ = self.server.wait();
     }
 }
+
+/// Spawns `command` with piped stdin, writes `input` to it and closes it.
+pub fn spawn_with_stdin(command: &mut std::process::Command, input: &str) -> std::process::Child {
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {:?}: {e}", command.get_program()));
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+    child
+}
