@@ -546,3 +546,42 @@ fn malformed_files_give_clear_errors_and_write_nothing() {
     drop(session);
     assert!(unlock(&vault).unwrap().customers().is_empty());
 }
+
+#[test]
+fn progress_is_reported_for_both_passes() {
+    use sallyport_core::import::{Phase, Progress};
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("customer,code,entry,host\n");
+    for i in 0..5000 {
+        text.push_str(&format!("Customer {i},C{i},RDP,host{i}.example\n"));
+    }
+    let file = write(dir.path(), "many.csv", &text);
+    let (_d, _p, mut session) = new_vault();
+    let mut seen: Vec<Progress> = Vec::new();
+    let plan = session
+        .plan_import_with_progress(&file, ImportOptions::default(), &mut |p| seen.push(p))
+        .unwrap();
+    session
+        .apply_import_with_progress(plan, &mut |p| seen.push(p))
+        .unwrap();
+    let rows: Vec<(Phase, u64)> = seen.iter().map(|p| (p.phase, p.rows)).collect();
+    assert_eq!(
+        rows,
+        [
+            (Phase::Preview, 2000),
+            (Phase::Preview, 4000),
+            (Phase::Preview, 5000),
+            (Phase::Write, 2000),
+            (Phase::Write, 4000),
+            (Phase::Write, 5000),
+        ]
+    );
+    let size = text.len() as u64;
+    assert!(seen
+        .iter()
+        .all(|p| p.total_bytes == size && p.bytes_read <= size));
+    assert_eq!(
+        seen[2].bytes_read, size,
+        "the last report covers the whole file"
+    );
+}

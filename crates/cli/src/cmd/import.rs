@@ -6,7 +6,58 @@ use std::process::ExitCode;
 use anyhow::bail;
 use sallyport_core::import::{self, ConflictPolicy, ImportOptions, ImportSummary};
 
+use std::io::{IsTerminal, Write};
+
+use sallyport_core::import::{Phase, Progress};
+
 use crate::Context;
+
+/// A one-line progress display on a terminal's stderr (nothing otherwise).
+struct ProgressBar {
+    on: bool,
+    shown: bool,
+}
+
+impl ProgressBar {
+    fn new(on: bool) -> Self {
+        Self { on, shown: false }
+    }
+
+    fn show(&mut self, p: Progress) {
+        if !self.on {
+            return;
+        }
+        let percent = (p.bytes_read * 100)
+            .checked_div(p.total_bytes)
+            .unwrap_or(100);
+        let phase = match p.phase {
+            Phase::Preview => "checking",
+            Phase::Write => "writing",
+        };
+        let filled = (percent / 5) as usize;
+        eprint!(
+            "\r\x1b[2K{phase:8} [{}{}] {percent:3}%  {} rows",
+            "#".repeat(filled),
+            " ".repeat(20 - filled.min(20)),
+            p.rows
+        );
+        let _ = std::io::stderr().flush();
+        self.shown = true;
+    }
+
+    fn clear(&mut self) {
+        if self.shown {
+            eprint!("\r\x1b[2K");
+            self.shown = false;
+        }
+    }
+}
+
+impl Drop for ProgressBar {
+    fn drop(&mut self) {
+        self.clear(); // also when an error ends the import early
+    }
+}
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Format {
@@ -65,7 +116,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         skip_invalid: args.skip_invalid,
     };
     let mut session = ctx.unlock()?;
-    let plan = session.plan_import(&args.file, options)?;
+    let mut bar = ProgressBar::new(!args.json && std::io::stderr().is_terminal());
+    let plan = session.plan_import_with_progress(&args.file, options, &mut |p| bar.show(p))?;
     let blocked = plan.is_blocked();
     let summary = plan.summary().clone();
     let detected = plan.detected().clone();
@@ -75,8 +127,9 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         // Refused by the core, which records the refusal; the summary below says why.
         let _ = session.apply_import(plan);
     } else {
-        session.apply_import(plan)?;
+        session.apply_import_with_progress(plan, &mut |p| bar.show(p))?;
     }
+    bar.clear();
     session.lock()?;
     report(&summary, &detected, &args, blocked)?;
     if blocked {

@@ -102,6 +102,32 @@ pub struct ImportSummary {
     pub errors: Vec<RowError>,
 }
 
+/// Which pass an import is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// Reading and checking (the preview).
+    Preview,
+    /// Reading again and writing.
+    Write,
+}
+
+/// How far an import pass has come; reported every few thousand rows and at the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    /// The pass.
+    pub phase: Phase,
+    /// Bytes of the file read so far.
+    pub bytes_read: u64,
+    /// The file's size in bytes.
+    pub total_bytes: u64,
+    /// Records read so far.
+    pub rows: u64,
+}
+
+/// Rows between two progress reports.
+const PROGRESS_EVERY: u64 = 2000;
+
 /// A checked import, ready to apply: the preview plus what identifies the file read.
 #[derive(Debug, Clone)]
 pub struct ImportPlan {
@@ -148,12 +174,29 @@ impl ImportPlan {
 }
 
 impl Session {
-    /// Reads and checks a native CSV file against the vault; writes nothing.
+    /// Reads and checks a CSV file against the vault; writes nothing.
     pub fn plan_import(&self, path: &Path, options: ImportOptions) -> Result<ImportPlan> {
+        self.plan_import_with_progress(path, options, &mut |_| {})
+    }
+
+    /// [`Session::plan_import`], reporting progress to `progress`.
+    pub fn plan_import_with_progress(
+        &self,
+        path: &Path,
+        options: ImportOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ImportPlan> {
         let mut preview = Preview {
             store: self.store(),
         };
-        let (summary, _, digest, detected) = run(&self.view(), &mut preview, path, options)?;
+        let mut report = |p: Progress| {
+            progress(Progress {
+                phase: Phase::Preview,
+                ..p
+            })
+        };
+        let (summary, _, digest, detected) =
+            run(&self.view(), &mut preview, path, options, &mut report)?;
         Ok(ImportPlan {
             summary,
             detected,
@@ -175,7 +218,16 @@ impl Session {
     /// audited) if the plan has invalid rows and was not made with `skip_invalid`, or if
     /// the vault or the file changed since the preview.
     pub fn apply_import(&mut self, plan: ImportPlan) -> Result<ImportSummary> {
-        let result = self.write_import(&plan);
+        self.apply_import_with_progress(plan, &mut |_| {})
+    }
+
+    /// [`Session::apply_import`], reporting progress to `progress`.
+    pub fn apply_import_with_progress(
+        &mut self,
+        plan: ImportPlan,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ImportSummary> {
+        let result = self.write_import(&plan, progress);
         if let Err(e) = &result {
             let refused = NewEvent::new(Action::Import)
                 .failed()
@@ -186,7 +238,11 @@ impl Session {
         result
     }
 
-    fn write_import(&mut self, plan: &ImportPlan) -> Result<ImportSummary> {
+    fn write_import(
+        &mut self,
+        plan: &ImportPlan,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ImportSummary> {
         if plan.is_blocked() {
             return Err(Error::Import(format!(
                 "{} invalid row(s); nothing was imported (fix them or skip invalid rows)",
@@ -208,7 +264,14 @@ impl Session {
                 tx,
                 cipher: view.cipher,
             };
-            let (summary, touched, digest, _) = run(view, &mut writer, &plan.path, plan.options)?;
+            let mut report = |p: Progress| {
+                progress(Progress {
+                    phase: Phase::Write,
+                    ..p
+                })
+            };
+            let (summary, touched, digest, _) =
+                run(view, &mut writer, &plan.path, plan.options, &mut report)?;
             if digest != plan.digest {
                 return Err(Error::Import(format!(
                     "{} changed since the preview; nothing was imported",
@@ -234,10 +297,21 @@ fn run(
     sink: &mut dyn planner::Sink,
     path: &Path,
     options: ImportOptions,
+    progress: &mut dyn FnMut(Progress),
 ) -> Result<(ImportSummary, Vec<Customer>, [u8; 32], Detected)> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
     // File → hash of its bytes → UTF-8 (from UTF-8 or UTF-16 with BOM) → CSV records.
     let hashed = HashingReader::new(BufReader::with_capacity(1 << 16, file));
+    let bytes_read = hashed.counter();
+    let mut report = |rows: u64| {
+        progress(Progress {
+            phase: Phase::Preview,
+            bytes_read: bytes_read.get().min(total_bytes),
+            total_bytes,
+            rows,
+        })
+    };
     let mut decoded = encoding::Decoder::new(hashed);
     let head = encoding::read_first_line(&mut decoded).map_err(|e| {
         file_error(
@@ -272,6 +346,9 @@ fn run(
         Source::Native(reader) => {
             while let Some(row) = reader.next_row() {
                 records += 1;
+                if records as u64 % PROGRESS_EVERY == 0 {
+                    report(records as u64);
+                }
                 match row {
                     Ok(raw) => planner.row(sink, &raw)?,
                     Err(error) => planner.reject(error),
@@ -281,6 +358,9 @@ fn run(
         Source::Foreign(reader) => {
             while let Some(next) = reader.next_row() {
                 records += 1;
+                if records as u64 % PROGRESS_EVERY == 0 {
+                    report(records as u64);
+                }
                 match next {
                     foreign::Next::Row(raw) => planner.row(sink, &raw)?,
                     foreign::Next::Skip => planner.not_a_login(),
@@ -299,6 +379,7 @@ fn run(
         ));
     }
     let digest = source.into_inner().into_inner().1.into_inner().finish();
+    report(records as u64);
     let (summary, touched) = planner.finish(sink)?;
     Ok((summary, touched, digest, detected))
 }
