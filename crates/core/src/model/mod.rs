@@ -113,6 +113,42 @@ fn yes() -> bool {
     true
 }
 
+/// Dates as `YYYY-MM-DD` (what scripts reading `show --json` expect). Records written
+/// before this read back too: `time`'s own form, `[year, day of year]`.
+mod iso_date {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Date;
+
+    const FORMAT: &[time::format_description::FormatItem<'static>] =
+        time::macros::format_description!("[year]-[month]-[day]");
+
+    pub fn serialize<S: Serializer>(date: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+        match date {
+            Some(d) => s.serialize_str(&d.format(FORMAT).map_err(serde::ser::Error::custom)?),
+            None => s.serialize_none(),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Iso(String),
+        Ordinal(i32, u16),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        match Option::<Stored>::deserialize(d)? {
+            None => Ok(None),
+            Some(Stored::Iso(text)) => Date::parse(&text, FORMAT)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
+            Some(Stored::Ordinal(year, day)) => Date::from_ordinal_date(year, day)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
 /// What an entry gives access to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -206,10 +242,10 @@ pub struct Entry {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub owner: String,
     /// Day the account expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "iso_date", skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Date>,
     /// Day the password was last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "iso_date", skip_serializing_if = "Option::is_none")]
     pub password_changed_at: Option<Date>,
     /// Free notes (may span lines).
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -240,5 +276,26 @@ impl EntrySecrets {
     /// True when no secret is set.
     pub fn is_empty(&self) -> bool {
         self.password.is_none() && self.totp_secret.is_none() && self.vpn_secret.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_iso_and_old_records_still_read() {
+        let entry = Entry {
+            expires_at: Some(time::macros::date!(2027 - 03 - 31)),
+            ..Entry::default()
+        };
+        let json = serde_json::to_value(&entry).unwrap();
+        assert_eq!(json["expires_at"], "2027-03-31");
+        assert!(json.get("password_changed_at").is_none());
+        let mut old = json.clone();
+        old["expires_at"] = serde_json::json!([2027, 90]);
+        let read: Entry = serde_json::from_value(old).unwrap();
+        assert_eq!(read.expires_at, entry.expires_at);
+        assert_eq!(serde_json::from_value::<Entry>(json).unwrap(), entry);
     }
 }
