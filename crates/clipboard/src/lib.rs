@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use sallyport_core::SecretString;
@@ -112,10 +113,11 @@ impl Holder {
     }
 
     /// Serves the clipboard until `clear_after` has passed, then clears it if it still
-    /// holds the value. Returns early (without clearing) once someone else copies.
-    pub fn hold(mut self, clear_after: Duration) -> Ending {
+    /// holds the value. Returns early (without clearing) once someone else copies, and
+    /// early with clearing once `stop` is set (the app locks, the process is asked to end).
+    pub fn hold(mut self, clear_after: Duration, stop: &AtomicBool) -> Ending {
         let deadline = Instant::now() + clear_after;
-        while Instant::now() < deadline {
+        while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
             if !self.still_ours() {
                 return Ending::Replaced;
             }

@@ -90,7 +90,16 @@ pub fn hold(args: HolderArgs) -> anyhow::Result<ExitCode> {
     writeln!(out, "ready")?;
     out.flush()?;
     drop(out);
-    held.hold(Duration::from_secs(args.clear_after));
+    // Asked to end early (logout, kill, Ctrl-C in its group): clear first, then go.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    #[cfg_attr(not(unix), allow(unused_mut))]
+    let mut signals = vec![signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT];
+    #[cfg(unix)]
+    signals.push(signal_hook::consts::SIGHUP);
+    for signal in signals {
+        signal_hook::flag::register(signal, std::sync::Arc::clone(&stop))?;
+    }
+    held.hold(Duration::from_secs(args.clear_after), &stop);
     Ok(ExitCode::SUCCESS)
 }
 
