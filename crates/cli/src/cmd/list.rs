@@ -26,31 +26,35 @@ struct Row<'a> {
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut session = ctx.unlock()?;
-    let found = session.search(args.query.as_deref().unwrap_or(""));
-    let detail = format!(
-        "{} of {} customers listed",
-        found.len(),
-        session.customers().len()
-    );
-    session.audit(NewEvent::new(Action::Search).detail(detail))?;
-    let found = session.search(args.query.as_deref().unwrap_or(""));
-    let rows: Vec<Row> = found
-        .iter()
-        .map(|c| Row {
-            code: &c.code,
-            name: &c.name,
-            entries: c.entries.len(),
-        })
-        .collect();
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = if args.json {
-        serde_json::to_writer(&mut out, &rows)
-            .map_err(std::io::Error::from)
-            .and_then(|()| writeln!(out))
-    } else {
-        table(&mut out, &rows)
+    // Rendered once into memory, so the search runs once and the listing is recorded in
+    // the audit log before anything is printed.
+    let (text, detail) = {
+        let found = session.search(args.query.as_deref().unwrap_or(""));
+        let rows: Vec<Row> = found
+            .iter()
+            .map(|c| Row {
+                code: &c.code,
+                name: &c.name,
+                entries: c.entries.len(),
+            })
+            .collect();
+        let mut text = Vec::new();
+        if args.json {
+            serde_json::to_writer(&mut text, &rows)?;
+            text.push(b'\n');
+        } else {
+            table(&mut text, &rows)?;
+        }
+        let detail = format!(
+            "{} of {} customers listed",
+            rows.len(),
+            session.customers().len()
+        );
+        (text, detail)
     };
-    crate::output::finish(written.and_then(|()| out.flush()))?;
+    session.audit(NewEvent::new(Action::Search).detail(detail))?;
+    let mut out = std::io::stdout().lock();
+    crate::output::finish(out.write_all(&text).and_then(|()| out.flush()))?;
     Ok(ExitCode::SUCCESS)
 }
 

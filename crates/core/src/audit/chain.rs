@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use uuid::Uuid;
 
-use super::{Action, Actor, Event, NewEvent};
+use super::{Action, Event, NewEvent};
 use crate::secret::Key256;
 use crate::store::{AuditRow, StoreRead, StoreWrite};
 use crate::vault::crypto::{Binding, BlobKind, RecordCipher};
@@ -164,7 +164,10 @@ fn write_head(tx: &mut dyn StoreWrite, key: &ChainKey, head: &Head) -> Result<()
 pub(crate) struct Appender<'a> {
     pub key: &'a ChainKey,
     pub cipher: &'a RecordCipher,
-    pub actor: &'a Actor,
+    /// The vault's staff name.
+    pub staff: &'a str,
+    /// The OS user and host acting.
+    pub device: &'a crate::identity::Device,
     /// Whether this vault's log has been started (an empty log is then suspicious).
     pub log_started: bool,
 }
@@ -251,14 +254,14 @@ impl Appender<'_> {
             Some((at, user, host)) => (*at, user.clone(), host.clone()),
             None => (
                 super::now(),
-                self.actor.os_user.clone(),
-                self.actor.host.clone(),
+                self.device.os_user.clone(),
+                self.device.host.clone(),
             ),
         };
         Event {
             seq,
             time,
-            staff: self.actor.staff.clone(),
+            staff: self.staff.to_owned(),
             os_user,
             host,
             action: new.action,

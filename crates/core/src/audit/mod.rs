@@ -293,12 +293,13 @@ impl NewEvent {
     }
 }
 
-/// Who is acting: the vault's staff name and the device.
-#[derive(Debug, Clone)]
-pub(crate) struct Actor {
-    pub staff: String,
-    pub os_user: String,
-    pub host: String,
+/// How a file is named in an event's detail: its file name (the whole path when it has
+/// none). Directories can name customers; the name alone says which file it was.
+pub(crate) fn file_label(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// The current time, cut to milliseconds (what the log stores).

@@ -28,10 +28,7 @@ impl Session {
     pub fn export_native(&mut self, path: &Path) -> Result<ExportCounts> {
         let customers = self.customers().to_vec();
         let entries: usize = customers.iter().map(|c| c.entries.len()).sum();
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let name = crate::audit::file_label(path);
         self.audit(NewEvent::new(Action::Export).detail(format!(
             "{} customers, {entries} entries to {name} (Sallyport CSV, plaintext secrets)",
             customers.len()

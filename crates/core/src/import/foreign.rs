@@ -16,7 +16,7 @@ use super::format::{normalise, Format};
 use super::row::RawRow;
 use super::{FileError, RowError};
 
-/// What a record became.
+/// What a record became (native rows come through the same type).
 pub enum Next<'a> {
     /// A row in native columns.
     Row(RawRow<'a>),

@@ -157,10 +157,7 @@ impl ImportPlan {
 
     /// "customers.csv: 3 created, 1 updated, 0 skipped, 2 invalid" (for the audit log).
     fn describe(&self) -> String {
-        let name = self.path.file_name().map_or_else(
-            || self.path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let name = crate::audit::file_label(&self.path);
         let s = &self.summary;
         format!(
             "{name} ({}): {} created, {} updated, {} skipped, {} invalid",
@@ -342,31 +339,15 @@ fn run(
     };
     let mut planner = Planner::new(view, options);
     let mut records = 0usize;
-    match &mut source {
-        Source::Native(reader) => {
-            while let Some(row) = reader.next_row() {
-                records += 1;
-                if records as u64 % PROGRESS_EVERY == 0 {
-                    report(records as u64);
-                }
-                match row {
-                    Ok(raw) => planner.row(sink, &raw)?,
-                    Err(error) => planner.reject(error),
-                }
-            }
+    while let Some(next) = source.next_row() {
+        records += 1;
+        if records as u64 % PROGRESS_EVERY == 0 {
+            report(records as u64);
         }
-        Source::Foreign(reader) => {
-            while let Some(next) = reader.next_row() {
-                records += 1;
-                if records as u64 % PROGRESS_EVERY == 0 {
-                    report(records as u64);
-                }
-                match next {
-                    foreign::Next::Row(raw) => planner.row(sink, &raw)?,
-                    foreign::Next::Skip => planner.not_a_login(),
-                    foreign::Next::Error(error) => planner.reject(error),
-                }
-            }
+        match next {
+            foreign::Next::Row(raw) => planner.row(sink, &raw)?,
+            foreign::Next::Skip => planner.not_a_login(),
+            foreign::Next::Error(error) => planner.reject(error),
         }
     }
     if let Some(e) = source.error() {
@@ -394,6 +375,17 @@ enum Source {
 }
 
 impl Source {
+    /// The next record: a native row as it is, another tool's row mapped.
+    fn next_row(&mut self) -> Option<foreign::Next<'_>> {
+        match self {
+            Source::Native(r) => r.next_row().map(|row| match row {
+                Ok(raw) => foreign::Next::Row(raw),
+                Err(error) => foreign::Next::Error(error),
+            }),
+            Source::Foreign(r) => r.next_row(),
+        }
+    }
+
     fn error(&self) -> Option<&FileError> {
         match self {
             Source::Native(r) => r.error(),
@@ -456,21 +448,17 @@ fn choose_format(
             reason: "chosen with --format".into(),
         }),
         (Some(given), Some(found)) if found.format == given => Ok(found),
-        (Some(given), _) => Err(FileError::new(
+        (Some(given), found) => Err(FileError::new(
             1,
             format!(
                 "the header is not that of a {} export{}",
                 given.title(),
-                detected_hint(names)
+                found.map_or(String::new(), |f| format!(
+                    " (it looks like {})",
+                    f.format.title()
+                ))
             ),
         )),
-    }
-}
-
-fn detected_hint(names: &[String]) -> String {
-    match format::detect(names) {
-        Some(found) => format!(" (it looks like {})", found.format.title()),
-        None => String::new(),
     }
 }
 

@@ -67,13 +67,7 @@ const ALIASES: &[(&str, &str)] = &[
 
 /// Maps a header cell to a native column name.
 pub fn column_for(header: &str) -> Option<&'static str> {
-    let key: String = header
-        .trim()
-        .trim_start_matches('\u{feff}')
-        .to_lowercase()
-        .chars()
-        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
-        .collect();
+    let key = super::format::normalise(header);
     COLUMNS
         .iter()
         .copied()

@@ -18,7 +18,7 @@ fn invalid<T>(field: &str, message: impl Into<String>) -> Result<T> {
 }
 
 /// Characters that could break a line-oriented format or disguise text.
-fn is_forbidden_inline(c: char) -> bool {
+pub(crate) fn is_forbidden_inline(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')

@@ -112,9 +112,7 @@ impl RdpFile {
 
     /// Adds a line after the last guard: the value is one line and the key is new.
     fn push(&mut self, key: &'static str, kind: char, value: String) -> Result<()> {
-        if let Some(c) = value.chars().find(|c| {
-            c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{FEFF}')
-        }) {
+        if let Some(c) = value.chars().find(|c| validate::is_forbidden_inline(*c)) {
             return Err(Error::invalid(
                 key,
                 format!("contains a control character (U+{:04X})", c as u32),

@@ -18,7 +18,7 @@ use super::header::Header;
 use super::kdf::KdfParams;
 use super::records::{self, META};
 use crate::audit::chain::{Appender, ChainKey};
-use crate::audit::{Action, Actor, NewEvent, VerifyReport};
+use crate::audit::{Action, NewEvent, VerifyReport};
 use crate::identity::{self, Device};
 use crate::model::{Customer, Entry, EntrySecrets};
 use crate::search::SearchIndex;
@@ -62,7 +62,6 @@ pub struct Session {
     settings: Settings,
     device: Device,
     audit_key: ChainKey,
-    actor: Actor,
     customers: Vec<Customer>,
     by_code: HashMap<String, usize>,
     index: SearchIndex,
@@ -167,7 +166,8 @@ impl Session {
             Appender {
                 key: &session.audit_key,
                 cipher: &session.cipher,
-                actor: &session.actor,
+                staff: &session.settings.staff,
+                device: &session.device,
                 log_started: false,
             }
             .append(tx, &[NewEvent::new(Action::VaultCreate)])
@@ -185,12 +185,6 @@ impl Session {
         settings: Settings,
         customers: Vec<Customer>,
     ) -> Result<Session> {
-        let device = Device::current();
-        let actor = Actor {
-            staff: settings.staff.clone(),
-            os_user: device.os_user.clone(),
-            host: device.host.clone(),
-        };
         let mut session = Session {
             audit_key: ChainKey::derive(&data_key, header.vault_id)?,
             store,
@@ -198,8 +192,7 @@ impl Session {
             data_key,
             cipher,
             settings,
-            device,
-            actor,
+            device: Device::current(),
             customers,
             by_code: HashMap::new(),
             index: SearchIndex::default(),
@@ -285,7 +278,8 @@ impl Session {
         let appender = Appender {
             key: &self.audit_key,
             cipher: &self.cipher,
-            actor: &self.actor,
+            staff: &self.settings.staff,
+            device: &self.device,
             log_started: started,
         };
         self.store.write(&mut |tx| {
@@ -456,7 +450,8 @@ impl Session {
         let appender = Appender {
             key: &self.audit_key,
             cipher: &self.cipher,
-            actor: &self.actor,
+            staff: &self.settings.staff,
+            device: &self.device,
             log_started: self.settings.audit_log,
         };
         let mut batch = Some(batch);
@@ -472,6 +467,9 @@ impl Session {
             Ok(())
         })?;
         self.generation += 1;
+        if touched.is_empty() {
+            return Ok(()); // a password change or a TOTP secret: the list is as it was
+        }
         let position: HashMap<uuid::Uuid, usize> = self
             .customers
             .iter()

@@ -16,7 +16,8 @@ impl Session {
         let appender = Appender {
             key: &self.audit_key,
             cipher: &self.cipher,
-            actor: &self.actor,
+            staff: &self.settings.staff,
+            device: &self.device,
             log_started: self.settings.audit_log,
         };
         let mut seq = 0;
@@ -95,10 +96,7 @@ impl Session {
         })?;
         use std::io::Write as _;
         writer.finish()?.flush().map_err(|e| Error::io(path, e))?;
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let name = crate::audit::file_label(path);
         self.audit(
             NewEvent::new(Action::AuditExport)
                 .detail(format!("{count} events to {name} ({})", format.as_str())),

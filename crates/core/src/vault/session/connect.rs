@@ -36,10 +36,7 @@ impl Session {
         let file = self.rdp_file(target)?;
         let mut out = crate::private_fs::create_or_replace(path)?;
         std::io::Write::write_all(&mut out, &file.to_bytes()).map_err(|e| Error::io(path, e))?;
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let name = crate::audit::file_label(path);
         self.audit(
             NewEvent::new(Action::RdpWrite)
                 .customer(&target.customer)
