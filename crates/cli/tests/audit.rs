@@ -159,7 +159,7 @@ fn export_writes_csv_or_json_lines_and_is_itself_recorded() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "seq,time,staff,os_user,host,action,outcome,customer_id,customer,entry_id,entry,detail"
+        "seq,time,staff,os_user,host,action,outcome,customer_id,customer,entry_id,entry,detail,restored_from"
     );
     assert_eq!(lines.count(), 6);
 

@@ -401,13 +401,6 @@ fn export_needs_plaintext_and_imports_back() {
         "would hold every password and TOTP secret in plaintext; add --plaintext to confirm",
     );
     assert!(!file.exists(), "nothing is written without --plaintext");
-    assert_error(
-        &v.run(
-            &["export", file.to_str().unwrap(), "--format", "backup"],
-            PASSWORD,
-        ),
-        "--format backup: the encrypted backup is not built yet",
-    );
     let out = v
         .cmd()
         .args([
@@ -439,4 +432,82 @@ fn export_needs_plaintext_and_imports_back() {
             "{customer}"
         );
     }
+}
+
+#[test]
+fn a_backup_restores_into_a_new_vault() {
+    let v = Vault::with_fixture();
+    let file = v.dir.path().join("customers.backup");
+    let f = file.to_str().unwrap();
+    let backup_pw = "backup passphrase 42";
+    let out = v.run(
+        &["export", f, "--format", "backup", "--json"],
+        &format!("{PASSWORD}\n{backup_pw}"),
+    );
+    assert_ok(&out);
+    let counts: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(counts["customers"], 4);
+    assert_eq!(counts["entries"], 5);
+    assert!(counts["audit_events"].as_u64().unwrap() >= 3, "{counts}");
+
+    // A backup is not a CSV, and is restored only into a vault without customers.
+    assert_error(
+        &v.run(&["import", f, "--format", "keepassxc"], PASSWORD),
+        "is a Sallyport backup; restore it with `sallyport import backup",
+    );
+    assert_error(
+        &v.run(
+            &["import", "backup", f],
+            &format!("{PASSWORD}\n{backup_pw}"),
+        ),
+        "this vault already holds 4 customers",
+    );
+
+    let copy = Vault::new();
+    assert_error(
+        &copy.run(
+            &["import", "backup", f],
+            &format!("{PASSWORD}\nnot the password"),
+        ),
+        "wrong backup password",
+    );
+    let preview = copy.run(
+        &["import", "backup", f, "--dry-run"],
+        &format!("{PASSWORD}\n{backup_pw}"),
+    );
+    assert_ok(&preview);
+    assert!(
+        stdout(&preview).contains("made") && stdout(&preview).contains("by Test Staff"),
+        "{}",
+        stdout(&preview)
+    );
+    assert_eq!(
+        stdout(&copy.run(&["list", "--json"], PASSWORD)).trim(),
+        "[]"
+    );
+    // Given as FILE, a backup is recognised by its first bytes.
+    let out = copy.run(
+        &["import", f, "--json"],
+        &format!("{PASSWORD}\n{backup_pw}"),
+    );
+    assert_ok(&out);
+    assert_eq!(
+        stdout(&out).trim(),
+        r#"{"created":6,"updated":0,"skipped":0,"errors":[]}"#
+    );
+    assert_eq!(
+        stdout(&copy.run(&["list", "--json"], PASSWORD)),
+        stdout(&v.run(&["list", "--json"], PASSWORD))
+    );
+    let restored = stdout(&copy.run(&["audit", "list", "--action", "export"], PASSWORD));
+    assert!(
+        restored.contains("[restored from backup, was event")
+            && restored.contains("(encrypted backup)"),
+        "{restored}"
+    );
+    assert_ok(&copy.run(&["audit", "verify"], PASSWORD));
+    assert_error(
+        &copy.run(&["import", "backup"], PASSWORD),
+        "give the backup to restore: sallyport import backup FILE",
+    );
 }

@@ -16,6 +16,10 @@ pub enum Error {
     #[error("wrong master password")]
     WrongPassword,
 
+    /// The backup password did not open the backup (or its header was damaged).
+    #[error("{}: wrong backup password (or the backup's header is damaged); nothing was restored", .0.display())]
+    WrongBackupPassword(PathBuf),
+
     /// Too many failed unlock attempts; no attempt is checked until the wait is over.
     #[error("too many failed unlock attempts; try again in {}", crate::vault::backoff::human_wait(*.wait_seconds))]
     LockedOut {
@@ -96,6 +100,7 @@ impl Error {
     pub fn kind(&self) -> &'static str {
         match self {
             Error::WrongPassword => "wrong_password",
+            Error::WrongBackupPassword(_) => "wrong_backup_password",
             Error::LockedOut { .. } => "locked_out",
             Error::Integrity(_) => "integrity",
             Error::KdfOutOfRange(_) => "kdf_out_of_range",

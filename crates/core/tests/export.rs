@@ -1,5 +1,7 @@
-//! Native CSV export: importing an export gives back every customer, entry and secret
-//! (a property test over generated vaults), and the export is audited and private.
+//! Native CSV export and the encrypted backup: importing an export, or restoring a backup,
+//! gives back every customer, entry and secret (a property test over generated vaults);
+//! both are audited and private; a backup also carries the audit log, and a wrong
+//! password, a damaged file or a non-empty vault change nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -8,10 +10,10 @@ use std::path::Path;
 
 use common::*;
 use proptest::prelude::*;
-use sallyport_core::audit::{Action, AuditFilter};
+use sallyport_core::audit::{Action, AuditFilter, NewEvent};
 use sallyport_core::import::native::COLUMNS;
-use sallyport_core::import::{ConflictPolicy, ImportOptions};
-use sallyport_core::Session;
+use sallyport_core::import::{ConflictPolicy, ImportOptions, ImportSummary};
+use sallyport_core::{Error, SecretString, Session};
 
 /// Everything a vault holds about its customers, without record ids.
 fn contents(session: &Session) -> Vec<String> {
@@ -214,7 +216,27 @@ proptest! {
         let (_b, _pb, mut b) = new_vault();
         import_all(&mut b, &exported);
         prop_assert_eq!(contents(&a), contents(&b));
+
+        let backup = dir.path().join("vault.backup");
+        a.export_backup(&backup, &backup_password()).unwrap();
+        let (_c, _pc, mut c) = new_vault();
+        restore(&mut c, &backup).unwrap();
+        prop_assert_eq!(contents(&a), contents(&c));
     }
+}
+
+fn backup_password() -> SecretString {
+    SecretString::from("a different backup passphrase")
+}
+
+fn restore(session: &mut Session, file: &Path) -> sallyport_core::Result<ImportSummary> {
+    let plan = session.plan_restore(
+        file,
+        &backup_password(),
+        ImportOptions::default(),
+        &mut |_| {},
+    )?;
+    session.apply_restore(plan, &mut |_| {})
 }
 
 #[test]
@@ -247,4 +269,145 @@ fn the_export_is_private_audited_and_complete() {
     let (_d, _p, mut fresh) = new_vault();
     import_all(&mut fresh, &out);
     assert_eq!(contents(&fresh), contents(&session));
+}
+
+#[test]
+fn a_backup_restores_customers_secrets_settings_and_the_audit_log() {
+    let (dir, path) = populated_vault();
+    let mut session = unlock(&path).unwrap();
+    let acme = session.find_customer("ACME").unwrap().clone();
+    let entry = session.entries(&acme).unwrap()[0].clone();
+    session
+        .audit(NewEvent::new(Action::Reveal).customer(&acme).entry(&entry))
+        .unwrap();
+    let mut rdp = session.rdp_preferences().clone();
+    rdp.redirect_clipboard = !rdp.redirect_clipboard;
+    session.set_rdp_preferences(rdp.clone()).unwrap();
+    let file = dir.path().join("vault.backup");
+    let counts = session.export_backup(&file, &backup_password()).unwrap();
+    assert_eq!((counts.customers, counts.entries), (4, 5));
+    let original = session.audit_events(&AuditFilter::default()).unwrap();
+    assert_eq!(counts.audit_events, original.len() as u64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Nothing readable: no secret, no customer name or code, no staff name.
+    let bytes = std::fs::read(&file).unwrap();
+    for canary in [
+        "Canary-Pass-Acme-1",
+        "ACME",
+        "Acme",
+        "Test Staff",
+        "customer,code",
+    ] {
+        assert!(
+            !bytes.windows(canary.len()).any(|w| w == canary.as_bytes()),
+            "{canary} is readable in the backup"
+        );
+    }
+
+    let (_d, _p, mut fresh) = new_vault();
+    let own_events = fresh.audit_events(&AuditFilter::default()).unwrap().len();
+    let plan = fresh
+        .plan_restore(
+            &file,
+            &backup_password(),
+            ImportOptions::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(plan.audit_events(), original.len() as u64);
+    assert!(plan.manifest().audit_verified);
+    assert_eq!(plan.manifest().staff, "Test Staff");
+    assert!(fresh.customers().is_empty(), "planning writes nothing");
+    fresh.apply_restore(plan, &mut |_| {}).unwrap();
+    assert_eq!(contents(&fresh), contents(&session));
+    assert_eq!(fresh.rdp_preferences(), &rdp);
+
+    let restored = fresh.audit_events(&AuditFilter::default()).unwrap();
+    let copies: Vec<_> = restored
+        .iter()
+        .filter(|e| e.restored_from.is_some())
+        .collect();
+    assert_eq!(copies.len(), original.len());
+    for (copy, was) in copies.iter().zip(&original) {
+        assert_eq!(copy.restored_from, Some(was.seq));
+        assert_eq!(
+            (copy.time, &copy.staff, copy.action),
+            (was.time, &was.staff, was.action)
+        );
+        assert_eq!(
+            (&copy.customer, &copy.entry, &copy.detail),
+            (&was.customer, &was.entry, &was.detail)
+        );
+    }
+    assert_eq!(
+        copies[0].seq as usize,
+        own_events + 1,
+        "restored after the vault's own events"
+    );
+    let last = restored.last().unwrap();
+    assert_eq!((last.action, last.restored_from), (Action::Import, None));
+    // The restored reveal points at the restored customer and entry.
+    let new_acme = fresh.find_customer("ACME").unwrap().clone();
+    let by_customer = fresh
+        .audit_events(&AuditFilter {
+            customer: Some(sallyport_core::audit::CustomerMatch::Id(new_acme.id)),
+            actions: vec![Action::Reveal],
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    assert_eq!(by_customer.len(), 1);
+    assert_eq!(by_customer[0].entry_id, Some(new_acme.entries[0].id));
+    assert!(fresh.verify_audit().unwrap().is_ok());
+}
+
+#[test]
+fn a_wrong_password_a_damaged_backup_or_a_full_vault_change_nothing() {
+    let (dir, path) = populated_vault();
+    let mut session = unlock(&path).unwrap();
+    let file = dir.path().join("vault.backup");
+    session.export_backup(&file, &backup_password()).unwrap();
+    let short = session.export_backup(&dir.path().join("x"), &SecretString::from("short"));
+    assert_eq!(
+        short.unwrap_err().to_string(),
+        "backup password: must be at least 8 characters long"
+    );
+
+    let (_d, fresh_path, fresh) = new_vault();
+    fresh.lock().unwrap();
+    let before = dump(&fresh_path, &[]);
+    let mut fresh = unlock(&fresh_path).unwrap();
+    let wrong = fresh
+        .plan_restore(
+            &file,
+            &SecretString::from("not the password"),
+            ImportOptions::default(),
+            &mut |_| {},
+        )
+        .unwrap_err();
+    assert!(matches!(wrong, Error::WrongBackupPassword(_)), "{wrong}");
+
+    let mut damaged = std::fs::read(&file).unwrap();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0x10;
+    let damaged_file = dir.path().join("damaged.backup");
+    std::fs::write(&damaged_file, &damaged).unwrap();
+    let err = restore(&mut fresh, &damaged_file).unwrap_err().to_string();
+    assert!(err.contains("damaged or cut short"), "{err}");
+
+    let cut_file = dir.path().join("cut.backup");
+    std::fs::write(&cut_file, &std::fs::read(&file).unwrap()[..200]).unwrap();
+    let err = restore(&mut fresh, &cut_file).unwrap_err().to_string();
+    assert!(err.contains("damaged or cut short"), "{err}");
+    assert!(fresh.customers().is_empty());
+    fresh.lock().unwrap();
+    // Nothing but the audit log (which records the unlock) changed.
+    assert_eq!(dump(&fresh_path, &[]), before);
+
+    let full = restore(&mut session, &file).unwrap_err().to_string();
+    assert!(full.contains("already holds 4 customers"), "{full}");
 }

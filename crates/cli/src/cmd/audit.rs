@@ -161,7 +161,11 @@ fn table(out: &mut impl Write, events: &[Event]) -> std::io::Result<()> {
     };
     line(out, header, "DETAIL")?;
     for (row, e) in rows.iter().zip(events) {
-        line(out, row.each_ref().map(String::as_str), &e.detail)?;
+        let detail = match e.restored_from {
+            Some(seq) => format!("[restored from backup, was event {seq}] {}", e.detail),
+            None => e.detail.clone(),
+        };
+        line(out, row.each_ref().map(String::as_str), &detail)?;
     }
     Ok(())
 }

@@ -1,4 +1,6 @@
 //! `sallyport import FILE`: preview, then write in one transaction.
+//! `sallyport import backup FILE` (or a backup given as FILE): restore an encrypted backup
+//! into a vault without customers; the backup password is asked for, or is the next stdin line.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +69,8 @@ enum Format {
     Mremoteng,
     Bitwarden,
     Rdm,
+    /// An encrypted Sallyport backup.
+    Backup,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -78,8 +82,11 @@ enum OnConflict {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The CSV file.
+    /// The CSV file (or the word `backup` followed by a backup file).
     file: PathBuf,
+    /// The backup file, after `backup`.
+    #[arg(hide = true)]
+    backup_file: Option<PathBuf>,
     /// File format.
     #[arg(long, value_enum, default_value = "auto")]
     format: Format,
@@ -97,8 +104,32 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(ctx: &mut Context, mut args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(file) = args.backup_file.take() {
+        if args.file.as_os_str() != "backup" {
+            bail!(
+                "unexpected argument '{}'; give one file, or `backup FILE` to restore a backup",
+                file.display()
+            );
+        }
+        args.file = file;
+        args.format = Format::Backup;
+    }
+    if args.file.as_os_str() == "backup" && !args.file.exists() {
+        bail!("give the backup to restore: sallyport import backup FILE");
+    }
+    let is_backup = sallyport_core::backup::is_backup(&args.file)?;
     let format = match args.format {
+        Format::Backup if !is_backup => {
+            bail!("{}: not a Sallyport backup", args.file.display())
+        }
+        Format::Backup => return restore(ctx, &args),
+        Format::Auto if is_backup => return restore(ctx, &args),
+        _ if is_backup => bail!(
+            "{} is a Sallyport backup; restore it with `sallyport import backup {}`",
+            args.file.display(),
+            args.file.display()
+        ),
         Format::Auto => None,
         Format::Sallyport => Some(import::Format::Sallyport),
         Format::Keepassxc => Some(import::Format::Keepassxc),
@@ -106,15 +137,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         Format::Mremoteng => Some(import::Format::Mremoteng),
         Format::Rdm => Some(import::Format::Rdm),
     };
-    let options = ImportOptions {
-        format,
-        on_conflict: match args.on_conflict {
-            OnConflict::Skip => ConflictPolicy::Skip,
-            OnConflict::Update => ConflictPolicy::Update,
-            OnConflict::Fail => ConflictPolicy::Fail,
-        },
-        skip_invalid: args.skip_invalid,
-    };
+    let options = options(&args, format);
     let mut session = ctx.unlock()?;
     let mut bar = ProgressBar::new(!args.json && std::io::stderr().is_terminal());
     let plan = session.plan_import_with_progress(&args.file, options, &mut |p| bar.show(p))?;
@@ -131,7 +154,88 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     }
     bar.clear();
     session.lock()?;
-    report(&summary, &detected, &args, blocked)?;
+    if !args.json {
+        println!(
+            "{}: {} ({})",
+            args.file.display(),
+            detected.format.title(),
+            detected.reason
+        );
+    }
+    report(&summary, &args, blocked, "")?;
+    refuse_if_blocked(&summary, &args, blocked)
+}
+
+fn options(args: &Args, format: Option<import::Format>) -> ImportOptions {
+    ImportOptions {
+        format,
+        on_conflict: match args.on_conflict {
+            OnConflict::Skip => ConflictPolicy::Skip,
+            OnConflict::Update => ConflictPolicy::Update,
+            OnConflict::Fail => ConflictPolicy::Fail,
+        },
+        skip_invalid: args.skip_invalid,
+    }
+}
+
+fn restore(ctx: &mut Context, args: &Args) -> anyhow::Result<ExitCode> {
+    let mut session = ctx.unlock()?;
+    let password = ctx.passwords.read("Backup password: ")?;
+    let mut bar = ProgressBar::new(!args.json && std::io::stderr().is_terminal());
+    let options = options(args, None);
+    let plan = session.plan_restore(&args.file, &password, options, &mut |p| bar.show(p))?;
+    drop(password);
+    let blocked = plan.is_blocked();
+    let summary = plan.summary().clone();
+    let manifest = plan.manifest().clone();
+    let events = plan.audit_events();
+    if args.dry_run {
+        session.record_restore_preview(&plan)?;
+    } else if blocked {
+        let _ = session.apply_restore(plan, &mut |_| {});
+    } else {
+        session.apply_restore(plan, &mut |p| bar.show(p))?;
+    }
+    bar.clear();
+    session.lock()?;
+    if !args.json {
+        let made = manifest
+            .created
+            .format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
+            .unwrap_or_default();
+        let audit = match &manifest.audit_problem {
+            None => "its audit log verified when it was made".to_owned(),
+            Some(problem) => format!("its audit log did NOT verify when it was made ({problem})"),
+        };
+        println!(
+            "{}: Sallyport backup of vault {} made {made} by {} (Sallyport {}); {audit}",
+            args.file.display(),
+            manifest.vault_id,
+            manifest.staff,
+            manifest.app_version
+        );
+    }
+    let verb = if args.dry_run || blocked {
+        "would be restored"
+    } else {
+        "restored"
+    };
+    report(
+        &summary,
+        args,
+        blocked,
+        &format!("; {events} audit events {verb}"),
+    )?;
+    refuse_if_blocked(&summary, args, blocked)
+}
+
+fn refuse_if_blocked(
+    summary: &ImportSummary,
+    args: &Args,
+    blocked: bool,
+) -> anyhow::Result<ExitCode> {
     if blocked {
         bail!(
             "{} invalid row(s) in {}; nothing was imported (fix them, or pass --skip-invalid)",
@@ -142,29 +246,18 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn report(
-    summary: &ImportSummary,
-    detected: &import::Detected,
-    args: &Args,
-    blocked: bool,
-) -> anyhow::Result<()> {
+fn report(summary: &ImportSummary, args: &Args, blocked: bool, extra: &str) -> anyhow::Result<()> {
     if args.json {
         println!("{}", serde_json::to_string(summary)?);
         return Ok(());
     }
-    println!(
-        "{}: {} ({})",
-        args.file.display(),
-        detected.format.title(),
-        detected.reason
-    );
     let verb = if args.dry_run || blocked {
         "would be "
     } else {
         ""
     };
     println!(
-        "{}: {} {verb}created, {} {verb}updated, {} {verb}skipped, {} invalid{}",
+        "{}: {} {verb}created, {} {verb}updated, {} {verb}skipped, {} invalid{extra}{}",
         args.file.display(),
         summary.created,
         summary.updated,

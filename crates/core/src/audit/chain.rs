@@ -250,6 +250,13 @@ impl Appender<'_> {
     }
 
     fn event(&self, seq: u64, new: &NewEvent) -> Event {
+        if let Some(original) = &new.original {
+            return Event {
+                seq,
+                restored_from: Some(original.seq),
+                ..(**original).clone()
+            };
+        }
         let (time, os_user, host) = match &new.at {
             Some((at, user, host)) => (*at, user.clone(), host.clone()),
             None => (
@@ -275,6 +282,7 @@ impl Appender<'_> {
             entry_id: new.entry.as_ref().map(|e| e.0),
             entry: new.entry.as_ref().map(|e| e.1.clone()).unwrap_or_default(),
             detail: new.detail.clone(),
+            restored_from: None,
         }
     }
 }

@@ -39,7 +39,7 @@ impl ExportFormat {
     }
 }
 
-const CSV_HEADER: [&str; 12] = [
+const CSV_HEADER: [&str; 13] = [
     "seq",
     "time",
     "staff",
@@ -52,6 +52,7 @@ const CSV_HEADER: [&str; 12] = [
     "entry_id",
     "entry",
     "detail",
+    "restored_from",
 ];
 
 /// Writes events one at a time.
@@ -93,6 +94,7 @@ impl<W: Write> EventWriter<W> {
                     &id(e.entry_id),
                     &e.entry,
                     &e.detail,
+                    &e.restored_from.map(|s| s.to_string()).unwrap_or_default(),
                 ])
                 .map_err(csv_error)
             }

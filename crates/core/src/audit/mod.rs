@@ -221,6 +221,10 @@ pub struct Event {
     /// A short description: counts, file names, reasons. Never a secret.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub detail: String,
+    /// Set on events restored from a backup: the event's number in the log it was
+    /// backed up from. Its time, staff and device are the original ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restored_from: Option<u64>,
 }
 
 /// An event to append; the log fills in sequence number, time, staff and device.
@@ -233,6 +237,8 @@ pub struct NewEvent {
     pub(crate) detail: String,
     /// Set only when folding failed unlocks (their own time, OS user and host).
     pub(crate) at: Option<(OffsetDateTime, String, String)>,
+    /// Set only when restoring a backup: the event as it was in the backed-up log.
+    pub(crate) original: Option<Box<Event>>,
 }
 
 /// Longest detail kept; longer texts are cut (details are descriptions, not data).
@@ -248,6 +254,15 @@ impl NewEvent {
             entry: None,
             detail: String::new(),
             at: None,
+            original: None,
+        }
+    }
+
+    /// An event from a backed-up log, appended as it was (marked restored).
+    pub(crate) fn restored(original: Event) -> Self {
+        Self {
+            original: Some(Box::new(original)),
+            ..NewEvent::new(Action::Import)
         }
     }
 

@@ -26,34 +26,43 @@ impl Session {
     /// replaced if it exists). The export is recorded in the audit log before anything is
     /// written. The file holds plaintext secrets: callers ask the user first.
     pub fn export_native(&mut self, path: &Path) -> Result<ExportCounts> {
-        let customers = self.customers().to_vec();
-        let entries: usize = customers.iter().map(|c| c.entries.len()).sum();
+        let customers = self.customers().len();
+        let entries: usize = self.customers().iter().map(|c| c.entries.len()).sum();
         let name = crate::audit::file_label(path);
         self.audit(NewEvent::new(Action::Export).detail(format!(
-            "{} customers, {entries} entries to {name} (Sallyport CSV, plaintext secrets)",
-            customers.len()
+            "{customers} customers, {entries} entries to {name} (Sallyport CSV, plaintext secrets)"
         )))?;
         let file = crate::private_fs::create_or_replace(path)?;
-        let mut csv = csv::Writer::from_writer(std::io::BufWriter::new(file));
-        let io = |e: csv::Error| Error::Storage(format!("cannot write {}: {e}", path.display()));
+        let mut out = std::io::BufWriter::new(file);
+        let counts = self
+            .write_native_csv(&mut out)
+            .map_err(|e| Error::Storage(format!("cannot write {}: {e}", path.display())))?;
+        out.flush().map_err(|e| Error::io(path, e))?;
+        Ok(counts)
+    }
+
+    /// Writes every customer, entry and secret as native CSV to `out` (no audit event:
+    /// callers record what they export). Secrets pass through the CSV writer's buffer.
+    pub(crate) fn write_native_csv(&self, out: &mut dyn Write) -> Result<ExportCounts> {
+        let io = |e: csv::Error| Error::Storage(e.to_string());
+        let mut csv = csv::Writer::from_writer(out);
         csv.write_record(COLUMNS).map_err(io)?;
-        for customer in &customers {
-            let entries = self.entries(customer)?;
-            if entries.is_empty() {
+        let mut entries = 0;
+        for customer in self.customers() {
+            let stored = self.entries(customer)?;
+            if stored.is_empty() {
                 csv.write_record(row(customer, None)).map_err(io)?;
             }
-            for entry in &entries {
+            for entry in &stored {
                 let secrets = self.entry_secrets(entry)?;
                 let record = zeroize::Zeroizing::new(row(customer, Some((entry, &secrets))));
                 csv.write_record(record.iter()).map_err(io)?;
             }
+            entries += stored.len();
         }
-        csv.into_inner()
-            .map_err(|e| Error::Storage(format!("cannot write {}: {}", path.display(), e.error())))?
-            .flush()
-            .map_err(|e| Error::io(path, e))?;
+        csv.flush().map_err(|e| Error::Storage(e.to_string()))?;
         Ok(ExportCounts {
-            customers: customers.len(),
+            customers: self.customers().len(),
             entries,
         })
     }

@@ -18,13 +18,16 @@ pub mod row;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use self::digest::HashingReader;
 pub use self::format::{Detected, Format};
-use self::planner::{Planner, Preview, Writer};
+use self::planner::Planner;
+pub(crate) use self::planner::{Preview, Writer};
 use crate::audit::{Action, NewEvent};
+use crate::backup::{BackupKey, Sections};
 use crate::model::Customer;
 use crate::vault::session::VaultView;
 use crate::{Error, Result, Session};
@@ -192,14 +195,20 @@ impl Session {
                 ..p
             })
         };
-        let (summary, _, digest, detected) =
-            run(&self.view(), &mut preview, path, options, &mut report)?;
+        let pass = run(
+            &self.view(),
+            &mut preview,
+            path,
+            &Origin::Csv,
+            options,
+            &mut report,
+        )?;
         Ok(ImportPlan {
-            summary,
-            detected,
+            summary: pass.summary,
+            detected: pass.detected,
             options,
             path: path.to_path_buf(),
-            digest,
+            digest: pass.digest,
             generation: self.generation(),
         })
     }
@@ -267,39 +276,96 @@ impl Session {
                     ..p
                 })
             };
-            let (summary, touched, digest, _) =
-                run(view, &mut writer, &plan.path, plan.options, &mut report)?;
-            if digest != plan.digest {
-                return Err(Error::Import(format!(
-                    "{} changed since the preview; nothing was imported",
-                    plan.path.display()
-                )));
-            }
-            if summary != plan.summary {
-                return Err(Error::Import(
-                    "the import no longer matches its preview; nothing was imported".into(),
-                ));
-            }
-            Ok(touched)
+            let pass = run(
+                view,
+                &mut writer,
+                &plan.path,
+                &Origin::Csv,
+                plan.options,
+                &mut report,
+            )?;
+            pass.matches(&plan.path, &plan.summary, &plan.digest)?;
+            Ok(pass.touched)
         })?;
         Ok(plan.summary.clone())
     }
 }
 
+/// Where an import's rows come from.
+pub(crate) enum Origin<'a> {
+    /// A CSV file (any supported layout).
+    Csv,
+    /// A Sallyport backup, opened with its key: its sections, then native CSV.
+    Backup(&'a Arc<BackupKey>),
+}
+
+/// What one pass over a file found.
+pub(crate) struct Pass {
+    pub summary: ImportSummary,
+    /// The customers created or changed (empty when previewing).
+    pub touched: Vec<Customer>,
+    /// SHA-256 of every byte read (after decryption, for a backup).
+    pub digest: [u8; 32],
+    pub detected: Detected,
+    /// A backup's manifest, ids and audit events.
+    pub sections: Option<Sections>,
+}
+
+impl Pass {
+    /// Refuses a write pass that read something other than its preview did.
+    pub fn matches(&self, path: &Path, summary: &ImportSummary, digest: &[u8; 32]) -> Result<()> {
+        if &self.digest != digest {
+            return Err(Error::Import(format!(
+                "{} changed since the preview; nothing was imported",
+                path.display()
+            )));
+        }
+        if &self.summary != summary {
+            return Err(Error::Import(
+                "the import no longer matches its preview; nothing was imported".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// One pass over the file: every row planned, and written through `sink` when it writes.
-/// Returns the summary, the customers created or changed, the file's SHA-256 and its
-/// detected format.
-fn run(
+pub(crate) fn run(
     view: &VaultView<'_>,
     sink: &mut dyn planner::Sink,
     path: &Path,
+    origin: &Origin<'_>,
     options: ImportOptions,
     progress: &mut dyn FnMut(Progress),
-) -> Result<(ImportSummary, Vec<Customer>, [u8; 32], Detected)> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+) -> Result<Pass> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
-    // File → hash of its bytes → UTF-8 (from UTF-8 or UTF-16 with BOM) → CSV records.
-    let hashed = HashingReader::new(BufReader::with_capacity(1 << 16, file));
+    let raw: Box<dyn Read> = match origin {
+        Origin::Csv => Box::new(file),
+        Origin::Backup(key) => {
+            let mut header = [0u8; crate::backup::stream::HEADER_LEN];
+            file.read_exact(&mut header).map_err(|e| {
+                file_error(
+                    path,
+                    &FileError::new(0, format!("cannot read the backup: {e}")),
+                )
+            })?;
+            if &header != key.header() {
+                return Err(Error::Import(format!(
+                    "{} changed since the preview; nothing was imported",
+                    path.display()
+                )));
+            }
+            let input = BufReader::with_capacity(1 << 16, file);
+            Box::new(crate::backup::stream::Decryptor::new(
+                Arc::clone(key),
+                input,
+            ))
+        }
+    };
+    // File (→ decryption) → hash of its bytes → UTF-8 (from UTF-8 or UTF-16 with BOM) →
+    // CSV records.
+    let hashed = HashingReader::new(raw);
     let bytes_read = hashed.counter();
     let mut report = |rows: u64| {
         progress(Progress {
@@ -309,7 +375,15 @@ fn run(
             rows,
         })
     };
-    let mut decoded = encoding::Decoder::new(hashed);
+    let mut buffered = BufReader::with_capacity(1 << 16, hashed);
+    let sections = match origin {
+        Origin::Csv => None,
+        Origin::Backup(_) => Some(
+            Sections::read(&mut buffered)
+                .map_err(|reason| file_error(path, &FileError::new(0, reason)))?,
+        ),
+    };
+    let mut decoded = encoding::Decoder::new(buffered);
     let head = encoding::read_first_line(&mut decoded).map_err(|e| {
         file_error(
             path,
@@ -330,7 +404,13 @@ fn run(
         .quoting(!mremoteng)
         .from_reader(input);
     let (header, names) = read_header(&mut csv).map_err(|e| file_error(path, &e))?;
-    let detected = choose_format(&names, options.format).map_err(|e| file_error(path, &e))?;
+    let detected = match &sections {
+        None => choose_format(&names, options.format).map_err(|e| file_error(path, &e))?,
+        Some(_) => Detected {
+            format: Format::Sallyport,
+            reason: "a Sallyport backup (encrypted)".into(),
+        },
+    };
     let mut source = match detected.format {
         Format::Sallyport => {
             Source::Native(native::Reader::new(csv, &header).map_err(|e| file_error(path, &e))?)
@@ -353,20 +433,34 @@ fn run(
     if let Some(e) = source.error() {
         return Err(file_error(path, e));
     }
-    if records == 0 {
+    if records == 0 && sections.is_none() {
         return Err(file_error(
             path,
             &FileError::new(1, "the file has a header but no records"),
         ));
     }
-    let digest = source.into_inner().into_inner().1.into_inner().finish();
+    let digest = source
+        .into_inner()
+        .into_inner()
+        .1
+        .into_inner()
+        .into_inner()
+        .finish();
     report(records as u64);
     let (summary, touched) = planner.finish(sink)?;
-    Ok((summary, touched, digest, detected))
+    Ok(Pass {
+        summary,
+        touched,
+        digest,
+        detected,
+        sections,
+    })
 }
 
-type Input =
-    std::io::Chain<std::io::Cursor<Vec<u8>>, encoding::Decoder<HashingReader<BufReader<File>>>>;
+type Input = std::io::Chain<
+    std::io::Cursor<Vec<u8>>,
+    encoding::Decoder<BufReader<HashingReader<Box<dyn Read>>>>,
+>;
 
 /// The rows of a native file, or of another tool's export mapped onto native columns.
 enum Source {

@@ -317,6 +317,11 @@ impl Session {
         &self.device
     }
 
+    /// This vault's id (fixed at creation).
+    pub fn vault_id(&self) -> uuid::Uuid {
+        self.header.vault_id
+    }
+
     /// This vault's KDF parameters.
     pub fn kdf_params(&self) -> KdfParams {
         self.header.kdf_params
@@ -442,6 +447,18 @@ impl Session {
         events: &[NewEvent],
         batch: impl FnOnce(&VaultView<'_>, &mut dyn StoreWrite) -> Result<Vec<Customer>>,
     ) -> Result<()> {
+        self.write_batch_audited(|view, tx| Ok((batch(view, tx)?, events.to_vec())))
+    }
+
+    /// [`Session::write_batch`] for a batch that decides its audit events itself (after
+    /// its writes); they are appended in the same transaction.
+    pub(crate) fn write_batch_audited(
+        &mut self,
+        batch: impl FnOnce(
+            &VaultView<'_>,
+            &mut dyn StoreWrite,
+        ) -> Result<(Vec<Customer>, Vec<NewEvent>)>,
+    ) -> Result<()> {
         let view = VaultView {
             customers: &self.customers,
             by_code: &self.by_code,
@@ -460,9 +477,10 @@ impl Session {
             let batch = batch
                 .take()
                 .ok_or_else(|| Error::Storage("a write batch ran twice".into()))?;
-            touched = batch(&view, tx)?;
+            let events;
+            (touched, events) = batch(&view, tx)?;
             if !events.is_empty() {
-                appender.append(tx, events)?;
+                appender.append(tx, &events)?;
             }
             Ok(())
         })?;
@@ -486,6 +504,23 @@ impl Session {
         Ok(())
     }
 
+    /// The settings record with other .rdp defaults, sealed, to be written in a batch;
+    /// [`Session::adopt_rdp_preferences`] once the batch has committed.
+    pub(crate) fn sealed_settings_with_rdp(
+        &self,
+        rdp: &crate::rdp::RdpPreferences,
+    ) -> Result<(&'static str, Vec<u8>)> {
+        let settings = Settings {
+            rdp: rdp.clone(),
+            ..self.settings.clone()
+        };
+        Ok((META_SETTINGS, seal_settings(&self.cipher, &settings)?))
+    }
+
+    pub(crate) fn adopt_rdp_preferences(&mut self, rdp: crate::rdp::RdpPreferences) {
+        self.settings.rdp = rdp;
+    }
+
     fn reindex(&mut self) {
         self.index = SearchIndex::sort_and_build(&mut self.customers);
         self.by_code = (0..self.customers.len())
@@ -494,7 +529,7 @@ impl Session {
     }
 }
 
-fn check_new_password(password: &SecretString) -> Result<()> {
+pub(crate) fn check_new_password(password: &SecretString) -> Result<()> {
     if password.char_count() < MIN_PASSWORD_CHARS {
         return Err(Error::invalid(
             "master password",

@@ -26,6 +26,22 @@ impl Session {
         &self.settings.rdp
     }
 
+    /// Replaces the .rdp display and redirection defaults (validated first), audited.
+    pub fn set_rdp_preferences(&mut self, preferences: RdpPreferences) -> Result<()> {
+        preferences.validate()?;
+        if preferences == self.settings.rdp {
+            return Ok(());
+        }
+        let (key, sealed) = self.sealed_settings_with_rdp(&preferences)?;
+        let event = NewEvent::new(Action::SettingsChange).detail(".rdp defaults changed");
+        self.write_batch(&[event], |_, tx| {
+            tx.put_meta(key, &sealed)?;
+            Ok(Vec::new())
+        })?;
+        self.adopt_rdp_preferences(preferences);
+        Ok(())
+    }
+
     /// The .rdp file for the target's entry.
     pub fn rdp_file(&self, target: &Target) -> Result<RdpFile> {
         RdpFile::for_entry(&target.entry, &self.settings.rdp).map_err(|e| in_entry(target, e))
