@@ -57,8 +57,18 @@ enum Command {
     Rdp(cmd::rdp::Args),
     /// Start the Remote Desktop client for an RDP entry (--dry-run: print the plan).
     Connect(cmd::connect::Args),
-    /// Export every customer, entry and secret as native CSV (needs --plaintext).
+    /// Export as native CSV (needs --plaintext) or as an encrypted backup (--format backup).
     Export(cmd::export::Args),
+    /// Record that an entry's password was rotated (clears "rotation due").
+    Rotated(cmd::rotated::Args),
+    /// Turn a customer's "rotate after each support session" policy on or off.
+    Rotation(cmd::rotated::PolicyArgs),
+    /// Generate a password meeting a policy (needs no vault).
+    Genpw(cmd::genpw::Args),
+    /// Check that an entry's host and gateway accept TCP connections.
+    Check(cmd::check::Args),
+    /// Access readiness per customer: expiry, rotation, TOTP, PPTP, reachability.
+    Report(cmd::report::Args),
     /// The audit log: list, verify, export.
     #[command(subcommand)]
     Audit(cmd::audit::Command),
@@ -127,6 +137,11 @@ fn main() -> ExitCode {
         Command::Rdp(args) => cmd::rdp::run(&mut ctx, args),
         Command::Export(args) => cmd::export::run(&mut ctx, args),
         Command::Connect(args) => cmd::connect::run(&mut ctx, args),
+        Command::Rotated(args) => cmd::rotated::run(&mut ctx, args),
+        Command::Rotation(args) => cmd::rotated::policy(&mut ctx, args),
+        Command::Genpw(args) => cmd::genpw::run(args),
+        Command::Check(args) => cmd::check::run(&mut ctx, args),
+        Command::Report(args) => cmd::report::run(&mut ctx, args),
     };
     match result {
         Ok(code) => code,

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod backup;
 pub mod error;
 pub mod export;
+pub mod hygiene;
 pub mod identity;
 pub mod import;
 pub mod model;

@@ -191,11 +191,14 @@ mod tests {
             notes: String::new(),
             contact: String::new(),
             active: true,
+            rotate_after_session: false,
             entries: vec![EntryRef {
                 id: uuid::Uuid::new_v4(),
                 label: "RDP".into(),
                 kind: crate::model::EntryKind::Rdp,
                 hosts: vec![host.into()],
+                expires_at: None,
+                rotation_due: false,
             }],
         }
     }

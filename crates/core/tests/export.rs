@@ -20,8 +20,8 @@ fn contents(session: &Session) -> Vec<String> {
     let mut out = Vec::new();
     for c in session.customers() {
         out.push(format!(
-            "customer {:?} {:?} {:?} {:?} {:?} {}",
-            c.name, c.code, c.tags, c.notes, c.contact, c.active
+            "customer {:?} {:?} {:?} {:?} {:?} {} {}",
+            c.name, c.code, c.tags, c.notes, c.contact, c.active, c.rotate_after_session
         ));
         for e in session.entries(c).unwrap() {
             let s = session.entry_secrets(&e).unwrap();
@@ -167,6 +167,13 @@ fn row(i: usize, j: usize) -> impl Strategy<Value = Vec<String>> {
                 };
                 cells.insert("expires", date(expires));
                 cells.insert("password_changed", date(changed));
+                // Rotation state rides on the dates already drawn (no new strategy inputs).
+                if active {
+                    cells.insert("rotate_after_session", "yes".into());
+                }
+                if named {
+                    cells.insert("rotation_due", date(expires));
+                }
                 cells.insert(
                     "account_type",
                     if named { "named" } else { "shared" }.into(),

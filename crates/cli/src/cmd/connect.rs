@@ -5,6 +5,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use sallyport_core::hygiene;
 use sallyport_core::rdp::{CredentialHandoff, LaunchEnv, Os, RdpTempDir};
 use sallyport_core::vault::Purpose;
 use serde::Serialize;
@@ -22,6 +23,9 @@ pub struct Args {
     /// Print the plan {"program","args","rdp_file"} as JSON; start nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Connect even though the account has expired.
+    #[arg(long)]
+    expired_ok: bool,
 }
 
 #[derive(Serialize)]
@@ -35,6 +39,22 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut session = ctx.unlock()?;
     let unlocked = Instant::now();
     let target = session.select(&args.target, Purpose::Connect)?;
+    match hygiene::expiry(target.entry.expires_at, hygiene::today()) {
+        Some(state) if state.is_expired() && !args.expired_ok => {
+            let reason = format!("the account {}", state.describe());
+            session.record_refused_launch(&target, &reason)?;
+            anyhow::bail!(
+                "{}: {reason}; ask the customer to extend it, or pass --expired-ok to try anyway",
+                target.name()
+            );
+        }
+        Some(state) => eprintln!(
+            "warning: {}: the account {}",
+            target.name(),
+            state.describe()
+        ),
+        None => {}
+    }
     let temp = RdpTempDir::open(&RdpTempDir::default_location()?)?;
     let prepared = session.prepare_launch(
         &target,

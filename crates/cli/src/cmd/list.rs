@@ -22,6 +22,9 @@ struct Row<'a> {
     code: &'a str,
     name: &'a str,
     entries: usize,
+    /// Expiry and rotation flags (the table only; the JSON shape is fixed).
+    #[serde(skip)]
+    flags: Vec<String>,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
@@ -30,12 +33,17 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     // the audit log before anything is printed.
     let (text, detail) = {
         let found = session.search(args.query.as_deref().unwrap_or(""));
+        let today = sallyport_core::hygiene::today();
         let rows: Vec<Row> = found
             .iter()
             .map(|c| Row {
                 code: &c.code,
                 name: &c.name,
                 entries: c.entries.len(),
+                flags: match args.json {
+                    true => Vec::new(),
+                    false => sallyport_core::hygiene::customer_flags(c, today),
+                },
             })
             .collect();
         let mut text = Vec::new();
@@ -70,7 +78,17 @@ fn table(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
         .max(4);
     writeln!(out, "{:width$}  {:>7}  NAME", "CODE", "ENTRIES")?;
     for r in rows {
-        writeln!(out, "{:width$}  {:>7}  {}", r.code, r.entries, r.name)?;
+        match r.flags.as_slice() {
+            [] => writeln!(out, "{:width$}  {:>7}  {}", r.code, r.entries, r.name)?,
+            flags => writeln!(
+                out,
+                "{:width$}  {:>7}  {}  [{}]",
+                r.code,
+                r.entries,
+                r.name,
+                flags.join(", ")
+            )?,
+        }
     }
     Ok(())
 }

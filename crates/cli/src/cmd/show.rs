@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use sallyport_core::audit::{Action, NewEvent};
+use sallyport_core::hygiene;
 use sallyport_core::model::{Customer, Entry, GatewayUsage};
 use serde::Serialize;
 
@@ -28,7 +29,16 @@ struct View<'a> {
     notes: &'a str,
     contact: &'a str,
     active: bool,
-    entries: &'a [Entry],
+    rotate_after_session: bool,
+    entries: Vec<EntryView<'a>>,
+}
+
+/// An entry with its hygiene flags ("expired 2026-11-01", "rotation due (since …)").
+#[derive(Serialize)]
+struct EntryView<'a> {
+    #[serde(flatten)]
+    entry: &'a Entry,
+    flags: Vec<String>,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
@@ -37,6 +47,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     let entries = session.entries(&customer)?;
     session.audit(NewEvent::new(Action::CustomerView).customer(&customer))?;
     let customer = &customer;
+    let today = hygiene::today();
     if args.json {
         let view = View {
             id: customer.id,
@@ -46,16 +57,23 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
             notes: &customer.notes,
             contact: &customer.contact,
             active: customer.active,
-            entries: &entries,
+            rotate_after_session: customer.rotate_after_session,
+            entries: entries
+                .iter()
+                .map(|entry| EntryView {
+                    entry,
+                    flags: hygiene::entry_flags(entry, today),
+                })
+                .collect(),
         };
         println!("{}", serde_json::to_string_pretty(&view)?);
     } else {
-        print!("{}", render(customer, &entries));
+        print!("{}", render(customer, &entries, today));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn render(c: &Customer, entries: &[Entry]) -> String {
+fn render(c: &Customer, entries: &[Entry], today: time::Date) -> String {
     let mut out = format!(
         "{}  {}{}\n",
         c.code,
@@ -66,6 +84,13 @@ fn render(c: &Customer, entries: &[Entry]) -> String {
         ("tags", c.tags.join(", ")),
         ("contact", c.contact.clone()),
         ("notes", c.notes.clone()),
+        (
+            "rotation",
+            match c.rotate_after_session {
+                true => "after each support session".to_owned(),
+                false => String::new(),
+            },
+        ),
     ] {
         if !value.is_empty() {
             out.push_str(&format!("  {label:<9}{}\n", indent(&value)));
@@ -83,6 +108,10 @@ fn render(c: &Customer, entries: &[Entry]) -> String {
                 .unwrap_or_default(),
             e.label
         ));
+        let flags = hygiene::entry_flags(e, today);
+        if !flags.is_empty() {
+            out.push_str(&format!("    ! {}\n", flags.join("; ")));
+        }
         for (label, value) in entry_fields(e) {
             if !value.is_empty() {
                 out.push_str(&format!("    {label:<15}{}\n", indent(&value)));
@@ -133,7 +162,16 @@ fn entry_fields(e: &Entry) -> Vec<(&'static str, String)> {
         ("password", stored(e.has_password)),
         ("totp", totp),
         ("url", e.url.clone()),
-        ("vpn type", e.vpn_type.clone()),
+        (
+            "vpn type",
+            match hygiene::is_pptp(e) {
+                true => format!(
+                    "{} (unsupported: PPTP is insecure; use the client and steps below)",
+                    e.vpn_type
+                ),
+                false => e.vpn_type.clone(),
+            },
+        ),
         ("vpn server", e.vpn_server.clone()),
         ("vpn client", e.vpn_client_url.clone()),
         ("vpn steps", e.vpn_instructions.clone()),
@@ -141,6 +179,12 @@ fn entry_fields(e: &Entry) -> Vec<(&'static str, String)> {
         ("owner", e.owner.clone()),
         ("expires", date(e.expires_at)),
         ("pw changed", date(e.password_changed_at)),
+        (
+            "last check",
+            e.last_check
+                .as_ref()
+                .map_or(String::new(), |c| format!("{}: {}", c.at.date(), c.summary)),
+        ),
         ("notes", e.notes.clone()),
     ]
 }

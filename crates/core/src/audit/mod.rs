@@ -85,6 +85,12 @@ pub enum Action {
     /// Sallyport found the audit chain's head missing or damaged and chained on; recorded
     /// so that the damage stays on record (verification reports it).
     AuditDamaged,
+    /// An entry's password was recorded as rotated.
+    PasswordRotated,
+    /// An entry's host and gateway were checked for reachability (`failed`: not all answered).
+    ReachabilityCheck,
+    /// The access-readiness report was produced.
+    Report,
 }
 
 impl Action {
@@ -115,6 +121,9 @@ impl Action {
         Action::PasswordChange,
         Action::AuditExport,
         Action::AuditDamaged,
+        Action::PasswordRotated,
+        Action::ReachabilityCheck,
+        Action::Report,
     ];
 
     /// The stable name (`copy_password`).
@@ -145,6 +154,9 @@ impl Action {
             Action::PasswordChange => "password_change",
             Action::AuditExport => "audit_export",
             Action::AuditDamaged => "audit_damaged",
+            Action::PasswordRotated => "password_rotated",
+            Action::ReachabilityCheck => "reachability_check",
+            Action::Report => "report",
         }
     }
 

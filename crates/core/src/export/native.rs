@@ -82,6 +82,9 @@ fn row(c: &Customer, entry: Option<(&Entry, &EntrySecrets)>) -> Vec<String> {
                 "contact" => Some(c.contact.clone()),
                 "active" => Some(if c.active { "yes" } else { "no" }.to_owned()),
                 "customer_notes" => Some(c.notes.clone()),
+                "rotate_after_session" => {
+                    Some(if c.rotate_after_session { "yes" } else { "" }.to_owned())
+                }
                 _ => None,
             };
             if let Some(value) = customer_field {
@@ -134,6 +137,7 @@ fn row(c: &Customer, entry: Option<(&Entry, &EntrySecrets)>) -> Vec<String> {
                 "owner" => e.owner.clone(),
                 "expires" => date(e.expires_at),
                 "password_changed" => date(e.password_changed_at),
+                "rotation_due" => date(e.rotation_due),
                 "notes" => e.notes.clone(),
                 _ => String::new(),
             }

@@ -41,6 +41,8 @@ pub const COLUMNS: &[&str] = &[
     "customer_notes",
     "vpn_secret",
     "password_changed",
+    "rotate_after_session",
+    "rotation_due",
 ];
 
 /// Other spellings accepted in a header.
@@ -62,6 +64,8 @@ const ALIASES: &[(&str, &str)] = &[
     ("expires_at", "expires"),
     ("password_changed_at", "password_changed"),
     ("expiry", "expires"),
+    ("rotation_policy", "rotate_after_session"),
+    ("rotate", "rotate_after_session"),
     ("tag", "tags"),
 ];
 

@@ -56,6 +56,8 @@ pub struct CustomerPatch {
     pub contact: Option<String>,
     /// Active flag, when given.
     pub active: Option<bool>,
+    /// Rotation policy, when given.
+    pub rotate_after_session: Option<bool>,
 }
 
 impl CustomerPatch {
@@ -77,6 +79,9 @@ impl CustomerPatch {
         set(&mut customer.contact, &self.contact);
         if let Some(active) = self.active {
             customer.active = active;
+        }
+        if let Some(rotate) = self.rotate_after_session {
+            customer.rotate_after_session = rotate;
         }
         *customer != before
     }
@@ -125,6 +130,8 @@ pub struct EntryPatch {
     pub expires_at: Option<Date>,
     /// Day the password was last changed.
     pub password_changed_at: Option<Date>,
+    /// Day the password became due for rotation.
+    pub rotation_due: Option<Date>,
     /// VPN pre-shared key or password.
     pub vpn_secret: Option<SecretString>,
     /// Notes.
@@ -161,6 +168,7 @@ impl EntryPatch {
         set(&mut entry.owner, &self.owner);
         set_copy(&mut entry.expires_at, self.expires_at);
         set_copy(&mut entry.password_changed_at, self.password_changed_at);
+        set_copy(&mut entry.rotation_due, self.rotation_due);
         if self.vpn_secret.is_some() {
             entry.has_vpn_secret = true;
         }
@@ -240,7 +248,14 @@ pub fn validate(raw: &RawRow) -> Result<(CustomerPatch, Option<EntryPatch>)> {
             .opt("contact")
             .map(|v| validate::single_line("contact", v).map(|()| v.to_owned()))
             .transpose()?,
-        active: raw.opt("active").map(parse_bool).transpose()?,
+        active: raw
+            .opt("active")
+            .map(|v| parse_bool("active", v))
+            .transpose()?,
+        rotate_after_session: raw
+            .opt("rotate_after_session")
+            .map(|v| parse_bool("rotate_after_session", v))
+            .transpose()?,
     };
     let customer_notes = raw
         .opt("customer_notes")
@@ -280,6 +295,7 @@ const ENTRY_COLUMNS: &[&str] = &[
     "expires",
     "vpn_secret",
     "password_changed",
+    "rotation_due",
 ];
 
 fn entry_patch(raw: &RawRow, notes: Option<String>) -> Result<Option<EntryPatch>> {
@@ -352,6 +368,7 @@ fn entry_patch(raw: &RawRow, notes: Option<String>) -> Result<Option<EntryPatch>
         owner: line("owner")?,
         expires_at: validate::iso_date("expires", raw.get("expires"))?,
         password_changed_at: validate::iso_date("password_changed", raw.get("password_changed"))?,
+        rotation_due: validate::iso_date("rotation_due", raw.get("rotation_due"))?,
         vpn_secret: raw
             .untrimmed("vpn_secret")
             .map(|v| {
@@ -422,12 +439,12 @@ fn parse_account_type(value: &str) -> Result<AccountType> {
     }
 }
 
-fn parse_bool(value: &str) -> Result<bool> {
+fn parse_bool(field: &str, value: &str) -> Result<bool> {
     match value.to_ascii_lowercase().as_str() {
         "yes" | "true" | "1" | "y" => Ok(true),
         "no" | "false" | "0" | "n" => Ok(false),
         _ => Err(Error::invalid(
-            "active",
+            field,
             format!("'{}' is not yes or no", validate::shown(value)),
         )),
     }

@@ -30,6 +30,9 @@ pub struct Customer {
     /// Whether the customer is active.
     #[serde(default = "yes")]
     pub active: bool,
+    /// Policy: an entry's password is due for rotation after each launch.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rotate_after_session: bool,
     /// A summary of each entry, sorted by label. The entries themselves are separate
     /// records, decrypted only when needed ([`crate::Session::entries`]).
     #[serde(default)]
@@ -48,6 +51,12 @@ pub struct EntryRef {
     /// Host names to search by: host, gateway, VPN server, URL host.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hosts: Vec<String>,
+    /// The account's expiry day (for list flags without decrypting the entry).
+    #[serde(default, with = "iso_date", skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Date>,
+    /// Whether the password is due for rotation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rotation_due: bool,
 }
 
 impl Entry {
@@ -72,6 +81,8 @@ impl Entry {
             label: self.label.clone(),
             kind: self.kind,
             hosts,
+            expires_at: self.expires_at,
+            rotation_due: self.rotation_due.is_some(),
         }
     }
 }
@@ -97,6 +108,7 @@ impl Customer {
             notes: String::new(),
             contact: String::new(),
             active: true,
+            rotate_after_session: false,
             entries: Vec::new(),
         }
     }
@@ -247,6 +259,13 @@ pub struct Entry {
     /// Day the password was last changed.
     #[serde(default, with = "iso_date", skip_serializing_if = "Option::is_none")]
     pub password_changed_at: Option<Date>,
+    /// Day the password became due for rotation (a launch under the customer's
+    /// "rotate after each support session" policy); cleared when it is rotated.
+    #[serde(default, with = "iso_date", skip_serializing_if = "Option::is_none")]
+    pub rotation_due: Option<Date>,
+    /// The last reachability check of this entry's targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_check: Option<CheckSummary>,
     /// Free notes (may span lines).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
@@ -259,6 +278,18 @@ pub struct Entry {
     /// Whether a VPN secret is stored.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub has_vpn_secret: bool,
+}
+
+/// The outcome of the last reachability check of an entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckSummary {
+    /// When it ran (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: time::OffsetDateTime,
+    /// Whether every target was reachable.
+    pub ok: bool,
+    /// One line per target, e.g. "host 10.0.0.5:3389 reachable (12 ms)".
+    pub summary: String,
 }
 
 /// The secrets of one entry, stored in their own sealed blob and decrypted only when used.

@@ -3,6 +3,7 @@
 mod audit_log;
 mod connect;
 mod credentials;
+mod hygiene;
 
 pub use connect::PreparedLaunch;
 pub use credentials::{CopyField, Purpose, Target};

@@ -26,6 +26,16 @@ impl Session {
         &self.settings.rdp
     }
 
+    /// Records a launch the user was stopped from making (an expired account), naming why.
+    pub fn record_refused_launch(&mut self, target: &Target, reason: &str) -> Result<()> {
+        let event = NewEvent::new(Action::Launch)
+            .failed()
+            .customer(&target.customer)
+            .entry(&target.entry)
+            .detail(reason);
+        self.audit(event).map(|_| ())
+    }
+
     /// Replaces the .rdp display and redirection defaults (validated first), audited.
     pub fn set_rdp_preferences(&mut self, preferences: RdpPreferences) -> Result<()> {
         preferences.validate()?;
@@ -94,12 +104,14 @@ impl Session {
             true => format!("dry run, nothing started ({program})"),
             false => format!("{program}, password {}", handoff_words(&plan.credentials)),
         };
-        self.audit(
-            NewEvent::new(Action::Launch)
-                .customer(&target.customer)
-                .entry(&target.entry)
-                .detail(detail),
-        )?;
+        let event = NewEvent::new(Action::Launch)
+            .customer(&target.customer)
+            .entry(&target.entry)
+            .detail(detail);
+        match dry_run {
+            true => self.audit(event).map(|_| ())?,
+            false => self.record_launch(target, event)?,
+        }
         if !dry_run {
             temp.write_at(&path, &file)?;
         }

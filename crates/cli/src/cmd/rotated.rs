@@ -1,0 +1,72 @@
+//! `sallyport rotated CUSTOMER[/ENTRY] [--new-password]`: the password was changed on the
+//! customer's system; clears "rotation due" and records the day (optionally storing the
+//! new password, read like a master password: next stdin line or a hidden prompt).
+//! `sallyport rotation CUSTOMER on|off`: the "rotate after each support session" policy.
+
+use std::process::ExitCode;
+
+use sallyport_core::vault::Purpose;
+
+use crate::Context;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Customer code or name, optionally with an entry label: ACME or ACME/DB server.
+    target: String,
+    /// Store the new password too (asked twice, or the next stdin line).
+    #[arg(long)]
+    new_password: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Switch {
+    On,
+    Off,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PolicyArgs {
+    /// Customer code or a unique part of its name.
+    customer: String,
+    /// on: each launch marks the entry's password due for rotation.
+    #[arg(value_enum)]
+    state: Switch,
+}
+
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
+    let mut session = ctx.unlock()?;
+    let target = session.select(&args.target, Purpose::Edit)?;
+    let new_password = match args.new_password {
+        true => Some(ctx.passwords.read_new("New password of the account: ")?),
+        false => None,
+    };
+    let today = sallyport_core::hygiene::today();
+    session.mark_rotated(&target, new_password.as_ref(), today)?;
+    session.lock()?;
+    println!(
+        "{}: password rotated on {today}{}",
+        target.name(),
+        if new_password.is_some() {
+            "; new password stored"
+        } else {
+            ""
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn policy(ctx: &mut Context, args: PolicyArgs) -> anyhow::Result<ExitCode> {
+    let mut session = ctx.unlock()?;
+    let on = matches!(args.state, Switch::On);
+    let customer = session.set_rotation_policy(&args.customer, on)?;
+    session.lock()?;
+    println!(
+        "{}: {}",
+        customer.code,
+        match on {
+            true => "passwords are due for rotation after each support session",
+            false => "no rotation after support sessions",
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}

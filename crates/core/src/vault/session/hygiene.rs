@@ -1,0 +1,179 @@
+//! Access hygiene on an unlocked vault: rotation state, reachability checks and the
+//! readiness report, each recorded in the audit log.
+
+use std::time::Duration;
+
+use time::Date;
+
+use super::{Session, Target};
+use crate::audit::{Action, NewEvent};
+use crate::hygiene::{self, Readiness, ReportOptions, Resolver, TargetResult};
+use crate::model::{CheckSummary, Customer, Entry};
+use crate::secret::SecretString;
+use crate::vault::records;
+use crate::{Error, Result};
+
+impl Session {
+    /// Every customer's readiness, sorted by code (decrypts every entry). Audited.
+    pub fn readiness_report(&mut self, options: &ReportOptions) -> Result<Vec<Readiness>> {
+        let mut report = Vec::with_capacity(self.customers().len());
+        for customer in self.customers() {
+            let entries = self.entries(customer)?;
+            report.push(hygiene::report::assess(customer, &entries, options));
+        }
+        report.sort_by_cached_key(|r| r.code.to_lowercase());
+        let with_issues = report.iter().filter(|r| r.issues > 0).count();
+        let issues: usize = report.iter().map(|r| r.issues).sum();
+        self.audit(NewEvent::new(Action::Report).detail(format!(
+            "readiness of {} customers: {issues} issues at {with_issues} customers (passwords older than {} days flagged)",
+            report.len(),
+            options.max_password_age_days
+        )))?;
+        Ok(report)
+    }
+
+    /// Records that the target's password was rotated on `today`: clears "rotation due" and
+    /// sets the change date. With `new_password`, stores it as the entry's password.
+    pub fn mark_rotated(
+        &mut self,
+        target: &Target,
+        new_password: Option<&SecretString>,
+        today: Date,
+    ) -> Result<()> {
+        if !target.entry.has_password && new_password.is_none() {
+            return Err(Error::invalid(
+                target.name(),
+                "has no stored password to rotate; give the new one",
+            ));
+        }
+        let mut entry = target.entry.clone();
+        let was_due = entry.rotation_due.take();
+        entry.password_changed_at = Some(today);
+        let mut detail = match was_due {
+            Some(since) => format!("password rotated (due since {since})"),
+            None => "password rotated".to_owned(),
+        };
+        let secrets = match new_password {
+            Some(password) => {
+                crate::model::validate::single_line("password", password.expose())
+                    .map_err(|_| Error::invalid("password", "contains a control character"))?;
+                let mut secrets = self.entry_secrets(&entry)?;
+                secrets.password = Some(password.clone());
+                entry.has_password = true;
+                detail.push_str("; new password stored");
+                Some(secrets)
+            }
+            None => None,
+        };
+        let event = NewEvent::new(Action::PasswordRotated)
+            .customer(&target.customer)
+            .entry(&entry)
+            .detail(detail);
+        self.save_entry(&target.customer, &entry, secrets.as_ref(), event)
+    }
+
+    /// Turns the customer's "rotate after each support session" policy on or off. Audited.
+    pub fn set_rotation_policy(&mut self, selector: &str, on: bool) -> Result<Customer> {
+        let mut customer = self.find_customer(selector)?.clone();
+        if customer.rotate_after_session == on {
+            return Ok(customer);
+        }
+        customer.rotate_after_session = on;
+        let state = if on { "on" } else { "off" };
+        let event = NewEvent::new(Action::CustomerEdit)
+            .customer(&customer)
+            .detail(format!("rotate after each support session: {state}"));
+        let stored = customer.clone();
+        self.write_batch(&[event], |view, tx| {
+            tx.put_customer(&records::seal_customer(view.cipher, &stored)?)?;
+            Ok(vec![stored.clone()])
+        })?;
+        Ok(customer)
+    }
+
+    /// Opens TCP connections to the target's host and gateway and keeps the outcome with
+    /// the entry (shown by `report`). Audited.
+    pub fn check_reachability(
+        &mut self,
+        target: &Target,
+        resolver: &dyn Resolver,
+        timeout: Duration,
+    ) -> Result<Vec<TargetResult>> {
+        if hygiene::reach::targets(&target.entry).is_empty() {
+            return Err(Error::invalid(
+                target.name(),
+                "has nothing to check (no host with a known port, no gateway)",
+            ));
+        }
+        let results = hygiene::reach::check_entry(&target.entry, resolver, timeout);
+        let summary = results
+            .iter()
+            .map(TargetResult::describe)
+            .collect::<Vec<_>>()
+            .join("; ");
+        let ok = results.iter().all(|r| r.reach.is_ok());
+        let mut entry = target.entry.clone();
+        entry.last_check = Some(CheckSummary {
+            at: crate::audit::now(),
+            ok,
+            summary: summary.clone(),
+        });
+        let event = NewEvent::new(Action::ReachabilityCheck)
+            .outcome(if ok {
+                crate::audit::Outcome::Ok
+            } else {
+                crate::audit::Outcome::Failed
+            })
+            .customer(&target.customer)
+            .entry(&entry)
+            .detail(summary);
+        self.save_entry(&target.customer, &entry, None, event)?;
+        Ok(results)
+    }
+
+    /// Marks the entry's password due for rotation after a launch, when its customer's
+    /// policy asks for it; the launch event is written in the same transaction.
+    pub(crate) fn record_launch(&mut self, target: &Target, event: NewEvent) -> Result<()> {
+        let customer = self
+            .customer_by_code(&target.customer.code)
+            .unwrap_or(&target.customer);
+        if !customer.rotate_after_session || !target.entry.has_password {
+            return self.audit(event).map(|_| ());
+        }
+        let customer = customer.clone();
+        let mut entry = target.entry.clone();
+        entry.rotation_due.get_or_insert(hygiene::today());
+        self.save_entry(&customer, &entry, None, event)
+    }
+
+    /// Writes a changed entry (and its secrets) with its customer's summary, and `event`,
+    /// in one transaction.
+    fn save_entry(
+        &mut self,
+        customer: &Customer,
+        entry: &Entry,
+        secrets: Option<&crate::model::EntrySecrets>,
+        event: NewEvent,
+    ) -> Result<()> {
+        let mut customer = self
+            .customer_by_code(&customer.code)
+            .cloned()
+            .unwrap_or_else(|| customer.clone());
+        let Some(slot) = customer.entries.iter_mut().find(|e| e.id == entry.id) else {
+            return Err(Error::NotFound(format!(
+                "{}/{} is no longer in the vault",
+                customer.code, entry.label
+            )));
+        };
+        *slot = entry.to_ref();
+        self.write_batch(&[event], |view, tx| {
+            tx.put_entry(&records::seal_entry(view.cipher, &customer.id, entry)?)?;
+            if let Some(secrets) = secrets {
+                let id = entry.id.to_string();
+                tx.put_entry_secrets(&id, &records::seal_secrets(view.cipher, &id, secrets)?)?;
+            }
+            tx.put_customer(&records::seal_customer(view.cipher, &customer)?)?;
+            Ok(vec![customer.clone()])
+        })
+    }
+}
