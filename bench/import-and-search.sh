@@ -12,6 +12,7 @@ trap 'rm -rf "$work"' EXIT
 python3 bench/gen_customers.py "$N" "$work/customers.csv"
 pw='benchmark master password'
 run() { # label, then command; prints "label: wall s, peak RSS MB"
+  sync # the previous run's 100 MB of writeback would otherwise be timed too
   local label=$1; shift
   printf '%s\n' "$pw" | /usr/bin/time -v "$@" > "$work/out" 2> "$work/time" || { cat "$work/time"; exit 1; }
   local wall rss

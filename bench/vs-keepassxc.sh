@@ -33,6 +33,7 @@ PY
 kp_pw='benchmark kdbx password'
 pw='benchmark master password'
 run() { # label, stdin text, command...
+  sync # the previous run's 100 MB of writeback would otherwise be timed too
   local label=$1 input=$2; shift 2
   printf '%s' "$input" | /usr/bin/time -v "$@" > "$work/out" 2> "$work/time" || { tail -5 "$work/time"; exit 1; }
   printf '%-44s wall %8s   peak RSS %7.1f MB\n' "$label" \

@@ -183,6 +183,43 @@ fn invalid_rows_block_the_whole_import() {
 }
 
 #[test]
+fn one_pass_imports_report_what_a_preview_reports_and_write_only_when_valid() {
+    let (_dir, path, mut session) = new_vault();
+    import(
+        &mut session,
+        &fixture("import/valid.csv"),
+        ConflictPolicy::Fail,
+    );
+    let bad = fixture("import/bad_rows.csv");
+    let preview = session
+        .plan_import(&bad, options(ConflictPolicy::Fail, false))
+        .unwrap();
+    session.lock().unwrap();
+    let before = dump(&path, &[]);
+
+    let mut session = unlock(&path).unwrap();
+    let done = session
+        .import_in_one_pass(&bad, options(ConflictPolicy::Fail, false), &mut |_| {})
+        .unwrap();
+    assert!(!done.written);
+    assert_eq!(&done.summary, preview.summary());
+    session.lock().unwrap();
+    assert_eq!(dump(&path, &[]), before, "invalid rows roll the pass back");
+    let refusal = last_audit_event(&path);
+    assert_eq!(refusal.outcome, sallyport_core::audit::Outcome::Failed);
+    assert!(refusal.detail.contains("14 invalid row(s); nothing was imported"), "{}", refusal.detail);
+
+    let mut session = unlock(&path).unwrap();
+    let done = session
+        .import_in_one_pass(&bad, options(ConflictPolicy::Fail, true), &mut |_| {})
+        .unwrap();
+    assert!(done.written);
+    assert_eq!((done.summary.created, done.summary.errors.len()), (2, 14));
+    assert!(session.find_customer("GOOD").is_ok());
+    assert_eq!(session.customers().len(), 6, "4 before, 2 new");
+}
+
+#[test]
 fn skip_invalid_imports_only_the_valid_rows() {
     let (_dir, _path, mut session) = new_vault();
     let plan = session

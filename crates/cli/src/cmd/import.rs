@@ -140,18 +140,19 @@ pub fn run(ctx: &mut Context, mut args: Args) -> anyhow::Result<ExitCode> {
     let options = options(&args, format);
     let mut session = ctx.unlock()?;
     let mut bar = ProgressBar::new(!args.json && std::io::stderr().is_terminal());
-    let plan = session.plan_import_with_progress(&args.file, options, &mut |p| bar.show(p))?;
-    let blocked = plan.is_blocked();
-    let summary = plan.summary().clone();
-    let detected = plan.detected().clone();
-    if args.dry_run {
+    let (summary, detected, blocked) = if args.dry_run {
+        let plan = session.plan_import_with_progress(&args.file, options, &mut |p| bar.show(p))?;
         session.record_import_preview(&plan)?;
-    } else if blocked {
-        // Refused by the core, which records the refusal; the summary below says why.
-        let _ = session.apply_import(plan);
+        (
+            plan.summary().clone(),
+            plan.detected().clone(),
+            plan.is_blocked(),
+        )
     } else {
-        session.apply_import_with_progress(plan, &mut |p| bar.show(p))?;
-    }
+        // Checked and written in one pass; invalid rows roll it back (and are recorded).
+        let done = session.import_in_one_pass(&args.file, options, &mut |p| bar.show(p))?;
+        (done.summary, done.detected, !done.written)
+    };
     bar.clear();
     session.lock()?;
     if !args.json {

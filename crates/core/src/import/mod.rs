@@ -160,17 +160,31 @@ impl ImportPlan {
 
     /// "customers.csv: 3 created, 1 updated, 0 skipped, 2 invalid" (for the audit log).
     fn describe(&self) -> String {
-        let name = crate::audit::file_label(&self.path);
-        let s = &self.summary;
-        format!(
-            "{name} ({}): {} created, {} updated, {} skipped, {} invalid",
-            self.detected.format.title(),
-            s.created,
-            s.updated,
-            s.skipped,
-            s.errors.len()
-        )
+        describe(&self.path, &self.detected, &self.summary)
     }
+}
+
+fn describe(path: &Path, detected: &Detected, s: &ImportSummary) -> String {
+    format!(
+        "{} ({}): {} created, {} updated, {} skipped, {} invalid",
+        crate::audit::file_label(path),
+        detected.format.title(),
+        s.created,
+        s.updated,
+        s.skipped,
+        s.errors.len()
+    )
+}
+
+/// What [`Session::import_in_one_pass`] did.
+#[derive(Debug, Clone)]
+pub struct OnePassImport {
+    /// What the file held (the same summary a preview gives).
+    pub summary: ImportSummary,
+    /// The file's format and why it was chosen.
+    pub detected: Detected,
+    /// False when invalid rows (without `skip_invalid`) stopped it: nothing was written.
+    pub written: bool,
 }
 
 impl Session {
@@ -242,6 +256,65 @@ impl Session {
             let _ = self.audit(refused);
         }
         result
+    }
+
+    /// Checks and writes in one pass over the file and one transaction: the result of
+    /// [`Session::plan_import`] followed by [`Session::apply_import`], for callers that do
+    /// not show the preview first (the command line without `--dry-run`). If the file has
+    /// invalid rows and `skip_invalid` is off, the transaction is rolled back, nothing is
+    /// written, and the refusal is recorded; the summary names every bad row either way.
+    pub fn import_in_one_pass(
+        &mut self,
+        path: &Path,
+        options: ImportOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<OnePassImport> {
+        let mut seen: Option<(ImportSummary, Detected)> = None;
+        let written = self.write_batch_audited(|view, tx| {
+            let mut writer = Writer {
+                tx,
+                cipher: view.cipher,
+            };
+            let mut report = |p: Progress| {
+                progress(Progress {
+                    phase: Phase::Write,
+                    ..p
+                })
+            };
+            let pass = run(view, &mut writer, path, &Origin::Csv, options, &mut report)?;
+            let blocked = !pass.summary.errors.is_empty() && !options.skip_invalid;
+            let event =
+                NewEvent::new(Action::Import).detail(describe(path, &pass.detected, &pass.summary));
+            seen = Some((pass.summary, pass.detected));
+            if blocked {
+                return Err(Error::Import("invalid rows".into())); // rolls the transaction back
+            }
+            Ok((pass.touched, vec![event]))
+        });
+        match (written, seen) {
+            (Ok(()), Some((summary, detected))) => Ok(OnePassImport {
+                summary,
+                detected,
+                written: true,
+            }),
+            (Err(_), Some((summary, detected)))
+                if !summary.errors.is_empty() && !options.skip_invalid =>
+            {
+                let reason = format!(
+                    "{}: {} invalid row(s); nothing was imported",
+                    describe(path, &detected, &summary),
+                    summary.errors.len()
+                );
+                self.audit(NewEvent::new(Action::Import).failed().detail(reason))?;
+                Ok(OnePassImport {
+                    summary,
+                    detected,
+                    written: false,
+                })
+            }
+            (Err(e), _) => Err(e),
+            (Ok(()), None) => Err(Error::Storage("the import pass did not run".into())),
+        }
     }
 
     fn write_import(
