@@ -8,6 +8,10 @@ const COMMANDS: &[&str] = &[
     "unlock",
     "lock",
     "search_customers",
+    "customer_detail",
+    "totp_code",
+    "copy_secret",
+    "connect_entry",
 ];
 
 fn main() {

@@ -20,3 +20,21 @@ impl From<sallyport_core::Error> for ApiError {
         }
     }
 }
+
+impl ApiError {
+    /// The clipboard could not be used (no display, no clipboard owner).
+    pub fn clipboard(message: impl std::fmt::Display) -> Self {
+        Self {
+            kind: "clipboard",
+            message: message.to_string(),
+        }
+    }
+
+    /// The client could not be started.
+    pub fn launch(message: impl std::fmt::Display) -> Self {
+        Self {
+            kind: "launch",
+            message: message.to_string(),
+        }
+    }
+}

@@ -6,7 +6,9 @@
 
 #![deny(missing_docs)]
 
+pub mod clipboard;
 pub mod commands;
+pub mod detail;
 pub mod error;
 pub mod state;
 pub mod summary;
@@ -26,6 +28,10 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             commands::unlock,
             commands::lock,
             commands::search_customers,
+            commands::customer_detail,
+            commands::totp_code,
+            commands::copy_secret,
+            commands::connect_entry,
         ])
 }
 
@@ -40,8 +46,17 @@ pub fn run() {
         .map_err(|e| e.to_string())
         .and_then(|state| {
             app_builder(tauri::Builder::default(), state)
-                .run(context())
+                .build(context())
                 .map_err(|e| e.to_string())
+        })
+        .map(|app| {
+            app.run(|handle, event| {
+                if let tauri::RunEvent::Exit = event {
+                    // A secret still on the clipboard does not outlive the app.
+                    use tauri::Manager;
+                    handle.state::<AppState>().clipboard.clear();
+                }
+            })
         });
     if let Err(message) = result {
         eprintln!("sallyport-app: {message}");

@@ -16,6 +16,8 @@ pub struct AppState {
     pub vault: VaultHandle,
     /// Argon2id cost for vaults created by this instance.
     pub kdf: KdfParams,
+    /// The secret this app last copied, cleared on time, on lock and on exit.
+    pub clipboard: crate::clipboard::ClipboardKeeper,
 }
 
 impl AppState {
@@ -24,6 +26,7 @@ impl AppState {
         Self {
             vault: VaultHandle::new(path),
             kdf,
+            clipboard: Default::default(),
         }
     }
 

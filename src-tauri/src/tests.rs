@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 
 use super::{app_builder, context, AppState};
 
@@ -139,4 +139,102 @@ fn remote_origins_are_refused_by_the_acl() {
         message.contains("not allowed"),
         "expected an ACL refusal, got {refused}"
     );
+}
+
+/// A vault created through IPC, then filled with the CLI fixture through the core.
+fn with_fixture(h: &Harness) {
+    h.invoke(
+        "create_vault",
+        json!({ "staff": "Alice", "password": PASSWORD }),
+    )
+    .unwrap();
+    let state = h._app.state::<AppState>();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/import/valid.csv");
+    state
+        .vault
+        .with_session(|s| {
+            let plan = s.plan_import(&fixture, Default::default())?;
+            s.apply_import(plan).map(|_| ())
+        })
+        .unwrap();
+}
+
+#[test]
+fn the_detail_and_totp_carry_no_secret() {
+    let h = Harness::new();
+    with_fixture(&h);
+    let detail = h
+        .invoke("customer_detail", json!({ "code": "acme" }))
+        .unwrap();
+    let labels: Vec<&str> = detail["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["Web server", "Portal", "VPN"], "RDP first");
+    assert_eq!(detail["entries"][0]["has_password"], true);
+    assert_eq!(detail["entries"][0]["totp"]["digits"], 6);
+    let text = detail.to_string();
+    for secret in ["Canary-Pass", "JBSWY3DP"] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+    let code = h
+        .invoke(
+            "totp_code",
+            json!({ "code": "ACME", "entry": "Web server" }),
+        )
+        .unwrap();
+    assert_eq!(code["code"].as_str().unwrap().len(), 6);
+    assert!(code["seconds_left"].as_u64().unwrap() <= 30);
+    assert!(!code.to_string().contains("JBSWY3DP"));
+    let none = h
+        .invoke("totp_code", json!({ "code": "ACME", "entry": "Portal" }))
+        .unwrap_err();
+    assert_eq!(none["kind"], "not_found");
+    // Both reads are in the audit log.
+    let actions = h
+        ._app
+        .state::<AppState>()
+        .vault
+        .with_session(|s| s.audit_events(&Default::default()))
+        .unwrap()
+        .iter()
+        .map(|e| e.action.as_str().to_owned())
+        .collect::<Vec<_>>();
+    assert!(actions.contains(&"customer_view".to_owned()));
+    assert!(actions.contains(&"totp_show".to_owned()));
+}
+
+#[test]
+fn an_expired_account_is_not_launched_without_consent() {
+    let h = Harness::new();
+    with_fixture(&h);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("old.csv");
+    std::fs::write(
+        &csv,
+        "customer,code,entry,kind,host,username,password,expires\nOld,OLD,Server,rdp,127.0.0.1,u,p,2020-01-01\n",
+    )
+    .unwrap();
+    h._app
+        .state::<AppState>()
+        .vault
+        .with_session(|s| {
+            let plan = s.plan_import(&csv, Default::default())?;
+            s.apply_import(plan).map(|_| ())
+        })
+        .unwrap();
+    let refused = h
+        .invoke(
+            "connect_entry",
+            json!({ "code": "OLD", "entry": "Server", "expiredOk": false }),
+        )
+        .unwrap_err();
+    assert_eq!(refused["kind"], "account_expired");
+    assert!(refused["message"]
+        .as_str()
+        .unwrap()
+        .contains("the account expired 2020-01-01"));
 }

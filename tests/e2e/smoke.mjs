@@ -242,6 +242,76 @@ async function flow() {
     const source = await wd("GET", s("/source"));
     check("no secret reached the webview", !source.includes(CANARY));
     await screenshot("07-search");
+
+    // 6. The selected customer's entries as cards, with a live TOTP code.
+    const card = await findVisible("article[aria-label='Entry Web server']", 15000);
+    require_("the first result's entries are shown", card !== null);
+    const cards = await script("return [...document.querySelectorAll('article.entry h3')].map((e) => e.textContent)");
+    check("one card per entry, RDP first", JSON.stringify(cards) === JSON.stringify(["Web server", "Portal", "VPN"]), JSON.stringify(cards));
+    const codeOf = async () => (await textOf(await find("[data-testid=totp-code]"))).replace(/\s/g, "");
+    const first = await waitFor(async () => {
+      const c = await codeOf();
+      return /^\d{6}$/.test(c) ? c : null;
+    });
+    check("a six-digit TOTP code is shown", first !== null, String(first));
+    await screenshot("08-detail");
+    const detailSource = await wd("GET", s("/source"));
+    check("no secret reached the webview with the detail open", !detailSource.includes(CANARY));
+
+    // 7. Copy the code: the clipboard holds what the card shows.
+    await click(await find("button[aria-label='Copy TOTP code of Web server']"));
+    const copied = await waitFor(async () => {
+      try {
+        const text = execFileSync("xclip", ["-o", "-selection", "clipboard"], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "ignore"],
+        }).trim();
+        return /^\d{6}$/.test(text) ? text : null;
+      } catch {
+        return null;
+      }
+    }, 5000);
+    const shownNow = await codeOf();
+    check("the clipboard holds the TOTP code", copied !== null && (copied === shownNow || copied === first), `${copied} vs ${shownNow}`);
+    const notice = await findVisible("[role=status]", 5000);
+    check("a notice says the clipboard clears itself", notice !== null && /clears in 20 s/.test(await textOf(notice)));
+    await screenshot("09-copied");
+
+    // 8. Across a period boundary the code changes (at most one period, 30 s).
+    const changed = await waitFor(async () => {
+      const c = await codeOf();
+      return /^\d{6}$/.test(c) && c !== first ? c : null;
+    }, 35000);
+    check("the TOTP code changes at the period boundary", changed !== null, `${first} -> ${changed}`);
+
+    // 9. Ctrl+L locks; the clipboard is cleared with the lock.
+    await wd("POST", s("/actions"), {
+      actions: [
+        {
+          type: "key",
+          id: "keyboard",
+          actions: [
+            { type: "keyDown", value: "\uE009" },
+            { type: "keyDown", value: "l" },
+            { type: "keyUp", value: "l" },
+            { type: "keyUp", value: "\uE009" },
+          ],
+        },
+      ],
+    });
+    const lockedAgain = await findVisible("#master", 10000);
+    check("Ctrl+L locks the vault", lockedAgain !== null);
+    let after = "";
+    try {
+      after = execFileSync("xclip", ["-o", "-selection", "clipboard"], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }).trim();
+    } catch {
+      after = "";
+    }
+    check("locking cleared the copied code from the clipboard", !/^\d{6}$/.test(after), after);
+    await screenshot("10-locked-by-key");
   }
 }
 

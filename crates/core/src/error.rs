@@ -16,6 +16,10 @@ pub enum Error {
     #[error("wrong master password")]
     WrongPassword,
 
+    /// A launch was refused because the account has expired (the caller may insist).
+    #[error("{0}")]
+    AccountExpired(String),
+
     /// The backup password did not open the backup (or its header was damaged).
     #[error("{}: wrong backup password (or the backup's header is damaged); nothing was restored", .0.display())]
     WrongBackupPassword(PathBuf),
@@ -101,6 +105,7 @@ impl Error {
         match self {
             Error::WrongPassword => "wrong_password",
             Error::WrongBackupPassword(_) => "wrong_backup_password",
+            Error::AccountExpired(_) => "account_expired",
             Error::LockedOut { .. } => "locked_out",
             Error::Integrity(_) => "integrity",
             Error::KdfOutOfRange(_) => "kdf_out_of_range",

@@ -207,7 +207,13 @@ fn one_pass_imports_report_what_a_preview_reports_and_write_only_when_valid() {
     assert_eq!(dump(&path, &[]), before, "invalid rows roll the pass back");
     let refusal = last_audit_event(&path);
     assert_eq!(refusal.outcome, sallyport_core::audit::Outcome::Failed);
-    assert!(refusal.detail.contains("14 invalid row(s); nothing was imported"), "{}", refusal.detail);
+    assert!(
+        refusal
+            .detail
+            .contains("14 invalid row(s); nothing was imported"),
+        "{}",
+        refusal.detail
+    );
 
     let mut session = unlock(&path).unwrap();
     let done = session

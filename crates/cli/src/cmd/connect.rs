@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use sallyport_core::hygiene;
 use sallyport_core::rdp::{CredentialHandoff, LaunchEnv, Os, RdpTempDir};
 use sallyport_core::vault::Purpose;
+use sallyport_core::Error;
 use serde::Serialize;
 
 use crate::Context;
@@ -39,21 +40,20 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut session = ctx.unlock()?;
     let unlocked = Instant::now();
     let target = session.select(&args.target, Purpose::Connect)?;
-    match hygiene::expiry(target.entry.expires_at, hygiene::today()) {
-        Some(state) if state.is_expired() && !args.expired_ok => {
-            let reason = format!("the account {}", state.describe());
-            session.record_refused_launch(&target, &reason)?;
-            anyhow::bail!(
-                "{}: {reason}; ask the customer to extend it, or pass --expired-ok to try anyway",
-                target.name()
-            );
-        }
-        Some(state) => eprintln!(
+    let warning = session
+        .check_expiry_before_launch(&target, hygiene::today(), args.expired_ok)
+        .map_err(|e| match e {
+            Error::AccountExpired(message) => {
+                anyhow::anyhow!("{message}, or pass --expired-ok to try anyway")
+            }
+            other => other.into(),
+        })?;
+    if let Some(state) = warning {
+        eprintln!(
             "warning: {}: the account {}",
             target.name(),
             state.describe()
-        ),
-        None => {}
+        );
     }
     let temp = RdpTempDir::open(&RdpTempDir::default_location()?)?;
     let prepared = session.prepare_launch(

@@ -3,7 +3,6 @@
 
 use std::process::ExitCode;
 
-use sallyport_core::audit::{Action, NewEvent};
 use sallyport_core::hygiene;
 use sallyport_core::model::{Customer, Entry, GatewayUsage};
 use serde::Serialize;
@@ -43,9 +42,7 @@ struct EntryView<'a> {
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut session = ctx.unlock()?;
-    let customer = session.find_customer(&args.customer)?.clone();
-    let entries = session.entries(&customer)?;
-    session.audit(NewEvent::new(Action::CustomerView).customer(&customer))?;
+    let (customer, entries) = session.open_customer(&args.customer)?;
     let customer = &customer;
     let today = hygiene::today();
     if args.json {

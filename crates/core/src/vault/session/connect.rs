@@ -26,14 +26,32 @@ impl Session {
         &self.settings.rdp
     }
 
-    /// Records a launch the user was stopped from making (an expired account), naming why.
-    pub fn record_refused_launch(&mut self, target: &Target, reason: &str) -> Result<()> {
-        let event = NewEvent::new(Action::Launch)
-            .failed()
-            .customer(&target.customer)
-            .entry(&target.entry)
-            .detail(reason);
-        self.audit(event).map(|_| ())
+    /// Before a launch: an expired account is refused (and the refusal recorded) unless
+    /// `expired_ok`; otherwise the expiry to warn about, if any, is returned.
+    pub fn check_expiry_before_launch(
+        &mut self,
+        target: &Target,
+        today: time::Date,
+        expired_ok: bool,
+    ) -> Result<Option<crate::hygiene::Expiry>> {
+        let state = crate::hygiene::expiry(target.entry.expires_at, today);
+        match state {
+            Some(s) if s.is_expired() && !expired_ok => {
+                let reason = format!("the account {}", s.describe());
+                self.audit(
+                    NewEvent::new(Action::Launch)
+                        .failed()
+                        .customer(&target.customer)
+                        .entry(&target.entry)
+                        .detail(reason.clone()),
+                )?;
+                Err(Error::AccountExpired(format!(
+                    "{}: {reason}; ask the customer to extend it",
+                    target.name()
+                )))
+            }
+            other => Ok(other),
+        }
     }
 
     /// Replaces the .rdp display and redirection defaults (validated first), audited.

@@ -165,6 +165,20 @@ impl Session {
         })
     }
 
+    /// The customer and its entries, for display (never secrets); recorded in the audit log.
+    pub fn open_customer(&mut self, selector: &str) -> Result<(Customer, Vec<Entry>)> {
+        let customer = self.find_customer(selector)?.clone();
+        let entries = self.entries(&customer)?;
+        self.audit(NewEvent::new(Action::CustomerView).customer(&customer))?;
+        Ok((customer, entries))
+    }
+
+    /// The current TOTP code of `CUSTOMER[/ENTRY]`; the read is recorded in the audit log.
+    pub fn current_totp(&mut self, selector: &str) -> Result<crate::totp::TotpCode> {
+        let target = self.select(selector, Purpose::Totp)?;
+        Ok(self.totp_generator(&target)?.now())
+    }
+
     /// A generator for the entry's TOTP codes; the read is recorded in the audit log.
     pub fn totp_generator(&mut self, target: &Target) -> Result<TotpGenerator> {
         let generator = self.make_generator(&target.entry)?;

@@ -1,0 +1,67 @@
+//! What the detail pane shows of a customer: its fields and each entry as a card, with
+//! hygiene flags. Entries carry no secrets (only whether one is stored).
+
+use sallyport_core::hygiene;
+use sallyport_core::model::{Customer, Entry};
+use serde::Serialize;
+
+/// A customer with its entries.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerDetail {
+    /// Short unique code.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Notes.
+    pub notes: String,
+    /// Support contact.
+    pub contact: String,
+    /// Whether the customer is active.
+    pub active: bool,
+    /// Whether passwords are due for rotation after each support session.
+    pub rotate_after_session: bool,
+    /// The entries: RDP first (what Connect uses), then by label.
+    pub entries: Vec<EntryCard>,
+}
+
+/// One entry as a card.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryCard {
+    /// The entry (no secrets: `has_password`, `totp` parameters only).
+    #[serde(flatten)]
+    pub entry: Entry,
+    /// Expiry, rotation, PPTP and reachability flags, in words.
+    pub flags: Vec<String>,
+    /// Whether the account has expired (Connect warns first).
+    pub expired: bool,
+    /// Whether the VPN is PPTP (unsupported).
+    pub pptp: bool,
+}
+
+impl CustomerDetail {
+    /// The detail of `customer` with its decrypted `entries`, judged on `today`.
+    pub fn new(customer: &Customer, mut entries: Vec<Entry>, today: time::Date) -> Self {
+        entries.sort_by_key(|e| e.kind != sallyport_core::model::EntryKind::Rdp); // stable
+        Self {
+            code: customer.code.clone(),
+            name: customer.name.clone(),
+            tags: customer.tags.clone(),
+            notes: customer.notes.clone(),
+            contact: customer.contact.clone(),
+            active: customer.active,
+            rotate_after_session: customer.rotate_after_session,
+            entries: entries
+                .into_iter()
+                .map(|entry| EntryCard {
+                    flags: hygiene::entry_flags(&entry, today),
+                    expired: hygiene::expiry(entry.expires_at, today)
+                        .is_some_and(|e| e.is_expired()),
+                    pptp: hygiene::is_pptp(&entry),
+                    entry,
+                })
+                .collect(),
+        }
+    }
+}
