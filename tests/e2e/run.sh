@@ -87,6 +87,8 @@ mkdir -p "$shots"
 # The app inherits this environment through tauri-driver and WebKitWebDriver.
 export DISPLAY="$display"
 export XDG_RUNTIME_DIR="$work/runtime"
+# FreeRDP keeps the certificates it trusted (/cert:tofu) here, not in the user's own config.
+export XDG_CONFIG_HOME="$work/config"
 export SALLYPORT_VAULT="$work/vault.sallyport"
 export SALLYPORT_KDF=floor
 export GDK_BACKEND=x11

@@ -7,8 +7,10 @@
 //   SALLYPORT_CLI      optional: the `sallyport` CLI; while the app is locked it imports
 //                      tests/fixtures/import/valid.csv so that the customer list is checked too
 // Prints "N passed, M failed" last and exits non-zero on any failure.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const DRIVER = need("TAURI_DRIVER_URL");
@@ -28,6 +30,7 @@ const PASSWORD = "e2e test password";
 let passed = 0;
 let failed = 0;
 let session = null;
+let lab = null; // the loopback xrdp server and stand-in session manager, when started
 
 function need(name) {
   const value = process.env[name];
@@ -140,6 +143,82 @@ function nativeWindowTitles() {
   }
 }
 
+/** A free TCP port on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts xrdp on a free loopback port (from the system's xrdp.ini, logging to a temp file)
+ * and a stand-in session manager on 127.0.0.1:3350 that records what xrdp forwards: the
+ * user name and password the RDP client delivered.
+ */
+async function startLab() {
+  const dir = mkdtempSync(join(tmpdir(), "sallyport-e2e-xrdp-"));
+  const port = await freePort();
+  const log = join(dir, "xrdp.log");
+  const ini = readFileSync("/etc/xrdp/xrdp.ini", "utf8")
+    .split("\n")
+    .map((line) =>
+      line === "port=3389"
+        ? `port=tcp://127.0.0.1:${port}`
+        : line.startsWith("LogFile=")
+          ? `LogFile=${log}`
+          : line.startsWith("EnableSyslog=")
+            ? "EnableSyslog=false"
+            : line,
+    )
+    .join("\n");
+  writeFileSync(join(dir, "xrdp.ini"), ini);
+  const received = [];
+  const sesman = createServer((socket) => socket.on("data", (chunk) => received.push(chunk)));
+  await new Promise((resolve, reject) => {
+    sesman.once("error", reject);
+    sesman.listen(3350, "127.0.0.1", resolve);
+  });
+  const server = spawn("xrdp", ["-n", "-c", join(dir, "xrdp.ini")], { stdio: "ignore" });
+  const up = await waitFor(async () => {
+    try {
+      execFileSync("bash", ["-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 10000);
+  if (!up) throw new Error("xrdp did not start listening");
+  return {
+    port,
+    server,
+    sesman,
+    received: () => Buffer.concat(received),
+    log: () => {
+      try {
+        return readFileSync(log, "utf8");
+      } catch {
+        return "";
+      }
+    },
+  };
+}
+
+function stopLab() {
+  if (!lab) return;
+  lab.server.kill();
+  lab.sesman.close();
+  try {
+    execFileSync("pkill", ["-f", "xfreerdp .*sallyport-"], { stdio: "ignore" });
+  } catch {
+    // no client left running
+  }
+}
+
 async function flow() {
   console.log(`smoke: app ${APP}`);
   console.log(`smoke: vault ${VAULT}`);
@@ -204,6 +283,18 @@ async function flow() {
       encoding: "utf8",
     });
     check("CLI imported the fixture customers", JSON.parse(out).created > 0, out.trim());
+    // A customer whose RDP entry points at this run's own xrdp on 127.0.0.1.
+    lab = await startLab();
+    const labCsv = join(mkdtempSync(join(tmpdir(), "sallyport-e2e-lab-")), "lab.csv");
+    writeFileSync(
+      labCsv,
+      `customer,code,entry,host,port,username,password\nLoopback Lab,LAB,RDP,127.0.0.1,${lab.port},vendor,Canary-Pass-Lab-9\n`,
+    );
+    const labOut = execFileSync(CLI, ["--vault", VAULT, "--password-stdin", "import", labCsv, "--json"], {
+      input: `${PASSWORD}\n`,
+      encoding: "utf8",
+    });
+    check("CLI imported the xrdp lab customer", JSON.parse(labOut).created === 1, labOut.trim());
   }
 
   // 4. Wrong password → error message.
@@ -228,7 +319,7 @@ async function flow() {
       const n = await script("return document.querySelectorAll('.results li').length");
       return n > 0 ? n : null;
     });
-    check("customer list shows the imported customers", rows === 4, `rows: ${rows}`);
+    check("customer list shows the imported customers", rows === 5, `rows: ${rows}`);
     await type(await find("input[aria-label='Search customers']"), "acme");
     const filtered = await waitFor(async () => {
       const codes = await script(
@@ -284,7 +375,34 @@ async function flow() {
     }, 35000);
     check("the TOTP code changes at the period boundary", changed !== null, `${first} -> ${changed}`);
 
-    // 9. Ctrl+L locks; the clipboard is cleared with the lock.
+    // 9. Connect: the app starts xfreerdp against the test's xrdp, handing the password over
+    // on FreeRDP's stdin; the stand-in session manager receives exactly the stored
+    // credentials, which proves the handshake completed (TLS, then auto-logon).
+    const search = await find("input[aria-label='Search customers']");
+    await clear(search);
+    await type(search, "LAB");
+    const labCard = await findVisible("article[aria-label='Entry RDP']", 15000);
+    require_("the lab customer is shown", labCard !== null);
+    await click(await find("button[aria-label='Connect to RDP']"));
+    const expect = Buffer.concat([
+      Buffer.from([0, 6]),
+      Buffer.from("vendor"),
+      Buffer.from([0, 17]),
+      Buffer.from("Canary-Pass-Lab-9"),
+    ]);
+    const delivered = await waitFor(async () => lab.received().includes(expect), 30000);
+    check("Connect: xfreerdp completed the handshake and delivered the credentials", delivered === true, lab.log().slice(-400));
+    check("xrdp established TLS with the client", lab.log().includes("TLS connection established"));
+    const launchedNotice = await findVisible("[role=status]", 5000);
+    check(
+      "a notice says the client started",
+      launchedNotice !== null && /Started xfreerdp for RDP/.test(await textOf(launchedNotice)),
+    );
+    await screenshot("10-connected");
+    check("no secret reached the webview after Connect", !(await wd("GET", s("/source"))).includes(CANARY));
+    stopLab();
+
+    // 10. Ctrl+L locks; the clipboard is cleared with the lock.
     await wd("POST", s("/actions"), {
       actions: [
         {
@@ -311,7 +429,7 @@ async function flow() {
       after = "";
     }
     check("locking cleared the copied code from the clipboard", !/^\d{6}$/.test(after), after);
-    await screenshot("10-locked-by-key");
+    await screenshot("11-locked-by-key");
   }
 }
 
@@ -326,6 +444,7 @@ try {
   }
   if (session) await screenshot("99-failure").catch(() => {});
 } finally {
+  stopLab();
   if (session) await wd("DELETE", s("")).catch(() => {});
 }
 console.log(`${passed} passed, ${failed} failed`);
