@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::stream::{BackupKey, HEADER_LEN};
 use super::RestorePlan;
 use crate::audit::{Action, NewEvent};
-use crate::import::{ImportOptions, ImportSummary, Origin, Phase, Preview, Progress, Writer};
+use crate::import::{write_pass, ImportOptions, ImportSummary, Origin, Progress};
 use crate::secret::SecretString;
 use crate::{Error, Result, Session};
 
@@ -29,23 +29,7 @@ impl Session {
             .read_to_end(&mut header)
             .map_err(|e| Error::io(path, e))?;
         let key = Arc::new(BackupKey::open(&header, password, path)?);
-        let mut preview = Preview {
-            store: self.store(),
-        };
-        let mut report = |p: Progress| {
-            progress(Progress {
-                phase: Phase::Preview,
-                ..p
-            })
-        };
-        let pass = crate::import::run(
-            &self.view(),
-            &mut preview,
-            path,
-            &Origin::Backup(&key),
-            options,
-            &mut report,
-        )?;
+        let pass = self.preview_pass(path, &Origin::Backup(&key), options, progress)?;
         let sections = pass
             .sections
             .ok_or_else(|| Error::Import(format!("{}: not a backup", path.display())))?;
@@ -78,10 +62,7 @@ impl Session {
     ) -> Result<ImportSummary> {
         let result = self.write_restore(&plan, progress);
         if let Err(e) = &result {
-            let refused = NewEvent::new(Action::Import)
-                .failed()
-                .detail(format!("{}: {e}", plan.describe()));
-            let _ = self.audit(refused); // the refusal is what matters to the caller
+            self.record_refused_import(&plan.describe(), e);
         }
         result
     }
@@ -102,37 +83,17 @@ impl Session {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportSummary> {
         self.check_restorable(&plan.path)?;
-        if plan.is_blocked() {
-            return Err(Error::Import(format!(
-                "{} invalid row(s); nothing was restored (fix them or skip invalid rows)",
-                plan.summary.errors.len()
-            )));
-        }
-        if plan.generation != self.generation() {
-            return Err(Error::Import(
-                "the vault changed since the preview; preview again".into(),
-            ));
-        }
+        self.check_plan_applies(&plan.summary, plan.options, plan.generation, "restored")?;
         let (settings_key, settings) = self.sealed_settings_with_rdp(&plan.manifest.rdp)?;
         let own_event = NewEvent::new(Action::Import).detail(plan.describe());
         self.write_batch_audited(|view, tx| {
-            let mut writer = Writer {
-                tx,
-                cipher: view.cipher,
-            };
-            let mut report = |p: Progress| {
-                progress(Progress {
-                    phase: Phase::Write,
-                    ..p
-                })
-            };
-            let pass = crate::import::run(
+            let pass = write_pass(
                 view,
-                &mut writer,
+                tx,
                 &plan.path,
                 &Origin::Backup(&plan.key),
                 plan.options,
-                &mut report,
+                progress,
             )?;
             pass.matches(&plan.path, &plan.summary, &plan.digest)?;
             let sections = pass

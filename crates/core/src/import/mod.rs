@@ -24,11 +24,11 @@ use serde::Serialize;
 
 use self::digest::HashingReader;
 pub use self::format::{Detected, Format};
-use self::planner::Planner;
-pub(crate) use self::planner::{Preview, Writer};
+use self::planner::{Planner, Preview, Writer};
 use crate::audit::{Action, NewEvent};
 use crate::backup::{BackupKey, Sections};
 use crate::model::Customer;
+use crate::store::StoreWrite;
 use crate::vault::session::VaultView;
 use crate::{Error, Result, Session};
 
@@ -200,23 +200,7 @@ impl Session {
         options: ImportOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportPlan> {
-        let mut preview = Preview {
-            store: self.store(),
-        };
-        let mut report = |p: Progress| {
-            progress(Progress {
-                phase: Phase::Preview,
-                ..p
-            })
-        };
-        let pass = run(
-            &self.view(),
-            &mut preview,
-            path,
-            &Origin::Csv,
-            options,
-            &mut report,
-        )?;
+        let pass = self.preview_pass(path, &Origin::Csv, options, progress)?;
         Ok(ImportPlan {
             summary: pass.summary,
             detected: pass.detected,
@@ -249,13 +233,63 @@ impl Session {
     ) -> Result<ImportSummary> {
         let result = self.write_import(&plan, progress);
         if let Err(e) = &result {
-            let refused = NewEvent::new(Action::Import)
-                .failed()
-                .detail(format!("{}: {e}", plan.describe()));
-            // The refusal is what matters to the caller; a failure to record it is not.
-            let _ = self.audit(refused);
+            self.record_refused_import(&plan.describe(), e);
         }
         result
+    }
+
+    /// Records a refused import or restore (`what` describes it). The refusal is what
+    /// matters to the caller; a failure to record it is not.
+    pub(crate) fn record_refused_import(&mut self, what: &str, e: &Error) {
+        let refused = NewEvent::new(Action::Import)
+            .failed()
+            .detail(format!("{what}: {e}"));
+        let _ = self.audit(refused);
+    }
+
+    /// Refuses to apply a plan that has invalid rows (without `skip_invalid`) or that was
+    /// made before the vault last changed. `done` names the operation ("imported").
+    pub(crate) fn check_plan_applies(
+        &self,
+        summary: &ImportSummary,
+        options: ImportOptions,
+        generation: u64,
+        done: &str,
+    ) -> Result<()> {
+        if !summary.errors.is_empty() && !options.skip_invalid {
+            return Err(Error::Import(format!(
+                "{} invalid row(s); nothing was {done} (fix them or skip invalid rows)",
+                summary.errors.len()
+            )));
+        }
+        if generation != self.generation() {
+            return Err(Error::Import(
+                "the vault changed since the preview; preview again".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The preview pass over `path`: every row read and checked, nothing written.
+    pub(crate) fn preview_pass(
+        &self,
+        path: &Path,
+        origin: &Origin<'_>,
+        options: ImportOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Pass> {
+        let mut preview = Preview {
+            store: self.store(),
+        };
+        run(
+            &self.view(),
+            &mut preview,
+            path,
+            origin,
+            options,
+            Phase::Preview,
+            progress,
+        )
     }
 
     /// Checks and writes in one pass over the file and one transaction: the result of
@@ -271,17 +305,7 @@ impl Session {
     ) -> Result<OnePassImport> {
         let mut seen: Option<(ImportSummary, Detected)> = None;
         let written = self.write_batch_audited(|view, tx| {
-            let mut writer = Writer {
-                tx,
-                cipher: view.cipher,
-            };
-            let mut report = |p: Progress| {
-                progress(Progress {
-                    phase: Phase::Write,
-                    ..p
-                })
-            };
-            let pass = run(view, &mut writer, path, &Origin::Csv, options, &mut report)?;
+            let pass = write_pass(view, tx, path, &Origin::Csv, options, progress)?;
             let blocked = !pass.summary.errors.is_empty() && !options.skip_invalid;
             let event =
                 NewEvent::new(Action::Import).detail(describe(path, &pass.detected, &pass.summary));
@@ -322,41 +346,14 @@ impl Session {
         plan: &ImportPlan,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportSummary> {
-        if plan.is_blocked() {
-            return Err(Error::Import(format!(
-                "{} invalid row(s); nothing was imported (fix them or skip invalid rows)",
-                plan.summary.errors.len()
-            )));
-        }
-        if plan.generation != self.generation() {
-            return Err(Error::Import(
-                "the vault changed since the preview; preview again".into(),
-            ));
-        }
+        self.check_plan_applies(&plan.summary, plan.options, plan.generation, "imported")?;
         let event = NewEvent::new(Action::Import).detail(plan.describe());
         if plan.summary.created + plan.summary.updated == 0 {
             self.audit(event)?;
             return Ok(plan.summary.clone());
         }
         self.write_batch(&[event], |view, tx| {
-            let mut writer = Writer {
-                tx,
-                cipher: view.cipher,
-            };
-            let mut report = |p: Progress| {
-                progress(Progress {
-                    phase: Phase::Write,
-                    ..p
-                })
-            };
-            let pass = run(
-                view,
-                &mut writer,
-                &plan.path,
-                &Origin::Csv,
-                plan.options,
-                &mut report,
-            )?;
+            let pass = write_pass(view, tx, &plan.path, &Origin::Csv, plan.options, progress)?;
             pass.matches(&plan.path, &plan.summary, &plan.digest)?;
             Ok(pass.touched)
         })?;
@@ -402,13 +399,39 @@ impl Pass {
     }
 }
 
+/// The write pass over `path` inside the caller's transaction `tx`: each record sealed and
+/// written as soon as it is decided.
+pub(crate) fn write_pass(
+    view: &VaultView<'_>,
+    tx: &mut dyn StoreWrite,
+    path: &Path,
+    origin: &Origin<'_>,
+    options: ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Pass> {
+    let mut writer = Writer {
+        tx,
+        cipher: view.cipher,
+    };
+    run(
+        view,
+        &mut writer,
+        path,
+        origin,
+        options,
+        Phase::Write,
+        progress,
+    )
+}
+
 /// One pass over the file: every row planned, and written through `sink` when it writes.
-pub(crate) fn run(
+fn run(
     view: &VaultView<'_>,
     sink: &mut dyn planner::Sink,
     path: &Path,
     origin: &Origin<'_>,
     options: ImportOptions,
+    phase: Phase,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Pass> {
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
@@ -442,7 +465,7 @@ pub(crate) fn run(
     let bytes_read = hashed.counter();
     let mut report = |rows: u64| {
         progress(Progress {
-            phase: Phase::Preview,
+            phase,
             bytes_read: bytes_read.get().min(total_bytes),
             total_bytes,
             rows,
