@@ -13,6 +13,8 @@ packages=(
   xrdp freerdp2-x11 freerdp2-dev
   # import tests: real KeePassXC exports (keepassxc-cli)
   keepassxc
+  # "remember on this device": a real Secret Service (gnome-keyring) on a private D-Bus
+  libdbus-1-dev gnome-keyring dbus-x11
 )
 
 missing=()

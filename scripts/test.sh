@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: dependencies, formatting, UI build and type check,
-# clippy, cargo test, and the end-to-end GUI smoke test. Stops at the first failing section.
+# The whole test suite, as CI runs it: dependencies, formatting, UI build, type check and
+# component tests, clippy, cargo test, and the end-to-end GUI smoke test. Stops at the first
+# failing section.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,6 +47,9 @@ section "ui: build and svelte-check"
 npm --prefix ui run build
 npm --prefix ui run check
 
+section "ui: vitest"
+npm --prefix ui test
+
 section "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
@@ -58,6 +62,9 @@ cargo build --workspace --bins --tests
 
 section "cargo test"
 cargo test --workspace
+
+section "keychain: Secret Service (gnome-keyring on a private D-Bus)"
+tests/keychain/run.sh
 
 section "e2e: GUI smoke test"
 E2E_SKIP_BUILD=1 E2E_PROFILE=debug tests/e2e/run.sh

@@ -3,6 +3,11 @@
 
 /// The app's IPC commands; keep in step with `generate_handler!` in `src/lib.rs`.
 const COMMANDS: &[&str] = &[
+    "audit_events",
+    "audit_actions",
+    "audit_verify",
+    "audit_export",
+    "audit_export_default_path",
     "vault_status",
     "create_vault",
     "unlock",
@@ -12,6 +17,23 @@ const COMMANDS: &[&str] = &[
     "totp_code",
     "copy_secret",
     "connect_entry",
+    "reveal_password",
+    "open_link",
+    "save_customer",
+    "delete_customer",
+    "save_entry",
+    "delete_entry",
+    "import_formats",
+    "import_preview",
+    "import_apply",
+    "import_cancel",
+    "get_preferences",
+    "save_preferences",
+    "activity",
+    "remember_on_device",
+    "forget_on_device",
+    "device_remembers",
+    "unlock_with_device",
 ];
 
 fn main() {

@@ -6,6 +6,7 @@
 use sallyport_core::hygiene;
 use sallyport_core::rdp::{LaunchEnv, Os, RdpTempDir};
 use sallyport_core::totp::TotpCode;
+use sallyport_core::vault::kdf::KdfParams;
 use sallyport_core::vault::{CopyField, Purpose, VaultStatus};
 use sallyport_core::SecretString;
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,7 @@ use tauri::State;
 use crate::detail::CustomerDetail;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::summary::{self, CustomerSummary};
+use crate::summary::{self, CustomerPage};
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -24,7 +25,8 @@ pub async fn vault_status(state: State<'_, AppState>) -> ApiResult<VaultStatus> 
     Ok(state.vault.status())
 }
 
-/// Creates the vault for `staff` and leaves it unlocked.
+/// Creates the vault for `staff` and leaves it unlocked. The key derivation is calibrated
+/// to take 0.5–1 s on this machine (a few seconds of measuring, off the main thread).
 #[tauri::command]
 pub async fn create_vault(
     state: State<'_, AppState>,
@@ -32,33 +34,42 @@ pub async fn create_vault(
     password: String,
 ) -> ApiResult<VaultStatus> {
     let password = SecretString::from(password);
-    Ok(state.vault.create(&staff, &password, state.kdf)?)
+    state.idle.touch();
+    let kdf = state.kdf.unwrap_or_else(KdfParams::calibrate);
+    Ok(state.vault.create(&staff, &password, kdf)?)
 }
 
 /// Unlocks the vault with the master password.
 #[tauri::command]
 pub async fn unlock(state: State<'_, AppState>, password: String) -> ApiResult<VaultStatus> {
     let password = SecretString::from(password);
+    state.idle.touch();
     Ok(state.vault.unlock(&password)?)
 }
 
-/// Locks the vault; keys and decrypted records are wiped, and a copied secret still on the
-/// clipboard is cleared.
+/// Locks the vault; keys and decrypted records are wiped, a copied secret still on the
+/// clipboard is cleared, and a previewed import is dropped.
 #[tauri::command]
 pub async fn lock(state: State<'_, AppState>) -> ApiResult<VaultStatus> {
     state.clipboard.clear();
-    Ok(state.vault.lock()?)
+    let status = state.vault.lock();
+    state.import.clear();
+    Ok(status?)
 }
 
-/// Customers matching `query` as list rows (at most [`summary::MAX_RESULTS`]).
+/// One window of the customers matching `query`, best first: rows `offset` (default 0)
+/// to `offset + limit` (default 100, at most [`summary::MAX_PAGE`]), and the total.
 #[tauri::command]
 pub async fn search_customers(
     state: State<'_, AppState>,
     query: String,
-) -> ApiResult<Vec<CustomerSummary>> {
+    offset: Option<usize>,
+    limit: Option<usize>,
+) -> ApiResult<CustomerPage> {
+    let (offset, limit) = (offset.unwrap_or(0), limit.unwrap_or(100));
     Ok(state
         .vault
-        .with_session(|s| Ok(summary::search(s, &query)))?)
+        .with_session(|s| Ok(summary::page(s, &query, offset, limit)))?)
 }
 
 /// `CODE/label`: how the core selects one entry of one customer.
@@ -103,7 +114,13 @@ pub enum CopyWhat {
     Totp,
 }
 
-/// Copies a secret to the clipboard, which clears itself after 20 s (or on lock). Audited.
+/// How long a copied secret stays on the clipboard (the vault's preference).
+fn clear_after(session: &sallyport_core::Session) -> std::time::Duration {
+    std::time::Duration::from_secs(u64::from(session.preferences().clipboard_clear_seconds))
+}
+
+/// Copies a secret to the clipboard, which clears itself after the preferred delay (or on
+/// lock); returns that delay in seconds. Audited.
 /// Nothing secret comes back over IPC.
 #[tauri::command]
 pub async fn copy_secret(
@@ -111,26 +128,103 @@ pub async fn copy_secret(
     code: String,
     entry: String,
     what: CopyWhat,
-) -> ApiResult<()> {
+) -> ApiResult<u64> {
     let field = match what {
         CopyWhat::Password => CopyField::Password,
         CopyWhat::Username => CopyField::Username,
         CopyWhat::Totp => CopyField::Totp,
     };
     sallyport_clipboard::check_display().map_err(ApiError::clipboard)?;
-    let value = state.vault.with_session(|s| {
+    let (value, clear_after) = state.vault.with_session(|s| {
         let purpose = match field {
             CopyField::Password => Purpose::Password,
             CopyField::Username => Purpose::Username,
             CopyField::Totp => Purpose::Totp,
         };
         let target = s.select(&selector(&code, &entry), purpose)?;
-        s.copy_value(&target, field)
+        Ok((s.copy_value(&target, field)?, clear_after(s)))
     })?;
     state
         .clipboard
-        .copy(value, sallyport_clipboard::DEFAULT_CLEAR_AFTER)
-        .map_err(ApiError::clipboard)
+        .copy(value, clear_after)
+        .map_err(ApiError::clipboard)?;
+    Ok(clear_after.as_secs())
+}
+
+/// How long a revealed password stays on screen.
+pub const REVEAL_SECONDS: u32 = 30;
+
+/// A password shown on screen: the one secret that crosses IPC, on an explicit click, and
+/// audited. Serialised straight from the [`SecretString`] (no plain copy kept here).
+pub struct Revealed {
+    password: SecretString,
+}
+
+impl std::fmt::Debug for Revealed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Revealed(<redacted>)")
+    }
+}
+
+impl Serialize for Revealed {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Revealed", 2)?;
+        out.serialize_field("password", self.password.expose())?;
+        out.serialize_field("hide_after_seconds", &REVEAL_SECONDS)?;
+        out.end()
+    }
+}
+
+/// Shows the entry's password in the app (hidden again after [`REVEAL_SECONDS`]). Audited
+/// as a reveal before the password is read.
+#[tauri::command]
+pub async fn reveal_password(
+    state: State<'_, AppState>,
+    code: String,
+    entry: String,
+) -> ApiResult<Revealed> {
+    Ok(state.vault.with_session(|s| {
+        let target = s.select(&selector(&code, &entry), Purpose::Password)?;
+        Ok(Revealed {
+            password: s.reveal_password(&target)?,
+        })
+    })?)
+}
+
+/// Which link of an entry to open.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Link {
+    /// The web application.
+    Url,
+    /// The VPN client's download page.
+    VpnClientUrl,
+}
+
+/// Opens one of the entry's links in the default browser. The address comes from the vault
+/// (validated as http or https when it was stored), never from the webview.
+#[tauri::command]
+pub async fn open_link(
+    state: State<'_, AppState>,
+    code: String,
+    entry: String,
+    link: Link,
+) -> ApiResult<()> {
+    let url = state.vault.with_session(|s| {
+        let target = s.select(&selector(&code, &entry), Purpose::Edit)?;
+        Ok(match link {
+            Link::Url => target.entry.url,
+            Link::VpnClientUrl => target.entry.vpn_client_url,
+        })
+    })?;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(
+            sallyport_core::Error::invalid("link", "is not an http or https address").into(),
+        );
+    }
+    open::that_detached(&url)
+        .map_err(|e| ApiError::launch(format!("could not open the browser: {e}")))
 }
 
 /// What Connect started.
@@ -156,7 +250,7 @@ pub async fn connect_entry(
     expired_ok: bool,
 ) -> ApiResult<Launched> {
     let temp = RdpTempDir::open(&RdpTempDir::default_location()?)?;
-    let (prepared, warning) = state.vault.with_session(|s| {
+    let (prepared, warning, clear_after) = state.vault.with_session(|s| {
         let target = s.select(&selector(&code, &entry), Purpose::Connect)?;
         let warning = s.check_expiry_before_launch(&target, hygiene::today(), expired_ok)?;
         let prepared =
@@ -164,6 +258,7 @@ pub async fn connect_entry(
         Ok((
             prepared,
             warning.map(|w| format!("The account {}.", w.describe())),
+            clear_after(s),
         ))
     })?;
     let plan = &prepared.plan;
@@ -171,7 +266,7 @@ pub async fn connect_entry(
         if let Some(password) = &prepared.password {
             state
                 .clipboard
-                .copy(password.clone(), sallyport_clipboard::DEFAULT_CLEAR_AFTER)
+                .copy(password.clone(), clear_after)
                 .map_err(ApiError::clipboard)?;
         }
     }

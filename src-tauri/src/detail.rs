@@ -8,6 +8,8 @@ use serde::Serialize;
 /// A customer with its entries.
 #[derive(Debug, Clone, Serialize)]
 pub struct CustomerDetail {
+    /// Stable id (what edits and deletes name).
+    pub id: uuid::Uuid,
     /// Short unique code.
     pub code: String,
     /// Display name.
@@ -45,6 +47,7 @@ impl CustomerDetail {
     pub fn new(customer: &Customer, mut entries: Vec<Entry>, today: time::Date) -> Self {
         entries.sort_by_key(|e| e.kind != sallyport_core::model::EntryKind::Rdp); // stable
         Self {
+            id: customer.id,
             code: customer.code.clone(),
             name: customer.name.clone(),
             tags: customer.tags.clone(),

@@ -1,5 +1,6 @@
 //! The error the front end receives: `{ kind, message }`. The UI switches on `kind`.
 
+use sallyport_core::vault::FieldError;
 use serde::Serialize;
 
 /// A core error as sent over IPC. The message is one line and never contains a secret
@@ -10,6 +11,9 @@ pub struct ApiError {
     pub kind: &'static str,
     /// Human-readable, one line.
     pub message: String,
+    /// For a refused form: every wrong field with its message, shown beside the field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
 }
 
 impl From<sallyport_core::Error> for ApiError {
@@ -17,6 +21,21 @@ impl From<sallyport_core::Error> for ApiError {
         Self {
             kind: error.kind(),
             message: error.to_string(),
+            fields: Vec::new(),
+        }
+    }
+}
+
+impl From<Vec<FieldError>> for ApiError {
+    fn from(fields: Vec<FieldError>) -> Self {
+        let message = match fields.first() {
+            Some(first) => format!("{}: {}", first.field.replace('_', " "), first.message),
+            None => "the form is not valid".to_owned(),
+        };
+        Self {
+            kind: "invalid",
+            message,
+            fields,
         }
     }
 }
@@ -27,6 +46,16 @@ impl ApiError {
         Self {
             kind: "clipboard",
             message: message.to_string(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// The OS keychain could not be used, or holds no key for this vault.
+    pub fn keychain(message: impl std::fmt::Display) -> Self {
+        Self {
+            kind: "keychain",
+            message: message.to_string(),
+            fields: Vec::new(),
         }
     }
 
@@ -35,6 +64,7 @@ impl ApiError {
         Self {
             kind: "launch",
             message: message.to_string(),
+            fields: Vec::new(),
         }
     }
 }

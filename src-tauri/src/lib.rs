@@ -6,10 +6,15 @@
 
 #![deny(missing_docs)]
 
+pub mod audit_view;
 pub mod clipboard;
 pub mod commands;
 pub mod detail;
+pub mod edit;
 pub mod error;
+pub mod import_wizard;
+pub mod keychain;
+pub mod preferences;
 pub mod state;
 pub mod summary;
 
@@ -23,6 +28,11 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
     builder
         .manage(state)
         .invoke_handler(tauri::generate_handler![
+            audit_view::audit_events,
+            audit_view::audit_actions,
+            audit_view::audit_verify,
+            audit_view::audit_export,
+            audit_view::audit_export_default_path,
             commands::vault_status,
             commands::create_vault,
             commands::unlock,
@@ -32,6 +42,23 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             commands::totp_code,
             commands::copy_secret,
             commands::connect_entry,
+            commands::reveal_password,
+            commands::open_link,
+            edit::save_customer,
+            edit::delete_customer,
+            edit::save_entry,
+            edit::delete_entry,
+            import_wizard::import_formats,
+            import_wizard::import_preview,
+            import_wizard::import_apply,
+            import_wizard::import_cancel,
+            preferences::get_preferences,
+            preferences::save_preferences,
+            preferences::activity,
+            keychain::remember_on_device,
+            keychain::forget_on_device,
+            keychain::device_remembers,
+            keychain::unlock_with_device,
         ])
 }
 
@@ -46,6 +73,12 @@ pub fn run() {
         .map_err(|e| e.to_string())
         .and_then(|state| {
             app_builder(tauri::Builder::default(), state)
+                // The import wizard's Open dialog (only `dialog:allow-open` is granted).
+                .plugin(tauri_plugin_dialog::init())
+                .setup(|app| {
+                    preferences::watch(app.handle().clone());
+                    Ok(())
+                })
                 .build(context())
                 .map_err(|e| e.to_string())
         })
@@ -66,3 +99,7 @@ pub fn run() {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_audit;
+#[cfg(test)]
+mod tests_import;

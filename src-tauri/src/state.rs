@@ -1,5 +1,5 @@
-//! The app's managed state: the vault handle (which owns its lock) and the KDF cost used
-//! when a vault is created.
+//! The app's managed state: the vault handle (which owns its lock), the KDF cost used
+//! when a vault is created, the clipboard keeper and the idle clock.
 
 use std::path::PathBuf;
 
@@ -14,19 +14,30 @@ pub const VAULT_ENV: &str = "SALLYPORT_VAULT";
 pub struct AppState {
     /// The vault of this app instance.
     pub vault: VaultHandle,
-    /// Argon2id cost for vaults created by this instance.
-    pub kdf: KdfParams,
+    /// Argon2id cost for vaults created by this instance; `None`: calibrated on this
+    /// machine when the vault is created (0.5–1 s per unlock).
+    pub kdf: Option<KdfParams>,
     /// The secret this app last copied, cleared on time, on lock and on exit.
     pub clipboard: crate::clipboard::ClipboardKeeper,
+    /// When the user last did something (for auto-lock).
+    pub idle: crate::preferences::IdleClock,
+    /// The import previewed in the wizard, until applied, cancelled or the vault locks.
+    pub import: crate::import_wizard::PendingImport,
 }
 
 impl AppState {
     /// State for the vault at `path` with the given creation cost.
     pub fn new(path: impl Into<PathBuf>, kdf: KdfParams) -> Self {
+        Self::with_kdf(path, Some(kdf))
+    }
+
+    fn with_kdf(path: impl Into<PathBuf>, kdf: Option<KdfParams>) -> Self {
         Self {
             vault: VaultHandle::new(path),
             kdf,
             clipboard: Default::default(),
+            idle: Default::default(),
+            import: Default::default(),
         }
     }
 
@@ -37,16 +48,17 @@ impl AppState {
             Some(path) if !path.is_empty() => PathBuf::from(path),
             _ => vault::default_path()?,
         };
-        Ok(Self::new(path, kdf_from_env()))
+        Ok(Self::with_kdf(path, kdf_from_env()))
     }
 }
 
-/// The default KDF cost. Debug builds only (the end-to-end test) accept
-/// `SALLYPORT_KDF=floor` to create vaults at the accepted minimum; release builds ignore it.
-pub fn kdf_from_env() -> KdfParams {
+/// The KDF cost for new vaults: `None`, calibrated on this machine at creation. Debug
+/// builds only (the end-to-end test) accept `SALLYPORT_KDF=floor` to create vaults at the
+/// accepted minimum; release builds ignore it.
+pub fn kdf_from_env() -> Option<KdfParams> {
     #[cfg(debug_assertions)]
     if std::env::var("SALLYPORT_KDF").as_deref() == Ok("floor") {
-        return KdfParams::floor();
+        return Some(KdfParams::floor());
     }
-    KdfParams::default()
+    None
 }

@@ -3,8 +3,8 @@
 use sallyport_core::model::Customer;
 use serde::Serialize;
 
-/// Most results one search returns to the webview; the list shows no more anyway.
-pub const MAX_RESULTS: usize = 200;
+/// Most rows one page of results holds (the list asks for the rows it shows).
+pub const MAX_PAGE: usize = 500;
 
 /// One row of the customer list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -27,12 +27,34 @@ impl From<&Customer> for CustomerSummary {
     }
 }
 
-/// The first [`MAX_RESULTS`] matches of `query`, best first.
-pub fn search(session: &sallyport_core::Session, query: &str) -> Vec<CustomerSummary> {
-    session
-        .search(query)
-        .into_iter()
-        .take(MAX_RESULTS)
-        .map(CustomerSummary::from)
-        .collect()
+/// One window of the ranked matches of a query: what a virtualised list shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerPage {
+    /// How many customers match in all.
+    pub total: usize,
+    /// Position of the first row in the full result.
+    pub offset: usize,
+    /// The rows `offset..offset + rows.len()`.
+    pub rows: Vec<CustomerSummary>,
+}
+
+/// Rows `offset..offset + limit` (at most [`MAX_PAGE`]) of the matches of `query`, best
+/// first, and how many match.
+pub fn page(
+    session: &sallyport_core::Session,
+    query: &str,
+    offset: usize,
+    limit: usize,
+) -> CustomerPage {
+    let found = session.search(query);
+    CustomerPage {
+        total: found.len(),
+        offset,
+        rows: found
+            .into_iter()
+            .skip(offset)
+            .take(limit.min(MAX_PAGE))
+            .map(CustomerSummary::from)
+            .collect(),
+    }
 }

@@ -119,7 +119,43 @@ fn search_needs_an_unlocked_vault() {
     let found = h
         .invoke("search_customers", json!({ "query": "" }))
         .unwrap();
-    assert_eq!(found, json!([]));
+    assert_eq!(found, json!({ "total": 0, "offset": 0, "rows": [] }));
+}
+
+#[test]
+fn search_pages_window_the_ranked_matches() {
+    let h = Harness::new();
+    with_fixture(&h);
+    let codes = |page: &serde_json::Value| -> Vec<String> {
+        page["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = h
+        .invoke("search_customers", json!({ "query": "" }))
+        .unwrap();
+    let total = all["total"].as_u64().unwrap() as usize;
+    assert!(total >= 3, "{all}");
+    assert_eq!(codes(&all).len(), total);
+    let window = h
+        .invoke(
+            "search_customers",
+            json!({ "query": "", "offset": 1, "limit": 2 }),
+        )
+        .unwrap();
+    assert_eq!(window["total"], all["total"], "the total is of all matches");
+    assert_eq!(window["offset"], 1);
+    assert_eq!(codes(&window), codes(&all)[1..3]);
+    let past_the_end = h
+        .invoke(
+            "search_customers",
+            json!({ "query": "", "offset": total + 5, "limit": 10 }),
+        )
+        .unwrap();
+    assert_eq!(codes(&past_the_end), Vec::<String>::new());
 }
 
 #[test]

@@ -123,6 +123,9 @@ const clear = (id) => wd("POST", s(`/element/${id}/clear`), {});
 const script = (body, args = []) => wd("POST", s("/execute/sync"), { script: body, args });
 
 async function screenshot(name) {
+  // WebKit hands back the last frame it painted; give the latest DOM change time to paint.
+  await script("return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))");
+  await sleep(250);
   const png = await wd("GET", s("/screenshot"));
   const file = join(SHOTS, `${name}.png`);
   writeFileSync(file, Buffer.from(png, "base64"));
@@ -270,6 +273,83 @@ async function flow() {
   check("empty vault says so", /no customers yet/.test(await textOf(await find(".empty"))));
   await screenshot("03-unlocked");
 
+  // 2b. A customer and an entry made by hand: core's messages appear beside the fields
+  // they name, a typed password never comes back, settings are checked the same way.
+  const clickButton = (text) =>
+    script(
+      "const b = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === arguments[0]); if (b) b.click(); return !!b;",
+      [text],
+    );
+  const textById = (id) => script("const e = document.getElementById(arguments[0]); return e ? e.textContent : '';", [id]);
+  await click(await find("button[aria-label='New customer']"));
+  const nameField = await findVisible("#customer-name", 10000);
+  require_("New customer opens the form", nameField !== null);
+  await type(nameField, "Hand Made Ltd");
+  const suggested = await script("return document.getElementById('customer-code').value");
+  check("a customer code is suggested from the name", suggested === "HANDML", suggested);
+  await click(await find("form[aria-label='New customer'] button[type=submit]"));
+  const made = await findVisible("button[aria-label='Add an entry to HANDML']", 10000);
+  require_("the new customer is saved and shown", made !== null);
+  // (textContent: WebDriver's visible text skips text cut off with an ellipsis.)
+  const listText = () => script("return document.querySelector('.results').textContent");
+  check("the list shows the new customer", /HANDML/.test(await waitFor(async () => ((await listText()).includes("HANDML") ? await listText() : null), 10000) ?? ""));
+  await click(made);
+  await type(await findVisible("#entry-label", 10000), "Jump host");
+  await type(await find("#entry-host"), "bad host!");
+  await type(await find("#entry-port"), "99999");
+  await click(await find("form[aria-label='New entry'] button[type=submit]"));
+  const hostError = await waitFor(async () => (await textById("entry-host-error")) || null, 10000);
+  check("core's message appears beside the host field", !!hostError, hostError ?? "");
+  const portError = await textById("entry-port-error");
+  check("and beside the port field in the same answer", /99999/.test(portError), portError);
+  await screenshot("03b-entry-invalid");
+  // WebDriver's Clear fires no input event, so the form's state is set the way typing sets it.
+  const setField = (css, value) =>
+    script(
+      "const e = document.querySelector(arguments[0]); e.value = arguments[1]; e.dispatchEvent(new Event('input', { bubbles: true }));",
+      [css, value],
+    );
+  await setField("#entry-host", "jump.handmade.example");
+  await setField("#entry-port", "");
+  await click(await find("input[type=radio][value='set']"));
+  await type(await findVisible("#entry-password", 5000), `${CANARY}-Typed`);
+  await click(await find("form[aria-label='New entry'] button[type=submit]"));
+  const handCard = await findVisible("article[aria-label='Entry Jump host']", 10000);
+  check("the entry is saved and shown as a card", handCard !== null);
+  check(
+    "the card offers to copy the stored password",
+    (await script("return !!document.querySelector(\"button[aria-label='Copy password of Jump host']\")")) === true,
+  );
+  check("the typed password did not come back to the webview", !(await wd("GET", s("/source"))).includes(`${CANARY}-Typed`));
+  await screenshot("03c-entry-saved");
+
+  await click(await find("button[aria-label='Settings']"));
+  const autoLock = await findVisible("#auto-lock", 10000);
+  require_("Settings opens", autoLock !== null);
+  await clear(autoLock);
+  await type(autoLock, "0");
+  await click(await find("form[aria-label='Vault settings'] button[type=submit]"));
+  const lockError = await waitFor(async () => (await textById("auto-lock-error")) || null, 10000);
+  check("settings refuse 0 idle minutes, saying the range", /1 to 240/.test(lockError ?? ""), lockError ?? "");
+  await clear(autoLock);
+  await type(autoLock, "5");
+  await click(await find("form[aria-label='Vault settings'] button[type=submit]"));
+  const saved = await waitFor(async () => {
+    const t = await script("const e = document.querySelector('.toast'); return e ? e.textContent : null;");
+    return t && /Settings saved/.test(t) ? t : null;
+  }, 10000);
+  check("settings save", saved !== null);
+  await screenshot("03d-settings");
+  await click(await find("button[aria-label='Back to customers']"));
+
+  await click(await findVisible("button[aria-label='Delete customer HANDML']", 10000));
+  check("deleting asks first", (await clickButton("Delete HANDML")) === true);
+  const emptyAgain = await waitFor(async () => {
+    const t = await script("const e = document.querySelector('.list-pane .empty'); return e ? e.textContent : null;");
+    return t && /no customers yet/.test(t) ? t : null;
+  }, 10000);
+  check("the deleted customer is gone from the list", emptyAgain !== null);
+
   // 3. Lock → unlock screen.
   await click(await find("button[aria-label='Lock vault']"));
   const master = await findVisible("#master");
@@ -314,6 +394,51 @@ async function flow() {
   check("unlocked again as the same staff member", (await textOf(again)) === STAFF);
   await screenshot("06-unlocked-again");
 
+  // 5b. Import wizard. WebDriver cannot drive the native Open dialog, so the path is typed
+  // ("or type a path"). The fixture the CLI imported comes back as conflicts: invalid under
+  // the default policy (Import disabled, each row with its line), all skipped with "skip".
+  // Nothing is written: Cancel drops the preview and returns to the customers.
+  {
+    const byText = async (text) =>
+      (await wd("POST", s("/element"), { using: "xpath", value: `//button[normalize-space()='${text}']` }))[ELEMENT];
+    const counts = () => script("return [...document.querySelectorAll('table.import-counts td')].map((e) => e.textContent)");
+    const importDisabled = () => script("const b = document.querySelector('.import-preview button.import-go'); return b ? b.disabled : null;");
+    await click(await byText("Import…"));
+    require_("Import… opens the import wizard", (await findVisible("section.import", 10000)) !== null);
+    await click(await byText("or type a path"));
+    const pathField = await findVisible("#import-path", 5000);
+    require_("“or type a path” shows a path field", pathField !== null);
+    await type(pathField, FIXTURE + ENTER);
+    const first = await waitFor(async () => ((await counts()).length === 4 ? counts() : null), 30000);
+    require_("the preview shows the counts", first !== null);
+    const format = await textOf(await find(".import-format"));
+    check("the preview names the detected format and why", /^Sallyport CSV: /.test(format), format);
+    if (CLI) {
+      check("with the default policy every fixture row is a conflict", JSON.stringify(first) === '["0","0","0","6"]', JSON.stringify(first));
+      const lines = await script("return [...document.querySelectorAll('table.import-errors td.line')].map((e) => e.textContent)");
+      // Physical lines: the first and third records span two lines each.
+      check("every bad row is listed with its line", JSON.stringify(lines) === '["2","4","5","7","8","9"]', JSON.stringify(lines));
+      check("Import is disabled while rows are invalid", (await importDisabled()) === true);
+      await script("document.querySelector('.import-errors-wrap').scrollIntoView({ block: 'end' })");
+      await sleep(300);
+      await screenshot("06b-import-conflicts");
+      await click(await find("input[type=radio][value='skip']"));
+      const skipped = await waitFor(async () => {
+        const c = await counts();
+        return JSON.stringify(c) === '["0","0","6","0"]' ? c : null;
+      }, 30000);
+      check("with “skip” the preview runs again: every row skipped", skipped !== null);
+    } else {
+      check("an empty vault would get every fixture row", first[0] === "6", JSON.stringify(first));
+    }
+    check("no secret reached the webview with the preview", !(await wd("GET", s("/source"))).includes(CANARY));
+    await sleep(300); // the preview has been in the DOM for milliseconds; let it be painted
+    await screenshot("06b-import-preview");
+    await click(await byText("Cancel"));
+    const closed = await waitFor(() => script("return !document.querySelector('section.import')"), 10000);
+    check("Cancel closes the wizard without importing", closed === true);
+  }
+
   if (CLI) {
     const rows = await waitFor(async () => {
       const n = await script("return document.querySelectorAll('.results li').length");
@@ -328,7 +453,7 @@ async function flow() {
       return codes.length === 1 ? codes : null;
     });
     check("typing filters the list", filtered?.[0] === "ACME", JSON.stringify(filtered));
-    const row = await textOf(await find(".results li"));
+    const row = (await script("return document.querySelector('.results li').textContent")).replace(/\s+/g, " ");
     check("row shows code, name and entry count", /ACME\s+Acme Manufacturing\s+3 entries/.test(row), row);
     const source = await wd("GET", s("/source"));
     check("no secret reached the webview", !source.includes(CANARY));
@@ -401,6 +526,72 @@ async function flow() {
     await screenshot("10-connected");
     check("no secret reached the webview after Connect", !(await wd("GET", s("/source"))).includes(CANARY));
     stopLab();
+
+    // Audit view: opened from the header, it lists this run's events (Connect's launch
+    // among them); Verify says the log is intact; Escape returns to the customers.
+    {
+      const byText = async (text) =>
+        (await wd("POST", s("/element"), { using: "xpath", value: `//button[normalize-space()='${text}']` }))[ELEMENT];
+      await click(await byText("Audit log"));
+      const auditTable = await findVisible("table.audit-table", 15000);
+      check("Audit log shows the events table", auditTable !== null);
+      const shown = await script("return [...document.querySelectorAll('table.audit-table td.audit-what')].map((e) => e.textContent)");
+      check("the audit table lists Connect's launch", shown.includes("launch"), JSON.stringify(shown.slice(0, 8)));
+      await click(await byText("Verify log"));
+      const verdict = await findVisible("[data-testid=audit-verdict]", 15000);
+      const verdictText = verdict ? await textOf(verdict) : "";
+      check("Verify log says the log verified", /Log verified: all \d+ events are intact/.test(verdictText), verdictText);
+      check("no secret reached the audit view", !(await wd("GET", s("/source"))).includes(CANARY));
+      await screenshot("10b-audit-verified");
+      // The same view at 150 % and in the dark scheme, for the eye. CSSOM edits (allowed by the
+      // strict CSP): a zoom, then the sheet's dark rules appended without their media query.
+      await script("document.documentElement.style.zoom = '1.5'");
+      await screenshot("10c-audit-150-percent");
+      await script("document.documentElement.style.zoom = ''");
+      const darkRules = await script(`
+        const isDark = (r) => r.media && r.media.mediaText.includes("dark");
+        const i = [...document.styleSheets].findIndex((s) => [...s.cssRules].some(isDark));
+        if (i < 0) return null;
+        const sheet = document.styleSheets[i];
+        const start = sheet.cssRules.length;
+        for (const m of [...sheet.cssRules].filter(isDark))
+          for (const r of m.cssRules) sheet.insertRule(r.cssText, sheet.cssRules.length);
+        return [i, start, sheet.cssRules.length];`);
+      check("the dark scheme's rules were applied for the screenshot", darkRules?.[2] > darkRules?.[1], JSON.stringify(darkRules));
+      await screenshot("10d-audit-dark");
+      if (darkRules)
+        await script(
+          "const sheet = document.styleSheets[arguments[0]]; while (sheet.cssRules.length > arguments[1]) sheet.deleteRule(sheet.cssRules.length - 1);",
+          darkRules.slice(0, 2),
+        );
+      // Export… suggests a file in the home folder; a typed path gets a 0600 CSV.
+      await click(await byText("Export…"));
+      const exportPath = await findVisible("#audit-export-path", 10000);
+      const suggestedFile = exportPath ? await waitFor(() => script("return document.getElementById('audit-export-path').value"), 5000) : "";
+      check("Export suggests ~/sallyport-audit-DAY.csv", /\/sallyport-audit-\d{4}-\d{2}-\d{2}(-\d+)?\.csv$/.test(suggestedFile ?? ""), suggestedFile);
+      await screenshot("10e-audit-export");
+      const exportFile = join(mkdtempSync(join(tmpdir(), "sallyport-e2e-audit-")), "audit.csv");
+      await clear(exportPath);
+      await type(exportPath, exportFile + ENTER);
+      const exported = await waitFor(
+        () => script("const e = [...document.querySelectorAll('.audit [role=status]')].find((e) => /Exported/.test(e.textContent)); return e ? e.textContent : null;"),
+        10000,
+      );
+      check("Export writes the file and says so", /Exported \d+ events to .*audit\.csv/.test(exported ?? ""), exported ?? "");
+      let exportMode = "no file";
+      try {
+        exportMode = execFileSync("stat", ["-c", "%a", exportFile], { encoding: "utf8" }).trim();
+      } catch {
+        // reported below
+      }
+      check("the export is readable by the user only", exportMode === "600", exportMode);
+      check("the export holds no secret", exportMode !== "no file" && !readFileSync(exportFile, "utf8").includes(CANARY));
+      await wd("POST", s("/actions"), {
+        actions: [{ type: "key", id: "keyboard", actions: [{ type: "keyDown", value: "\uE00C" }, { type: "keyUp", value: "\uE00C" }] }],
+      });
+      const backToList = await findVisible("input[aria-label='Search customers']", 10000);
+      check("Escape leaves the audit view for the customer list", backToList !== null);
+    }
 
     // 10. Ctrl+L locks; the clipboard is cleared with the lock.
     await wd("POST", s("/actions"), {

@@ -24,6 +24,11 @@ pub enum Error {
     #[error("{}: wrong backup password (or the backup's header is damaged); nothing was restored", .0.display())]
     WrongBackupPassword(PathBuf),
 
+    /// The key remembered in this device's keychain does not open this vault (the vault was
+    /// replaced or restored); the master password still does.
+    #[error("the key remembered on this device does not open this vault; unlock with the master password")]
+    RememberedKeyInvalid,
+
     /// Too many failed unlock attempts; no attempt is checked until the wait is over.
     #[error("too many failed unlock attempts; try again in {}", crate::vault::backoff::human_wait(*.wait_seconds))]
     LockedOut {
@@ -105,6 +110,7 @@ impl Error {
         match self {
             Error::WrongPassword => "wrong_password",
             Error::WrongBackupPassword(_) => "wrong_backup_password",
+            Error::RememberedKeyInvalid => "remembered_key_invalid",
             Error::AccountExpired(_) => "account_expired",
             Error::LockedOut { .. } => "locked_out",
             Error::Integrity(_) => "integrity",

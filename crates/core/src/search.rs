@@ -4,6 +4,11 @@
 //! must match (substring, or an in-order subsequence of name or code for typos like
 //! "acmcorp"), and results are ranked: exact code, code prefix, name prefix, word start,
 //! substring, subsequence.
+//!
+//! Typing narrows: while each query extends the one before, only the customers that
+//! matched before are looked at again (see [`narrows`]).
+
+use std::sync::Mutex;
 
 use crate::model::Customer;
 
@@ -11,6 +16,8 @@ use crate::model::Customer;
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     rows: Vec<IndexRow>,
+    /// The last query and the rows it matched (any order), to narrow the next one.
+    last: Mutex<Option<(String, Vec<usize>)>>,
 }
 
 #[derive(Debug)]
@@ -40,7 +47,10 @@ impl SearchIndex {
                 rows
             })
         };
-        Self { rows }
+        Self {
+            rows,
+            last: Mutex::default(),
+        }
     }
 
     /// Sorts `customers` by name, then code (case-insensitive), and builds the index in
@@ -55,7 +65,10 @@ impl SearchIndex {
         let mut rows = index.rows;
         apply_order(customers, &mut order.clone());
         apply_order(&mut rows, &mut order);
-        Self { rows }
+        Self {
+            rows,
+            last: Mutex::default(),
+        }
     }
 
     /// The lowercase code of the customer at `position`.
@@ -66,19 +79,94 @@ impl SearchIndex {
     /// Indices of the customers matching `query`, best first. An empty query matches all,
     /// in list order.
     pub fn search(&self, query: &str) -> Vec<usize> {
-        let terms: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        let query = query.to_lowercase();
+        let terms: Vec<Term<'_>> = query.split_whitespace().map(Term::new).collect();
         if terms.is_empty() {
             return (0..self.rows.len()).collect();
         }
-        let mut hits: Vec<(u32, usize)> = self
-            .rows
-            .iter()
-            .enumerate()
-            .filter_map(|(i, row)| row.score(&terms).map(|s| (s, i)))
-            .collect();
-        hits.sort_unstable();
-        hits.into_iter().map(|(_, i)| i).collect()
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        let score = |i: usize| self.rows[i].score(&terms).map(|s| (s, i));
+        let hits: Vec<(u32, usize)> = match last.as_ref() {
+            Some((before, matched)) if narrows(before, &query) => {
+                matched.iter().filter_map(|&i| score(i)).collect()
+            }
+            _ => self.scan(&score),
+        };
+        *last = Some((query.clone(), hits.iter().map(|&(_, i)| i).collect()));
+        by_score(hits)
     }
+}
+
+impl SearchIndex {
+    /// Scores every row, on two threads for large lists; hits in list order.
+    fn scan(&self, score: &(dyn Fn(usize) -> Option<(u32, usize)> + Sync)) -> Vec<(u32, usize)> {
+        let n = self.rows.len();
+        if n < PARALLEL_FROM {
+            return (0..n).filter_map(score).collect();
+        }
+        let half = n / 2;
+        std::thread::scope(|scope| {
+            let second = scope.spawn(|| (half..n).filter_map(score).collect::<Vec<_>>());
+            let mut hits: Vec<(u32, usize)> = (0..half).filter_map(score).collect();
+            match second.join() {
+                Ok(more) => hits.extend(more),
+                Err(_) => hits.extend((half..n).filter_map(score)),
+            }
+            hits
+        })
+    }
+}
+
+/// A query word, with its substring searcher built once for all rows.
+struct Term<'q> {
+    text: &'q str,
+    finder: memchr::memmem::Finder<'q>,
+}
+
+impl<'q> Term<'q> {
+    fn new(text: &'q str) -> Self {
+        Self {
+            text,
+            finder: memchr::memmem::Finder::new(text),
+        }
+    }
+}
+
+/// Lists at least this long are scanned on two threads.
+const PARALLEL_FROM: usize = 20_000;
+
+/// Whether every customer matching `after` also matches `before`, so that `after` need
+/// only look at `before`'s matches: `after` extends `before`, and the term being extended
+/// did not just reach the three characters from which typo matching (which can add
+/// matches) applies.
+fn narrows(before: &str, after: &str) -> bool {
+    if before.trim().is_empty() || !after.starts_with(before) {
+        return false;
+    }
+    if before.ends_with(char::is_whitespace)
+        || after[before.len()..].starts_with(char::is_whitespace)
+    {
+        return true; // a new term: every earlier term still has to match
+    }
+    let typo_from = |term: Option<&str>| term.is_some_and(|t| t.chars().count() >= 3);
+    // Longer terms match fewer customers, unless the term just reached typo length.
+    typo_from(before.split_whitespace().last()) || !typo_from(after.split_whitespace().next_back())
+}
+
+/// Row indices ordered by score, best first, and by list position within a score (the
+/// order a sort of `(score, index)` gives, in linear time: scores are small).
+fn by_score(mut hits: Vec<(u32, usize)>) -> Vec<usize> {
+    let max = hits.iter().map(|&(s, _)| s).max().unwrap_or(0) as usize;
+    if max > 64 {
+        hits.sort_unstable();
+        return hits.into_iter().map(|(_, i)| i).collect();
+    }
+    // Hits come in list order (a full scan is in order, and narrowing keeps it).
+    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); max + 1];
+    for (score, i) in hits {
+        buckets[score as usize].push(i);
+    }
+    buckets.concat()
 }
 
 impl IndexRow {
@@ -117,13 +205,14 @@ impl IndexRow {
     }
 
     /// Lower is better; `None` when some term does not match.
-    fn score(&self, terms: &[String]) -> Option<u32> {
+    fn score(&self, terms: &[Term<'_>]) -> Option<u32> {
         terms
             .iter()
             .try_fold(0u32, |acc, t| Some(acc + self.term_score(t)?))
     }
 
-    fn term_score(&self, term: &str) -> Option<u32> {
+    fn term_score(&self, term: &Term<'_>) -> Option<u32> {
+        let (finder, term) = (&term.finder, term.text);
         let (code, name) = (self.code(), self.name());
         if code == term {
             return Some(0);
@@ -134,7 +223,7 @@ impl IndexRow {
         if name.starts_with(term) {
             return Some(2);
         }
-        if let Some(pos) = self.all.find(term) {
+        if let Some(pos) = finder.find(self.all.as_bytes()) {
             let at_word_start = pos == 0
                 || self.all[..pos]
                     .chars()
@@ -200,6 +289,80 @@ mod tests {
                 expires_at: None,
                 rotation_due: false,
             }],
+        }
+    }
+
+    #[test]
+    fn narrowing_applies_only_where_no_match_can_be_gained() {
+        assert!(narrows("acm", "acme"));
+        assert!(narrows("acme", "acme h"));
+        assert!(narrows("ac", "ac h"), "a new term after a short one");
+        assert!(narrows("acme ", "acme h"));
+        assert!(!narrows("ac", "acm"), "three letters start typo matching");
+        assert!(
+            narrows("a", "ac"),
+            "below three letters, longer only narrows"
+        );
+        assert!(narrows("acme h", "acme he"));
+        assert!(!narrows("acme", "acm"), "deleting widens");
+        assert!(!narrows("acme", "beta"));
+        assert!(!narrows("", "a"));
+    }
+
+    #[test]
+    fn typing_gives_the_same_results_as_searching_afresh() {
+        let mut list: Vec<Customer> = (0..300)
+            .map(|i| {
+                let name = format!(
+                    "{} {} {i}",
+                    ["Acme", "Alpine", "Beta", "Cedar"][i % 4],
+                    ["Corp", "Logistics", "Health"][i % 3]
+                );
+                customer(&format!("C{i:03}"), &name, &format!("rds{i}.ex"), &["eu"])
+            })
+            .collect();
+        let typing = SearchIndex::sort_and_build(&mut list);
+        let fresh = |q: &str| SearchIndex::sort_and_build(&mut list.clone()).search(q);
+        for query in [
+            "acme lgstc 1",
+            "al",
+            "c0",
+            "c01",
+            "rds2",
+            "eu acm",
+            "x",
+            "ac h",
+        ] {
+            for end in 1..=query.len() {
+                let q = &query[..end];
+                assert_eq!(typing.search(q), fresh(q), "typing {q:?}");
+            }
+            // and back: deleting characters widens again
+            for end in (1..query.len()).rev() {
+                let q = &query[..end];
+                assert_eq!(typing.search(q), fresh(q), "deleting to {q:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn large_lists_scanned_on_two_threads_rank_as_one_scan_would() {
+        let mut list: Vec<Customer> = (0..PARALLEL_FROM + 1001)
+            .map(|i| {
+                let name = format!("{} {i}", ["Acme Corp", "Beta", "Acme Labs"][i % 3]);
+                customer(&format!("C{i:05}"), &name, &format!("h{i}.ex"), &[])
+            })
+            .collect();
+        let index = SearchIndex::sort_and_build(&mut list);
+        for query in ["acme", "c0001", "h2", "zzz"] {
+            let terms: Vec<Term<'_>> = query.split_whitespace().map(Term::new).collect();
+            let mut expected: Vec<(u32, usize)> = (0..index.rows.len())
+                .filter_map(|i| index.rows[i].score(&terms).map(|s| (s, i)))
+                .collect();
+            expected.sort_unstable();
+            let expected: Vec<usize> = expected.into_iter().map(|(_, i)| i).collect();
+            *index.last.lock().unwrap() = None; // a fresh, full scan
+            assert_eq!(index.search(query), expected, "{query}");
         }
     }
 

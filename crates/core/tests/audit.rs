@@ -377,3 +377,45 @@ fn no_secret_reaches_the_audit_table_events_or_exports() {
         assert_eq!(mode & 0o777, 0o600);
     }
 }
+
+#[test]
+fn an_export_to_a_new_file_never_replaces_one() {
+    let (dir, path, _) = vault_with_events();
+    let mut session = unlock(&path).unwrap();
+    let all = AuditFilter::default();
+    let file = dir.path().join("new.csv");
+    let n = session
+        .export_audit_new_file(&file, ExportFormat::Csv, &all)
+        .unwrap();
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(written.lines().count() as u64, n + 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    let again = session
+        .export_audit_new_file(&file, ExportFormat::JsonLines, &all)
+        .unwrap_err();
+    assert_eq!(again.kind(), "invalid");
+    assert!(again.to_string().contains("already exists"), "{again}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), written);
+
+    let nowhere = dir.path().join("missing").join("new.csv");
+    let refused = session
+        .export_audit_new_file(&nowhere, ExportFormat::Csv, &all)
+        .unwrap_err();
+    assert!(
+        refused.to_string().ends_with("missing does not exist"),
+        "{refused}"
+    );
+    // Only the export that wrote a file is in the log.
+    let exports = AuditFilter {
+        actions: vec![Action::AuditExport],
+        ..AuditFilter::default()
+    };
+    assert_eq!(session.audit_events(&exports).unwrap().len(), 1);
+    session.lock().unwrap();
+}

@@ -298,7 +298,8 @@ const ENTRY_COLUMNS: &[&str] = &[
     "rotation_due",
 ];
 
-fn entry_patch(raw: &RawRow, notes: Option<String>) -> Result<Option<EntryPatch>> {
+/// Validates the entry columns of a row; `None` when the row has none.
+pub(crate) fn entry_patch(raw: &RawRow, notes: Option<String>) -> Result<Option<EntryPatch>> {
     if !ENTRY_COLUMNS.iter().any(|c| raw.opt(c).is_some()) {
         return Ok(None);
     }

@@ -80,6 +80,10 @@ pub trait StoreWrite: StoreRead {
     fn put_entry(&mut self, row: &EntryRow) -> Result<()>;
     /// Inserts or replaces an entry's sealed secrets.
     fn put_entry_secrets(&mut self, entry_id: &str, blob: &[u8]) -> Result<()>;
+    /// Deletes a customer with its entries and their secrets.
+    fn delete_customer(&mut self, id: &str) -> Result<()>;
+    /// Deletes an entry and its secrets.
+    fn delete_entry(&mut self, id: &str) -> Result<()>;
     /// Sets a meta value.
     fn put_meta(&mut self, key: &str, value: &[u8]) -> Result<()>;
     /// Appends an audit row (its sequence number must be new).

@@ -239,6 +239,22 @@ impl StoreWrite for SqliteTx<'_> {
         Ok(())
     }
 
+    fn delete_customer(&mut self, id: &str) -> Result<()> {
+        // Entries and their secrets go with it (ON DELETE CASCADE); secure_delete zeroes
+        // the freed cells.
+        self.tx
+            .prepare_cached("DELETE FROM customers WHERE id = ?1")?
+            .execute(params![id])?;
+        Ok(())
+    }
+
+    fn delete_entry(&mut self, id: &str) -> Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM entries WHERE id = ?1")?
+            .execute(params![id])?;
+        Ok(())
+    }
+
     fn put_meta(&mut self, key: &str, value: &[u8]) -> Result<()> {
         self.tx
             .prepare_cached(

@@ -90,6 +90,19 @@ impl VaultHandle {
         Ok(self.status())
     }
 
+    /// Unlocks the vault with its data key itself (from the OS keychain).
+    pub fn unlock_with_key(&self, data_key: crate::secret::Key256) -> Result<VaultStatus> {
+        let session = Session::unlock_with_key(&self.path, data_key)?;
+        *self.guard() = Some(session);
+        Ok(self.status())
+    }
+
+    /// The vault's id, read from its header without unlocking it (what the OS keychain
+    /// files a remembered key under).
+    pub fn vault_id(&self) -> Result<uuid::Uuid> {
+        super::session::vault_id_of(&self.path)
+    }
+
     /// Locks the vault: the session's keys and decrypted records are dropped and wiped.
     pub fn lock(&self) -> Result<VaultStatus> {
         if let Some(session) = self.guard().take() {

@@ -90,9 +90,92 @@ impl KdfParams {
     }
 }
 
+/// The unlock time [`KdfParams::calibrate`] aims for, and the window it accepts.
+pub const CALIBRATION_TARGET: std::time::Duration = std::time::Duration::from_millis(750);
+const CALIBRATION_WINDOW: std::ops::RangeInclusive<std::time::Duration> =
+    std::time::Duration::from_millis(500)..=std::time::Duration::from_millis(1000);
+
+impl KdfParams {
+    /// Parameters that take about [`CALIBRATION_TARGET`] (0.5–1 s) to derive a key on this
+    /// machine: the default cost, with passes (then memory) scaled to the measured speed,
+    /// never outside the accepted bounds.
+    pub fn calibrate() -> Self {
+        let password = SecretString::from("calibration only");
+        Self::calibrated(|params| {
+            let start = std::time::Instant::now();
+            let _ = params.derive(&password, b"calibration salt");
+            start.elapsed()
+        })
+    }
+
+    /// [`KdfParams::calibrate`] with the timing injected: `measure` says how long one
+    /// derivation with the given parameters takes.
+    pub fn calibrated(mut measure: impl FnMut(&KdfParams) -> std::time::Duration) -> Self {
+        let mut params = Self::default();
+        for _ in 0..6 {
+            let took = measure(&params).max(std::time::Duration::from_millis(1));
+            if CALIBRATION_WINDOW.contains(&took) {
+                break;
+            }
+            let scale = CALIBRATION_TARGET.as_secs_f64() / took.as_secs_f64();
+            let scaled = |value: u32, min: u32, max: u32| {
+                let v = (f64::from(value) * scale).round();
+                (v.max(f64::from(min)).min(f64::from(max))) as u32
+            };
+            let iterations = scaled(params.iterations, MIN_ITERATIONS, MAX_ITERATIONS);
+            if iterations != params.iterations {
+                params.iterations = iterations;
+                continue;
+            }
+            let memory_kib = scaled(params.memory_kib, MIN_MEMORY_KIB, MAX_MEMORY_KIB);
+            if memory_kib == params.memory_kib {
+                break; // at a bound: as close as the limits allow
+            }
+            params.memory_kib = memory_kib;
+        }
+        params
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
+    /// A machine where a derivation costs `nanos_per_kib_pass` per KiB and pass.
+    fn machine(nanos_per_kib_pass: u64) -> impl FnMut(&KdfParams) -> Duration {
+        move |p| {
+            Duration::from_nanos(
+                u64::from(p.memory_kib) * u64::from(p.iterations) * nanos_per_kib_pass,
+            )
+        }
+    }
+
+    #[test]
+    fn calibration_lands_in_the_window_on_ordinary_machines() {
+        // 64 MiB × 3 passes takes 0.2 s, 0.75 s and 1.6 s on these machines.
+        for nanos in [1_000, 3_815, 8_138] {
+            let params = KdfParams::calibrated(machine(nanos));
+            let took = machine(nanos)(&params);
+            assert!(
+                CALIBRATION_WINDOW.contains(&took),
+                "{nanos} ns: {params:?} takes {took:?}"
+            );
+            assert!(params.check_bounds().is_ok());
+        }
+    }
+
+    #[test]
+    fn calibration_stays_within_bounds_on_extreme_machines() {
+        let fast = KdfParams::calibrated(machine(1));
+        assert!(fast.check_bounds().is_ok());
+        assert_eq!(fast.iterations, MAX_ITERATIONS);
+        assert_eq!(fast.memory_kib, MAX_MEMORY_KIB);
+        let slow = KdfParams::calibrated(machine(1_000_000));
+        assert!(slow.check_bounds().is_ok());
+        assert_eq!(slow.iterations, MIN_ITERATIONS);
+        assert_eq!(slow.memory_kib, MIN_MEMORY_KIB);
+    }
 
     #[test]
     fn bounds_are_enforced() {

@@ -12,8 +12,12 @@ pub mod kdf;
 pub(crate) mod records;
 pub(crate) mod session;
 
+pub mod preferences;
 pub use handle::{VaultHandle, VaultStatus};
-pub use session::{CopyField, PreparedLaunch, Purpose, Session, Target};
+pub use session::{
+    CopyField, CustomerForm, EntryForm, FieldError, PreparedLaunch, Purpose, SecretChange,
+    SecretChanges, Session, Target,
+};
 
 use std::path::{Path, PathBuf};
 

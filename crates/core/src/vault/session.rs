@@ -3,10 +3,12 @@
 mod audit_log;
 mod connect;
 mod credentials;
+mod edit;
 mod hygiene;
 
 pub use connect::PreparedLaunch;
 pub use credentials::{CopyField, Purpose, Target};
+pub use edit::{CustomerForm, EntryForm, FieldError, SecretChange, SecretChanges};
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -46,9 +48,10 @@ struct Settings {
     /// vault from before the audit log existed.
     #[serde(default)]
     audit_log: bool,
-    /// Display and redirection defaults for .rdp files.
-    #[serde(default)]
-    rdp: crate::rdp::RdpPreferences,
+    /// Auto-lock, clipboard, egress addresses and .rdp defaults (`rdp` stays a key of its
+    /// own, as it was before the other preferences existed).
+    #[serde(flatten)]
+    prefs: super::preferences::Preferences,
 }
 
 /// An unlocked vault: the data key, the decrypted customer list and the store.
@@ -156,7 +159,7 @@ impl Session {
         let settings = Settings {
             staff,
             audit_log: true,
-            rdp: crate::rdp::RdpPreferences::default(),
+            prefs: Default::default(),
         };
         let sealed_settings = seal_settings(&cipher, &settings)?;
         let mut session = Session::assemble(store, header, data_key, cipher, settings, vec![])?;
@@ -258,13 +261,53 @@ impl Session {
             true => Some(session.verify_audit()?),
             false => None,
         };
-        session.record_unlock(backoff != Backoff::default())?;
+        session.record_unlock(backoff != Backoff::default(), "")?;
         Ok((session, report))
+    }
+
+    /// Opens the vault at `path` with its data key itself (kept in the OS keychain by
+    /// "remember on this device"), without the master password. A key that does not open
+    /// this vault's settings record is refused as [`Error::RememberedKeyInvalid`]. Refused
+    /// while the unlock backoff says to wait; recorded in the audit log as an unlock with
+    /// the remembered key.
+    pub fn unlock_with_key(path: &Path, data_key: Key256) -> Result<Session> {
+        let store: Box<dyn Store> = Box::new(SqliteStore::open(path)?);
+        let header = read_header(store.as_ref())?;
+        let backoff = read_backoff(store.as_ref())?;
+        let wait = backoff.wait_seconds(super::now_unix());
+        if wait > 0 {
+            return Err(Error::LockedOut { wait_seconds: wait });
+        }
+        let cipher = RecordCipher::new(&data_key);
+        let settings = open_settings(&cipher, store.as_ref()).map_err(|e| match e {
+            Error::Integrity(_) => Error::RememberedKeyInvalid,
+            other => other,
+        })?;
+        let customers = load_customers(&cipher, store.as_ref())?;
+        let mut session = Session::assemble(store, header, data_key, cipher, settings, customers)?;
+        session.record_unlock(false, "with the key remembered on this device")?;
+        Ok(session)
+    }
+
+    /// A copy of the data key, to be kept in the OS keychain ("remember on this device");
+    /// record the outcome with [`Session::note_device_key`].
+    pub fn data_key_for_keychain(&self) -> Key256 {
+        Key256::from_bytes(*self.data_key.expose())
+    }
+
+    /// Records in the audit log that this device now remembers the vault key, or no longer.
+    pub fn note_device_key(&mut self, remembered: bool) -> Result<()> {
+        let detail = match remembered {
+            true => "vault key remembered on this device",
+            false => "vault key forgotten on this device",
+        };
+        self.audit(NewEvent::new(Action::SettingsChange).detail(detail))
+            .map(|_| ())
     }
 
     /// In one transaction: clears the failure counter, folds the failed-unlock notes into
     /// the audit chain, and appends this unlock.
-    fn record_unlock(&mut self, reset_backoff: bool) -> Result<()> {
+    fn record_unlock(&mut self, reset_backoff: bool, detail: &str) -> Result<()> {
         let started = self.settings.audit_log;
         let sealed_settings = match started {
             true => None,
@@ -295,7 +338,7 @@ impl Session {
                 .iter()
                 .map(crate::audit::failed_unlock_event)
                 .collect();
-            events.push(NewEvent::new(Action::Unlock));
+            events.push(NewEvent::new(Action::Unlock).detail(detail));
             appender.append(tx, &events)?;
             tx.clear_failed_unlocks()
         })?;
@@ -511,15 +554,66 @@ impl Session {
         &self,
         rdp: &crate::rdp::RdpPreferences,
     ) -> Result<(&'static str, Vec<u8>)> {
-        let settings = Settings {
+        self.sealed_settings_with(&super::preferences::Preferences {
             rdp: rdp.clone(),
+            ..self.settings.prefs.clone()
+        })
+    }
+
+    pub(crate) fn adopt_rdp_preferences(&mut self, rdp: crate::rdp::RdpPreferences) {
+        self.settings.prefs.rdp = rdp;
+    }
+
+    /// The settings record with other preferences, sealed, to be written in a batch.
+    fn sealed_settings_with(
+        &self,
+        prefs: &super::preferences::Preferences,
+    ) -> Result<(&'static str, Vec<u8>)> {
+        let settings = Settings {
+            prefs: prefs.clone(),
             ..self.settings.clone()
         };
         Ok((META_SETTINGS, seal_settings(&self.cipher, &settings)?))
     }
 
-    pub(crate) fn adopt_rdp_preferences(&mut self, rdp: crate::rdp::RdpPreferences) {
-        self.settings.rdp = rdp;
+    /// This vault's preferences.
+    pub fn preferences(&self) -> &super::preferences::Preferences {
+        &self.settings.prefs
+    }
+
+    /// Replaces the preferences (every field checked, every wrong one named); the change
+    /// is audited with the names of what changed.
+    pub fn set_preferences(
+        &mut self,
+        prefs: super::preferences::Preferences,
+    ) -> std::result::Result<(), Vec<FieldError>> {
+        let prefs = prefs.validated()?;
+        let changed = prefs.changed_fields(&self.settings.prefs);
+        if changed.is_empty() {
+            return Ok(());
+        }
+        let wrap = |e: Error| {
+            vec![FieldError {
+                field: "form".to_owned(),
+                message: e.to_string(),
+            }]
+        };
+        let (key, sealed) = self.sealed_settings_with(&prefs).map_err(wrap)?;
+        let event =
+            NewEvent::new(Action::SettingsChange).detail(format!("changed {}", changed.join(", ")));
+        self.write_batch(&[event], |_, tx| {
+            tx.put_meta(key, &sealed)?;
+            Ok(Vec::new())
+        })
+        .map_err(wrap)?;
+        self.settings.prefs = prefs;
+        Ok(())
+    }
+
+    /// Drops a deleted customer from the in-memory list.
+    pub(crate) fn forget_customer(&mut self, id: uuid::Uuid) {
+        self.customers.retain(|c| c.id != id);
+        self.reindex();
     }
 
     fn reindex(&mut self) {
@@ -555,6 +649,12 @@ fn read_header(store: &dyn Store) -> Result<Header> {
         .ok_or_else(|| not_a_vault("checksum"))?;
     let sum = String::from_utf8(sum).map_err(|_| not_a_vault("checksum"))?;
     Header::from_stored(&bytes, &sum)
+}
+
+/// The id in the header of the vault at `path` (readable without the password).
+pub(crate) fn vault_id_of(path: &Path) -> Result<uuid::Uuid> {
+    let store = SqliteStore::open(path)?;
+    Ok(read_header(&store)?.vault_id)
 }
 
 fn read_backoff(store: &dyn Store) -> Result<Backoff> {

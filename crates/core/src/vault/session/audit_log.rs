@@ -1,5 +1,6 @@
 //! The audit log as seen from an unlocked session: append, verify, list, export.
 
+use std::io::ErrorKind;
 use std::path::Path;
 
 use super::Session;
@@ -88,6 +89,48 @@ impl Session {
         filter: &AuditFilter,
     ) -> Result<u64> {
         let file = crate::private_fs::create_or_replace(path)?;
+        self.write_audit_export(file, path, format, filter)
+    }
+
+    /// Like [`Session::export_audit`], but never replaces a file: an existing file or a
+    /// missing folder is refused with a one-line `invalid` error naming it, and a file left
+    /// half-written by a failure is removed. For front ends where the user types the path.
+    pub fn export_audit_new_file(
+        &mut self,
+        path: &Path,
+        format: ExportFormat,
+        filter: &AuditFilter,
+    ) -> Result<u64> {
+        let file = crate::private_fs::create_new(path).map_err(|e| match e.kind() {
+            ErrorKind::AlreadyExists => Error::invalid(
+                "file",
+                format!("{} already exists; choose another name", path.display()),
+            ),
+            ErrorKind::NotFound => Error::invalid(
+                "file",
+                format!(
+                    "the folder {} does not exist",
+                    path.parent().unwrap_or(path).display()
+                ),
+            ),
+            _ => Error::io(path, e),
+        })?;
+        let written = self.write_audit_export(file, path, format, filter);
+        if written.is_err() {
+            // Best effort: the error below is what the caller needs to see.
+            let _ = std::fs::remove_file(path);
+        }
+        written
+    }
+
+    /// Writes the selected events to the opened `file` and records the export.
+    fn write_audit_export(
+        &mut self,
+        file: std::fs::File,
+        path: &Path,
+        format: ExportFormat,
+        filter: &AuditFilter,
+    ) -> Result<u64> {
         let mut writer = EventWriter::new(format, std::io::BufWriter::new(file))?;
         let mut count = 0u64;
         self.for_each_audit_event(filter, &mut |e| {

@@ -23,7 +23,7 @@ pub struct PreparedLaunch {
 impl Session {
     /// The .rdp display and redirection defaults.
     pub fn rdp_preferences(&self) -> &RdpPreferences {
-        &self.settings.rdp
+        &self.settings.prefs.rdp
     }
 
     /// Before a launch: an expired account is refused (and the refusal recorded) unless
@@ -57,7 +57,7 @@ impl Session {
     /// Replaces the .rdp display and redirection defaults (validated first), audited.
     pub fn set_rdp_preferences(&mut self, preferences: RdpPreferences) -> Result<()> {
         preferences.validate()?;
-        if preferences == self.settings.rdp {
+        if preferences == self.settings.prefs.rdp {
             return Ok(());
         }
         let (key, sealed) = self.sealed_settings_with_rdp(&preferences)?;
@@ -72,7 +72,7 @@ impl Session {
 
     /// The .rdp file for the target's entry.
     pub fn rdp_file(&self, target: &Target) -> Result<RdpFile> {
-        RdpFile::for_entry(&target.entry, &self.settings.rdp).map_err(|e| in_entry(target, e))
+        RdpFile::for_entry(&target.entry, &self.settings.prefs.rdp).map_err(|e| in_entry(target, e))
     }
 
     /// Writes the target's .rdp file to `path` (created 0600 or replaced), audited.

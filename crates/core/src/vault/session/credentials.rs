@@ -231,6 +231,21 @@ impl Session {
         Ok(value)
     }
 
+    /// The password, to be shown on screen (the app's explicit "reveal"). Recorded in the
+    /// audit log first; nothing is returned if that fails.
+    pub fn reveal_password(&mut self, target: &Target) -> Result<SecretString> {
+        let password = self.entry_secrets(&target.entry)?.password.ok_or_else(|| {
+            Error::NotFound(format!("{} {}", target.name(), Purpose::Password.lacks()))
+        })?;
+        self.audit(
+            NewEvent::new(Action::Reveal)
+                .customer(&target.customer)
+                .entry(&target.entry)
+                .detail("password shown on screen"),
+        )?;
+        Ok(password)
+    }
+
     /// Sets (or replaces) the entry's TOTP secret, with its audit event, in one transaction.
     pub fn set_totp(
         &mut self,

@@ -1,0 +1,288 @@
+//! The audit view's commands: the filtered log (newest first, capped), verification and
+//! export. Events never hold a secret (a core guarantee); rows carry only what the table
+//! shows.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+
+use sallyport_core::audit::{
+    self, Action, AuditFilter, Event, ExportFormat, Outcome, Problem, VerifyReport,
+};
+use sallyport_core::{hygiene, Error, Session};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// Most events one answer carries; the total says how many matched.
+pub const MAX_EVENTS: usize = 500;
+
+/// The filter bar. Blank fields select everything.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AuditQuery {
+    /// A customer's code or unique name (a deleted customer by its code).
+    pub customer: String,
+    /// A staff name or OS user.
+    pub staff: String,
+    /// An action (`copy_password`) or a family (`copy`).
+    pub action: String,
+    /// Events at or after: `YYYY-MM-DD` (midnight UTC) or an RFC 3339 time.
+    pub since: String,
+    /// Events before: `YYYY-MM-DD` (midnight UTC) or an RFC 3339 time.
+    pub until: String,
+}
+
+impl AuditQuery {
+    /// The core's filter for these fields (the same parsing as `sallyport audit list`).
+    fn filter(&self, session: &Session) -> sallyport_core::Result<AuditFilter> {
+        let mut filter = AuditFilter {
+            staff: given(&self.staff).map(str::to_owned),
+            ..AuditFilter::default()
+        };
+        if let Some(customer) = given(&self.customer) {
+            filter.customer = Some(session.audit_customer_match(customer)?);
+        }
+        if let Some(action) = given(&self.action) {
+            filter.add_actions(action)?;
+        }
+        filter.since = given(&self.since)
+            .map(|t| audit::parse_time("since", t))
+            .transpose()?;
+        filter.until = given(&self.until)
+            .map(|t| audit::parse_time("until", t))
+            .transpose()?;
+        Ok(filter)
+    }
+}
+
+/// A filter field's value, unless it is blank.
+fn given(field: &str) -> Option<&str> {
+    Some(field.trim()).filter(|f| !f.is_empty())
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditRow {
+    /// Position in the chain (what verification names).
+    pub seq: u64,
+    /// When, in milliseconds since the Unix epoch (the UI shows local time).
+    pub time_ms: i64,
+    /// Staff name of the vault.
+    pub staff: String,
+    /// `os_user@host`.
+    pub device: String,
+    /// What happened.
+    pub action: Action,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The customer's code at the time.
+    pub customer: String,
+    /// The entry's label at the time.
+    pub entry: String,
+    /// A short description, never a secret.
+    pub detail: String,
+    /// For an event restored from a backup, its number in the old log.
+    pub restored_from: Option<u64>,
+}
+
+impl From<Event> for AuditRow {
+    fn from(e: Event) -> Self {
+        Self {
+            seq: e.seq,
+            time_ms: (e.time.unix_timestamp_nanos() / 1_000_000) as i64,
+            staff: e.staff,
+            device: format!("{}@{}", e.os_user, e.host),
+            action: e.action,
+            outcome: e.outcome,
+            customer: e.customer,
+            entry: e.entry,
+            detail: e.detail,
+            restored_from: e.restored_from,
+        }
+    }
+}
+
+/// The newest matching events and how many matched in all.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditPage {
+    /// At most [`MAX_EVENTS`], newest first.
+    pub events: Vec<AuditRow>,
+    /// How many events matched.
+    pub total: u64,
+}
+
+/// The newest events matching `filter` (at most [`MAX_EVENTS`]) and the number matched.
+#[tauri::command]
+pub async fn audit_events(state: State<'_, AppState>, filter: AuditQuery) -> ApiResult<AuditPage> {
+    Ok(state.vault.with_session(|s| {
+        let filter = filter.filter(s)?;
+        let (mut newest, mut total) = (VecDeque::with_capacity(MAX_EVENTS), 0u64);
+        s.for_each_audit_event(&filter, &mut |e| {
+            total += 1;
+            if newest.len() == MAX_EVENTS {
+                newest.pop_front();
+            }
+            newest.push_back(e);
+            Ok(())
+        })?;
+        let events = newest.into_iter().rev().map(AuditRow::from).collect();
+        Ok(AuditPage { events, total })
+    })?)
+}
+
+/// An action family of the filter (`copy`: every `copy_*` action).
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionFamily {
+    /// The name the filter accepts.
+    pub name: String,
+    /// The actions it selects.
+    pub actions: Vec<Action>,
+}
+
+/// What the action filter offers.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditActions {
+    /// Names that select several actions.
+    pub families: Vec<ActionFamily>,
+    /// Every action.
+    pub actions: Vec<Action>,
+}
+
+/// The families and actions the core's filter knows. A family is a name prefix the core
+/// expands to more than one action.
+#[tauri::command]
+pub async fn audit_actions() -> ApiResult<AuditActions> {
+    let mut families: Vec<ActionFamily> = Vec::new();
+    for action in Action::ALL {
+        let name = action.as_str().split('_').next().unwrap_or_default();
+        let mut filter = AuditFilter::default();
+        if families.iter().any(|f| f.name == name) || filter.add_actions(name).is_err() {
+            continue;
+        }
+        if filter.actions.len() > 1 {
+            families.push(ActionFamily {
+                name: name.to_owned(),
+                actions: filter.actions,
+            });
+        }
+    }
+    Ok(AuditActions {
+        families,
+        actions: Action::ALL.to_vec(),
+    })
+}
+
+/// The verdict of the "Verify log" button.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditVerdict {
+    /// True when the chain and its head are intact.
+    pub ok: bool,
+    /// Events checked and found in order (up to the first problem).
+    pub events: u64,
+    /// The first problem: its sequence number, kind and the core's one-line message.
+    pub problem: Option<Problem>,
+}
+
+impl From<VerifyReport> for AuditVerdict {
+    fn from(report: VerifyReport) -> Self {
+        Self {
+            ok: report.is_ok(),
+            events: report.events,
+            problem: report.problem,
+        }
+    }
+}
+
+/// Walks the whole chain and names the first bad event.
+#[tauri::command]
+pub async fn audit_verify(state: State<'_, AppState>) -> ApiResult<AuditVerdict> {
+    Ok(state.vault.with_session(|s| s.verify_audit())?.into())
+}
+
+/// The export file's layout, as the UI names it.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportChoice {
+    /// A header line, then one row per event.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+impl ExportChoice {
+    fn format(self) -> ExportFormat {
+        match self {
+            ExportChoice::Csv => ExportFormat::Csv,
+            ExportChoice::Jsonl => ExportFormat::JsonLines,
+        }
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditExported {
+    /// Events written.
+    pub events: u64,
+    /// The file, with `~` expanded.
+    pub path: PathBuf,
+}
+
+/// Writes the events matching `filter` to a new file at `path` (0600; an existing file or
+/// a missing folder is refused, never overwritten). The export is itself audited.
+#[tauri::command]
+pub async fn audit_export(
+    state: State<'_, AppState>,
+    path: String,
+    format: ExportChoice,
+    filter: AuditQuery,
+) -> ApiResult<AuditExported> {
+    let path = typed_path(&path)?;
+    let events = state.vault.with_session(|s| {
+        let filter = filter.filter(s)?;
+        s.export_audit_new_file(&path, format.format(), &filter)
+    })?;
+    Ok(AuditExported { events, path })
+}
+
+/// A free file name to suggest: `~/sallyport-audit-YYYY-MM-DD.csv` (UTC day), with `-2`,
+/// `-3`… when that file exists.
+#[tauri::command]
+pub async fn audit_export_default_path(format: ExportChoice) -> ApiResult<PathBuf> {
+    let dir = home()?;
+    let stem = format!("sallyport-audit-{}", hygiene::today());
+    let ext = format.format().as_str();
+    let name = |n: u32| match n {
+        1 => dir.join(format!("{stem}.{ext}")),
+        n => dir.join(format!("{stem}-{n}.{ext}")),
+    };
+    Ok((1..100).map(name).find(|p| !p.exists()).unwrap_or(name(1)))
+}
+
+fn home() -> sallyport_core::Result<PathBuf> {
+    std::env::home_dir()
+        .filter(|h| h.is_absolute())
+        .ok_or_else(|| Error::NotFound("cannot determine the home folder".into()))
+}
+
+/// A path as typed: `~/…` is in the home folder; anything else must be absolute (the
+/// app's working directory means nothing to the user).
+fn typed_path(typed: &str) -> sallyport_core::Result<PathBuf> {
+    let path = match typed.trim() {
+        "" => return Err(Error::invalid("file", "give the file to write")),
+        t => match t.strip_prefix("~/") {
+            Some(rest) => home()?.join(rest),
+            None => PathBuf::from(t),
+        },
+    };
+    match path.is_absolute() {
+        true => Ok(path),
+        false => Err(Error::invalid(
+            "file",
+            "give the full path of the file, for example ~/sallyport-audit.csv",
+        )),
+    }
+}

@@ -1,0 +1,204 @@
+import { emit } from "@tauri-apps/api/event";
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import Customers from "../Customers.svelte";
+import { details, launched, locked, summaries } from "../../__tests__/fixtures";
+import { callsOf, fakeBackend, rejectWith, type Answer } from "../../__tests__/ipc";
+
+/** The vault of fixtures.ts: search matches code or name, case-insensitively. */
+const vault: Record<string, Answer> = {
+  search_customers: ({ query, offset = 0, limit = 100 }) => {
+    const all = summaries.filter((c) =>
+      `${c.code} ${c.name}`.toLowerCase().includes(String(query).toLowerCase()),
+    );
+    const from = Number(offset);
+    return { total: all.length, offset: from, rows: all.slice(from, from + Number(limit)) };
+  },
+  customer_detail: ({ code }) => details[String(code)],
+  totp_code: () => ({ code: "123456", seconds_left: 20, period: 30, digits: 6 }),
+  activity: () => null,
+};
+
+function renderCustomers(answers: Record<string, Answer> = {}) {
+  const ipc = fakeBackend({ ...vault, ...answers });
+  const onstatus = vi.fn();
+  render(Customers, { staff: "Ann", customers: summaries.length, onstatus });
+  return { ipc, onstatus, search: screen.getByRole("searchbox", { name: "Search customers" }) };
+}
+
+/** The names in the customer list, in order. */
+function listed(): string[] {
+  const list = screen.queryByRole("list", { name: "Customers" });
+  if (!list) return [];
+  return within(list)
+    .getAllByRole("button")
+    .map((row) => row.querySelector(".name")?.textContent ?? "");
+}
+
+/** The name in the row marked as the current one. */
+function selected(): string | null {
+  const row = within(screen.getByRole("list", { name: "Customers" }))
+    .getAllByRole("button")
+    .find((button) => button.getAttribute("aria-current") === "true");
+  return row?.querySelector(".name")?.textContent ?? null;
+}
+
+/** Waits until the detail pane shows `name`. */
+async function showing(name: string): Promise<void> {
+  await screen.findByRole("heading", { name });
+}
+
+describe("Customers", () => {
+  it("searches as the user types and lists the matching customers", async () => {
+    const { ipc, search } = renderCustomers();
+    await waitFor(() => expect(listed()).toEqual(["Acme Corp", "Beta GmbH", "Gamma Ltd"]));
+
+    await userEvent.type(search, "be");
+
+    await waitFor(() => expect(listed()).toEqual(["Beta GmbH"]));
+    expect(callsOf(ipc, "search_customers")).toEqual(
+      ["", "b", "be"].map((query) => ({ query, offset: 0, limit: 100 })),
+    );
+  });
+
+  it("says when nothing matches", async () => {
+    const { search } = renderCustomers();
+
+    await userEvent.type(search, "zzz");
+
+    expect(await screen.findByText("No customer matches “zzz”.")).toBeTruthy();
+  });
+
+  it("moves the selection with ArrowDown and ArrowUp, within the list, and loads that customer", async () => {
+    const { ipc, search } = renderCustomers();
+    await showing("Acme Corp");
+    await userEvent.click(search);
+
+    await userEvent.keyboard("{ArrowDown}");
+    expect(selected()).toBe("Beta GmbH");
+    // The viewport scrolls just far enough to show row 1 (34 px rows; jsdom's viewport has
+    // no height, so its bottom edge is its top).
+    expect(document.querySelector(".viewport")?.scrollTop).toBe(2 * 34);
+    await showing("Beta GmbH");
+    expect(callsOf(ipc, "customer_detail")).toEqual([{ code: "ACME" }, { code: "BETA" }]);
+
+    await userEvent.keyboard("{ArrowDown}{ArrowDown}{ArrowDown}");
+    expect(selected()).toBe("Gamma Ltd");
+
+    await userEvent.keyboard("{ArrowUp}");
+    expect(selected()).toBe("Beta GmbH");
+  });
+
+  it("connects the selected customer's first RDP entry on Enter", async () => {
+    const { ipc, search } = renderCustomers({ connect_entry: () => launched });
+    await showing("Acme Corp");
+    await screen.findByRole("article", { name: "Entry DC01" });
+
+    await userEvent.type(search, "{Enter}");
+
+    expect(callsOf(ipc, "connect_entry")).toEqual([{ code: "ACME", entry: "DC01", expiredOk: false }]);
+    expect((await screen.findByRole("status")).textContent?.trim()).toBe("Started xfreerdp for DC01.");
+  });
+
+  it("never connects the previous customer while the next one is still loading", async () => {
+    let release: (value: unknown) => void = () => {};
+    const { ipc, search } = renderCustomers({
+      connect_entry: () => launched,
+      customer_detail: ({ code }) =>
+        code === "ACME" ? details.ACME : new Promise((resolve) => (release = () => resolve(details[String(code)]))),
+    });
+    await showing("Acme Corp");
+    await screen.findByRole("article", { name: "Entry DC01" });
+
+    await userEvent.type(search, "{ArrowDown}{Enter}");
+
+    expect(callsOf(ipc, "connect_entry")).toEqual([]);
+    expect((await screen.findByRole("status")).textContent?.trim()).toMatch(/is not shown yet/);
+    release(null);
+  });
+
+  it("says so on Enter when the customer has no RDP entry", async () => {
+    const { ipc, search } = renderCustomers();
+    await userEvent.type(search, "gamma");
+    await showing("Gamma Ltd");
+
+    await userEvent.type(search, "{Enter}");
+
+    expect((await screen.findByRole("status")).textContent?.trim()).toBe(
+      "GAMMA has no RDP entry to connect to.",
+    );
+    expect(callsOf(ipc, "connect_entry")).toEqual([]);
+  });
+
+  it("clears the search on Escape", async () => {
+    const { search } = renderCustomers();
+    await userEvent.type(search, "gamma");
+    await waitFor(() => expect(listed()).toEqual(["Gamma Ltd"]));
+
+    await userEvent.type(search, "{Escape}");
+
+    await waitFor(() => expect(listed()).toHaveLength(3));
+    expect((search as HTMLInputElement).value).toBe("");
+  });
+
+  it("shows a clicked customer with a card per entry", async () => {
+    renderCustomers();
+    await showing("Acme Corp");
+
+    await userEvent.click(screen.getByRole("button", { name: /Beta GmbH/ }));
+
+    await showing("Beta GmbH");
+    const cards = screen.getAllByRole("article").map((card) => card.getAttribute("aria-label"));
+    expect(cards).toEqual(["Entry FS01"]);
+  });
+
+  it("copies the first TOTP code on Alt+T", async () => {
+    const { ipc } = renderCustomers({ copy_secret: () => 20 });
+    await screen.findByRole("article", { name: "Entry DC01" });
+
+    await userEvent.keyboard("{Alt>}t{/Alt}");
+
+    await waitFor(() =>
+      expect(callsOf(ipc, "copy_secret")).toEqual([{ code: "ACME", entry: "DC01", what: "totp" }]),
+    );
+  });
+
+  it("locks the vault on Ctrl+L and hands over the locked status", async () => {
+    const { ipc, onstatus } = renderCustomers({ lock: () => locked });
+    await showing("Acme Corp");
+
+    await userEvent.keyboard("{Control>}l{/Control}");
+
+    await waitFor(() => expect(onstatus).toHaveBeenCalledExactlyOnceWith(locked));
+    expect(callsOf(ipc, "lock")).toHaveLength(1);
+  });
+
+  it("asks for the vault status when a search finds the vault locked", async () => {
+    const { onstatus } = renderCustomers({
+      search_customers: rejectWith("locked", "The vault is locked."),
+      vault_status: () => locked,
+    });
+
+    await waitFor(() => expect(onstatus).toHaveBeenCalledExactlyOnceWith(locked));
+    expect((await screen.findByRole("alert")).textContent).toBe("The vault is locked.");
+  });
+
+  it("asks for the vault status when the backend locks the vault by itself", async () => {
+    const { onstatus } = renderCustomers({ vault_status: () => locked });
+    await showing("Acme Corp");
+
+    await emit("vault-locked");
+
+    await waitFor(() => expect(onstatus).toHaveBeenCalledExactlyOnceWith(locked));
+  });
+
+  it("reports user activity to the backend, at most once in 15 s", async () => {
+    const { ipc, search } = renderCustomers();
+    await showing("Acme Corp");
+
+    await userEvent.type(search, "ac");
+
+    expect(callsOf(ipc, "activity")).toEqual([{}]);
+  });
+});
