@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
-cargo build --release -q -p sallyport-cli
+[ -n "${BENCH_SKIP_BUILD:-}" ] || cargo build --release -q -p sallyport-cli # BENCH_SKIP_BUILD=1: time the binary as built
 BIN=target/release/sallyport
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -60,11 +60,29 @@ cargo clippy --workspace --all-targets -- -D warnings
 section "cargo build (tests and binaries)"
 cargo build --workspace --bins --tests
 
+# The front end's types are generated from the Rust types (src-tauri/src/bindings.rs) and
+# checked in: regenerating them must change nothing. Reuses the test build above.
+section "bindings: generated TS types are up to date"
+bindings_before="$(mktemp -d)"
+cp -R ui/src/backend/bindings/. "$bindings_before"
+scripts/bindings.sh
+if ! diff -ru "$bindings_before" ui/src/backend/bindings; then
+  printf '\nui/src/backend/bindings does not match the Rust types: run scripts/bindings.sh and commit the result.\n' >&2
+  exit 1
+fi
+rm -rf "$bindings_before"
+
 section "cargo test"
 cargo test --workspace
 
-section "keychain: Secret Service (gnome-keyring on a private D-Bus)"
-tests/keychain/run.sh
+section "D-Bus: keychain (gnome-keyring) and OS lock signals on a private bus"
+tests/dbus/run.sh
 
-section "e2e: GUI smoke test"
-E2E_SKIP_BUILD=1 E2E_PROFILE=debug tests/e2e/run.sh
+# The GUI test drives a release build (what users run), given an identifier of its own so
+# that its webview data never mixes with a real install's.
+section "cargo build --release (the app the GUI test drives, own identifier)"
+TAURI_CONFIG='{"identifier":"com.sallyport.app.e2e"}' cargo build --release -p sallyport-app
+
+section "e2e: GUI smoke test (release build)"
+E2E_SKIP_BUILD=1 E2E_PROFILE=release E2E_CLI="$root/target/debug/sallyport" \
+  E2E_IDENTIFIER=com.sallyport.app.e2e tests/e2e/run.sh

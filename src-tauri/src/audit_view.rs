@@ -22,6 +22,7 @@ pub const MAX_EVENTS: usize = 500;
 
 /// The filter bar. Blank fields select everything.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(default)]
 pub struct AuditQuery {
     /// A customer's code or unique name (a deleted customer by its code).
@@ -66,6 +67,7 @@ fn given(field: &str) -> Option<&str> {
 
 /// One row of the table.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AuditRow {
     /// Position in the chain (what verification names).
     pub seq: u64,
@@ -108,6 +110,7 @@ impl From<Event> for AuditRow {
 
 /// The newest matching events and how many matched in all.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AuditPage {
     /// At most [`MAX_EVENTS`], newest first.
     pub events: Vec<AuditRow>,
@@ -136,6 +139,7 @@ pub async fn audit_events(state: State<'_, AppState>, filter: AuditQuery) -> Api
 
 /// An action family of the filter (`copy`: every `copy_*` action).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ActionFamily {
     /// The name the filter accepts.
     pub name: String,
@@ -145,6 +149,7 @@ pub struct ActionFamily {
 
 /// What the action filter offers.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AuditActions {
     /// Names that select several actions.
     pub families: Vec<ActionFamily>,
@@ -178,6 +183,7 @@ pub async fn audit_actions() -> ApiResult<AuditActions> {
 
 /// The verdict of the "Verify log" button.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AuditVerdict {
     /// True when the chain and its head are intact.
     pub ok: bool,
@@ -205,6 +211,7 @@ pub async fn audit_verify(state: State<'_, AppState>) -> ApiResult<AuditVerdict>
 
 /// The export file's layout, as the UI names it.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum ExportChoice {
     /// A header line, then one row per event.
@@ -224,6 +231,7 @@ impl ExportChoice {
 
 /// What an export wrote.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AuditExported {
     /// Events written.
     pub events: u64,

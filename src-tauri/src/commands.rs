@@ -104,6 +104,7 @@ pub async fn totp_code(
 
 /// What to copy.
 #[derive(Debug, Clone, Copy, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum CopyWhat {
     /// The password.
@@ -166,13 +167,25 @@ impl std::fmt::Debug for Revealed {
     }
 }
 
+/// A revealed password as sent, borrowed from the [`Revealed`]'s [`SecretString`] (the
+/// front end's `Revealed` type is generated from this).
+#[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename = "Revealed")]
+pub(crate) struct RevealedWire<'a> {
+    /// The password.
+    password: &'a str,
+    /// Seconds until the app hides it again.
+    hide_after_seconds: u32,
+}
+
 impl Serialize for Revealed {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut out = serializer.serialize_struct("Revealed", 2)?;
-        out.serialize_field("password", self.password.expose())?;
-        out.serialize_field("hide_after_seconds", &REVEAL_SECONDS)?;
-        out.end()
+        RevealedWire {
+            password: self.password.expose(),
+            hide_after_seconds: REVEAL_SECONDS,
+        }
+        .serialize(serializer)
     }
 }
 
@@ -194,6 +207,7 @@ pub async fn reveal_password(
 
 /// Which link of an entry to open.
 #[derive(Debug, Clone, Copy, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Link {
     /// The web application.
@@ -229,6 +243,7 @@ pub async fn open_link(
 
 /// What Connect started.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Launched {
     /// The client program.
     pub program: String,

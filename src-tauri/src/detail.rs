@@ -7,6 +7,7 @@ use serde::Serialize;
 
 /// A customer with its entries.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CustomerDetail {
     /// Stable id (what edits and deletes name).
     pub id: uuid::Uuid,
@@ -30,6 +31,7 @@ pub struct CustomerDetail {
 
 /// One entry as a card.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct EntryCard {
     /// The entry (no secrets: `has_password`, `totp` parameters only).
     #[serde(flatten)]

@@ -19,6 +19,7 @@ type ApiResult<T> = Result<T, ApiError>;
 /// value arrives from the webview (it was typed there) and goes straight into a
 /// [`SecretString`]; nothing secret is ever sent back.
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "change", rename_all = "lowercase")]
 pub enum SecretInput {
     /// Leave the stored value.

@@ -6,6 +6,7 @@ use serde::Serialize;
 /// A core error as sent over IPC. The message is one line and never contains a secret
 /// (a guarantee of `sallyport_core::Error`'s `Display`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ApiError {
     /// Stable machine-readable class, e.g. `wrong_password`, `locked_out`, `invalid`.
     pub kind: &'static str,
@@ -13,6 +14,7 @@ pub struct ApiError {
     pub message: String,
     /// For a refused form: every wrong field with its message, shown beside the field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(test, ts(as = "Option<_>", optional))] // absent when empty
     pub fields: Vec<FieldError>,
 }
 

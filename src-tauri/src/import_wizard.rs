@@ -70,6 +70,7 @@ impl PendingImport {
 
 /// The format select: `auto` tells the format from the header line.
 #[derive(Debug, Clone, Copy, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum FormatChoice {
     /// Detect it.
@@ -101,6 +102,7 @@ impl FormatChoice {
 
 /// What to do with a row whose customer code and entry label already exist.
 #[derive(Debug, Clone, Copy, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum OnConflict {
     /// Keep what is stored.
@@ -123,6 +125,7 @@ impl From<OnConflict> for ConflictPolicy {
 
 /// One entry of the format select: core's id and title.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct FormatOption {
     /// What `import_preview` takes as `format`.
     pub id: Format,
@@ -144,6 +147,7 @@ pub async fn import_formats() -> ApiResult<Vec<FormatOption>> {
 
 /// What the preview step shows. No secret: counts, and lines with core's reasons.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ImportPreview {
     /// Names this plan for `import_apply`.
     pub id: u64,
@@ -163,6 +167,7 @@ pub struct ImportPreview {
 
 /// What an applied import did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ImportDone {
     /// What was created, updated, skipped (and the invalid rows left out).
     pub summary: ImportSummary,

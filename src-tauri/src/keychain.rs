@@ -101,9 +101,9 @@ mod tests {
     use super::*;
 
     /// Needs a Secret Service: run by `scripts/test.sh` inside `dbus-run-session` with an
-    /// unlocked gnome-keyring (see tests/keychain/run.sh), hence ignored in plain runs.
+    /// unlocked gnome-keyring (see tests/dbus/run.sh), hence ignored in plain runs.
     #[test]
-    #[ignore = "needs a Secret Service; run through tests/keychain/run.sh"]
+    #[ignore = "needs a Secret Service; run through tests/dbus/run.sh"]
     fn a_key_round_trips_through_the_secret_service_and_is_forgotten() {
         let vault = Uuid::new_v4();
         assert!(load(vault).unwrap().is_none(), "nothing kept yet");

@@ -14,6 +14,7 @@ pub mod edit;
 pub mod error;
 pub mod import_wizard;
 pub mod keychain;
+pub mod os_lock;
 pub mod preferences;
 pub mod state;
 pub mod summary;
@@ -77,6 +78,7 @@ pub fn run() {
                 .plugin(tauri_plugin_dialog::init())
                 .setup(|app| {
                     preferences::watch(app.handle().clone());
+                    os_lock::watch(app.handle().clone());
                     Ok(())
                 })
                 .build(context())
@@ -97,6 +99,10 @@ pub fn run() {
     }
 }
 
+#[cfg(test)]
+mod bindings;
+#[cfg(test)]
+mod test_ipc;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

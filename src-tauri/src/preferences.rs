@@ -95,6 +95,15 @@ pub fn lock_if_idle(state: &AppState, now: Instant) -> bool {
     if state.idle.idle(now) < Duration::from_secs(u64::from(minutes) * 60) {
         return false;
     }
+    lock_now(state)
+}
+
+/// Locks an unlocked vault now: clears a copied secret and forgets a previewed import.
+/// Returns whether it locked (false if it was not unlocked).
+pub fn lock_now(state: &AppState) -> bool {
+    if !matches!(state.vault.status(), VaultStatus::Unlocked { .. }) {
+        return false;
+    }
     state.clipboard.clear();
     let locked = state.vault.lock().is_ok();
     state.import.clear(); // a previewed import does not outlive the session

@@ -8,6 +8,7 @@ pub const MAX_PAGE: usize = 500;
 
 /// One row of the customer list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CustomerSummary {
     /// Short unique code.
     pub code: String,
@@ -29,6 +30,7 @@ impl From<&Customer> for CustomerSummary {
 
 /// One window of the ranked matches of a query: what a virtualised list shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CustomerPage {
     /// How many customers match in all.
     pub total: usize,

@@ -1,13 +1,11 @@
 //! Command tests through Tauri's IPC layer (mock runtime, the real capabilities and ACL).
 
-use sallyport_core::vault::kdf::KdfParams;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
+use tauri::test::{mock_builder, MockRuntime};
+use tauri::{App, Manager, WebviewWindow};
 
-use super::{app_builder, context, AppState};
+use super::test_ipc::{self, PASSWORD};
+use super::AppState;
 
 struct Harness {
     _dir: tempfile::TempDir,
@@ -18,12 +16,7 @@ struct Harness {
 impl Harness {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let state = AppState::new(dir.path().join("vault.sallyport"), KdfParams::floor());
-        let app = app_builder(mock_builder(), state).build(context()).unwrap();
-        // The mock runtime does not open the configured window; open "main" as the app would.
-        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .unwrap();
+        let (app, window) = test_ipc::app_in(mock_builder(), dir.path());
         Self {
             _dir: dir,
             _app: app,
@@ -32,24 +25,13 @@ impl Harness {
     }
 
     fn invoke_from(&self, url: &str, cmd: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: url.parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.window, request).map(|body| body.deserialize().unwrap())
+        test_ipc::invoke_from(&self.window, url, cmd, args)
     }
 
     fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
         self.invoke_from("tauri://localhost", cmd, args)
     }
 }
-
-const PASSWORD: &str = "test password only";
 
 #[test]
 fn status_of_a_missing_vault_is_no_vault() {

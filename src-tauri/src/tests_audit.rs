@@ -5,17 +5,14 @@
 use std::path::{Path, PathBuf};
 
 use sallyport_core::audit::{Action, NewEvent};
-use sallyport_core::vault::kdf::KdfParams;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
+use tauri::test::{mock_builder, MockRuntime};
+use tauri::{App, Manager, WebviewWindow};
 
-use super::{app_builder, context, AppState};
+use super::AppState;
 use crate::audit_view::MAX_EVENTS;
 
-const PASSWORD: &str = "test password only";
+use super::test_ipc::{self, PASSWORD};
 
 /// An app over an unlocked vault holding the import fixture, with a customer viewed and a
 /// TOTP code shown (so the log has `customer_view` and `totp_show` events).
@@ -28,11 +25,7 @@ struct Harness {
 impl Harness {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let state = AppState::new(dir.path().join("vault.sallyport"), KdfParams::floor());
-        let app = app_builder(mock_builder(), state).build(context()).unwrap();
-        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .unwrap();
+        let (app, window) = test_ipc::app_in(mock_builder(), dir.path());
         let h = Self { dir, app, window };
         h.invoke(
             "create_vault",
@@ -63,16 +56,7 @@ impl Harness {
     }
 
     fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.window, request).map(|body| body.deserialize().unwrap())
+        test_ipc::invoke(&self.window, cmd, args)
     }
 
     fn events(&self, filter: Value) -> Value {

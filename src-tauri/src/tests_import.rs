@@ -5,16 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use sallyport_core::vault::kdf::KdfParams;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
-use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
+use tauri::ipc::InvokeResponseBody;
+use tauri::test::{mock_builder, MockRuntime};
+use tauri::{App, Manager, WebviewWindow};
 
-use super::{app_builder, context, AppState};
+use super::AppState;
 
-const PASSWORD: &str = "test password only";
+use super::test_ipc::{self, PASSWORD};
 
 /// An app over a new, empty, unlocked vault; it records what the progress channels carry.
 struct Harness {
@@ -27,7 +25,6 @@ struct Harness {
 impl Harness {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let state = AppState::new(dir.path().join("vault.sallyport"), KdfParams::floor());
         let progress = Arc::new(Mutex::new(Vec::new()));
         let seen = progress.clone();
         let builder = mock_builder().channel_interceptor(move |_, _, _, body| {
@@ -38,10 +35,7 @@ impl Harness {
             }
             true
         });
-        let app = app_builder(builder, state).build(context()).unwrap();
-        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .unwrap();
+        let (app, window) = test_ipc::app_in(builder, dir.path());
         let h = Self {
             dir,
             app,
@@ -57,16 +51,7 @@ impl Harness {
     }
 
     fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.window, request).map(|body| body.deserialize().unwrap())
+        test_ipc::invoke(&self.window, cmd, args)
     }
 
     /// `import_preview` of `path` with the wizard's defaults (detect, fail on conflicts).

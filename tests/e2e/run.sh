@@ -6,6 +6,11 @@
 #                               honours SALLYPORT_KDF=floor, so the test's vault uses the
 #                               cheapest accepted Argon2id cost; release always uses the default.
 #   E2E_SKIP_BUILD=1            reuse existing builds (scripts/test.sh has just built them).
+#   E2E_CLI=PATH                the CLI that fills the vault while the app is locked
+#                               (default: the CLI of the same profile).
+#   E2E_IDENTIFIER=ID           the app identifier the build under test was given (through
+#                               TAURI_CONFIG); the run checks that the app kept its data
+#                               under that identifier, apart from a real install's.
 set -euo pipefail
 set +m # background jobs stay in this process group (setsid below relies on it)
 
@@ -17,7 +22,7 @@ profile="${E2E_PROFILE:-debug}"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
 app="$target_dir/$profile/sallyport-app"
-cli="$target_dir/$profile/sallyport"
+cli="${E2E_CLI:-$target_dir/$profile/sallyport}"
 shots="$root/target/e2e-screenshots"
 
 if [[ "${E2E_SKIP_BUILD:-0}" != 1 ]]; then
@@ -89,6 +94,8 @@ export DISPLAY="$display"
 export XDG_RUNTIME_DIR="$work/runtime"
 # FreeRDP keeps the certificates it trusted (/cert:tofu) here, not in the user's own config.
 export XDG_CONFIG_HOME="$work/config"
+# The webview keeps its own data (per app identifier) here.
+export XDG_DATA_HOME="$work/data"
 export SALLYPORT_VAULT="$work/vault.sallyport"
 export SALLYPORT_KDF=floor
 export GDK_BACKEND=x11
@@ -108,3 +115,13 @@ done
 
 TAURI_DRIVER_URL="http://127.0.0.1:$port" SALLYPORT_APP="$app" SALLYPORT_CLI="$cli" SCREENSHOT_DIR="$shots" \
   node "$root/tests/e2e/smoke.mjs"
+
+if [[ -n "${E2E_IDENTIFIER:-}" ]]; then
+  kept=$(ls "$XDG_DATA_HOME" 2>/dev/null | tr '\n' ' ')
+  if [[ -d "$XDG_DATA_HOME/$E2E_IDENTIFIER" ]]; then
+    echo "  ok   the app kept its data under its test identifier $E2E_IDENTIFIER"
+  else
+    echo "  FAIL the app kept no data under $E2E_IDENTIFIER (found: ${kept:-nothing})"
+    exit 1
+  fi
+fi

@@ -1,4 +1,5 @@
 import { tick } from "svelte";
+import { toApiError } from "./backend";
 
 /** Svelte action: focus the element when it appears (instead of the `autofocus` attribute). */
 export function focusOnMount(node: HTMLElement): void {
@@ -17,4 +18,18 @@ export async function focusFirstInvalid(form: HTMLElement | undefined): Promise<
   const field = form?.querySelector<HTMLElement>('[aria-invalid="true"]');
   field?.focus();
   field?.scrollIntoView?.({ block: "center" });
+}
+
+/** A refused save: core's message for each field it named, or one message for the form
+ *  (when it named none). Focuses the first invalid field once the messages are shown. */
+export function refusal(
+  error: unknown,
+  form: HTMLElement | undefined,
+): { errors: Record<string, string>; failure: string } {
+  const e = toApiError(error);
+  focusFirstInvalid(form);
+  return {
+    errors: Object.fromEntries((e.fields ?? []).map((f) => [f.field, f.message])),
+    failure: e.fields?.length ? "" : e.message,
+  };
 }

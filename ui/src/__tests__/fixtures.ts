@@ -19,7 +19,7 @@ export function entry(overrides: Partial<EntryCard> = {}): EntryCard {
     domain: "ACME",
     account_type: "shared",
     has_password: true,
-    totp: { algorithm: "SHA1", digits: 6, period: 30 },
+    totp: { algorithm: "SHA1", digits: 6, period: 30, issuer: "", account: "" },
     flags: [],
     expired: false,
     pptp: false,

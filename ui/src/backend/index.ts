@@ -1,119 +1,86 @@
 // The one door to the Rust backend: every `invoke` of the app lives here, typed.
-// Components import `backend` and never call `invoke` themselves.
+// Components import `backend` and never call `invoke` themselves. The types of the values
+// that cross IPC are generated from the Rust types into ./bindings (`scripts/bindings.sh`;
+// CI fails when regenerating changes them); only command argument lists are written here.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
 
-/** Which screen to show; mirrors `sallyport_core::vault::VaultStatus`. */
-export type VaultStatus =
-  | { state: "no_vault"; path: string }
-  | { state: "locked"; path: string }
-  | { state: "unlocked"; path: string; staff: string; customers: number };
+import type { ApiError } from "./bindings/ApiError";
+import type { AuditActions } from "./bindings/AuditActions";
+import type { AuditExported } from "./bindings/AuditExported";
+import type { AuditPage } from "./bindings/AuditPage";
+import type { AuditQuery } from "./bindings/AuditQuery";
+import type { AuditRow } from "./bindings/AuditRow";
+import type { AuditVerdict } from "./bindings/AuditVerdict";
+import type { CopyWhat } from "./bindings/CopyWhat";
+import type { CustomerDetail } from "./bindings/CustomerDetail";
+import type { CustomerForm } from "./bindings/CustomerForm";
+import type { CustomerPage } from "./bindings/CustomerPage";
+import type { CustomerSummary } from "./bindings/CustomerSummary";
+import type { EntryCard } from "./bindings/EntryCard";
+import type { EntryForm } from "./bindings/EntryForm";
+import type { ExportChoice as AuditExportFormat } from "./bindings/ExportChoice";
+import type { FieldError } from "./bindings/FieldError";
+import type { Format as ImportFormat } from "./bindings/Format";
+import type { FormatChoice } from "./bindings/FormatChoice";
+import type { FormatOption as ImportFormatOption } from "./bindings/FormatOption";
+import type { ImportDone } from "./bindings/ImportDone";
+import type { ImportPreview } from "./bindings/ImportPreview";
+import type { ImportSummary } from "./bindings/ImportSummary";
+import type { Launched } from "./bindings/Launched";
+import type { Link } from "./bindings/Link";
+import type { OnConflict as ConflictPolicy } from "./bindings/OnConflict";
+import type { Preferences } from "./bindings/Preferences";
+import type { Progress as ImportProgress } from "./bindings/Progress";
+import type { RdpPreferences } from "./bindings/RdpPreferences";
+import type { Revealed } from "./bindings/Revealed";
+import type { RowError as ImportRowError } from "./bindings/RowError";
+import type { SecretInput } from "./bindings/SecretInput";
+import type { TotpCode } from "./bindings/TotpCode";
+import type { TotpParams } from "./bindings/TotpParams";
+import type { VaultStatus } from "./bindings/VaultStatus";
 
-/** One row of the customer list; mirrors `sallyport_app::summary::CustomerSummary`. */
-export interface CustomerSummary {
-  code: string;
-  name: string;
-  entries: number;
-}
+// Some keep the names the screens know them by: `ImportFormat` is core's `import::Format`,
+// `ConflictPolicy` the wizard's `OnConflict`, `AuditExportFormat` the audit view's
+// `ExportChoice`, `ImportProgress` core's `import::Progress`.
+export type {
+  ApiError,
+  AuditActions,
+  AuditExported,
+  AuditExportFormat,
+  AuditPage,
+  AuditQuery,
+  AuditRow,
+  AuditVerdict,
+  ConflictPolicy,
+  CopyWhat,
+  CustomerDetail,
+  CustomerForm,
+  CustomerPage,
+  CustomerSummary,
+  EntryCard,
+  EntryForm,
+  FieldError,
+  ImportDone,
+  ImportFormat,
+  ImportFormatOption,
+  ImportPreview,
+  ImportProgress,
+  ImportRowError,
+  ImportSummary,
+  Launched,
+  Preferences,
+  RdpPreferences,
+  Revealed,
+  SecretInput,
+  TotpCode,
+  TotpParams,
+  VaultStatus,
+};
 
-/** TOTP parameters of an entry (never the secret); mirrors `sallyport_core::totp::TotpParams`. */
-export interface TotpParams {
-  algorithm: string;
-  digits: number;
-  period: number;
-  issuer?: string;
-  account?: string;
-}
-
-/** One entry as a card; mirrors `sallyport_app::detail::EntryCard` (no secrets). */
-export interface EntryCard {
-  id: string;
-  label: string;
-  kind: "rdp" | "web" | "vpn" | "ssh" | "other";
-  host?: string;
-  port?: number;
-  gateway_host?: string;
-  gateway_port?: number;
-  gateway_usage: "always" | "detect" | "none";
-  username?: string;
-  domain?: string;
-  url?: string;
-  vpn_type?: string;
-  vpn_server?: string;
-  vpn_instructions?: string;
-  vpn_client_url?: string;
-  account_type: "shared" | "named";
-  owner?: string;
-  expires_at?: string;
-  password_changed_at?: string;
-  rotation_due?: string;
-  notes?: string;
-  totp?: TotpParams;
-  has_password?: boolean;
-  flags: string[];
-  expired: boolean;
-  pptp: boolean;
-}
-
-/** The detail pane; mirrors `sallyport_app::detail::CustomerDetail`. */
-export interface CustomerDetail {
-  id: string;
-  code: string;
-  name: string;
-  tags: string[];
-  notes: string;
-  contact: string;
-  active: boolean;
-  rotate_after_session: boolean;
-  entries: EntryCard[];
-}
-
-/** A TOTP code and its validity; mirrors `sallyport_core::totp::TotpCode`. */
-export interface TotpCode {
-  code: string;
-  seconds_left: number;
-  period: number;
-  digits: number;
-}
-
-/** What Connect started; mirrors `sallyport_app::commands::Launched`. */
-export interface Launched {
-  program: string;
-  pid: number;
-  notice: string | null;
-  warning: string | null;
-}
-
-export type CopyWhat = "password" | "username" | "totp";
-
-/** A password shown on screen; mirrors `sallyport_app::commands::Revealed`. */
-export interface Revealed {
-  password: string;
-  hide_after_seconds: number;
-}
-
-/** .rdp display and redirection defaults; mirrors `sallyport_core::rdp::RdpPreferences`. */
-export interface RdpPreferences {
-  screen_mode: "windowed" | "fullscreen";
-  width: number;
-  height: number;
-  multi_monitor: boolean;
-  redirect_clipboard: boolean;
-  redirect_drives: boolean;
-  redirect_printers: boolean;
-}
-
-/** The vault's preferences; mirrors `sallyport_core::vault::preferences::Preferences`. */
-export interface Preferences {
-  auto_lock_minutes: number;
-  clipboard_clear_seconds: number;
-  egress_ips: string[];
-  rdp: RdpPreferences;
-}
-
-/** Error classes the UI distinguishes; any other `kind` is shown by its message. */
+/** Error classes the UI distinguishes (`ApiError.kind`); any other `kind` is shown by its message. */
 export type ErrorKind =
   | "wrong_password"
   | "locked_out"
@@ -130,122 +97,12 @@ export type ErrorKind =
   | "remembered_key_invalid"
   | (string & {});
 
-/** One wrong field of a form; mirrors `sallyport_core::vault::FieldError`. */
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-/** What a failed command rejects with; mirrors `sallyport_app::error::ApiError`. */
-export interface ApiError {
-  kind: ErrorKind;
-  message: string;
-  /** A refused form: every wrong field. */
-  fields?: FieldError[];
-}
-
-/** A customer as its form shows it; mirrors `sallyport_core::vault::CustomerForm`. */
-export interface CustomerForm {
-  name: string;
-  code: string;
-  tags: string;
-  notes: string;
-  contact: string;
-  active: boolean;
-  rotate_after_session: boolean;
-}
-
-/** An entry as its form shows it (no secrets); mirrors `sallyport_core::vault::EntryForm`. */
-export interface EntryForm {
-  label: string;
-  kind: string;
-  host: string;
-  port: string;
-  gateway_host: string;
-  gateway_port: string;
-  gateway_usage: string;
-  username: string;
-  domain: string;
-  url: string;
-  vpn_type: string;
-  vpn_server: string;
-  vpn_instructions: string;
-  vpn_client_url: string;
-  account_type: string;
-  owner: string;
-  expires_at: string;
-  notes: string;
-}
-
-/** What to do with a stored secret; mirrors `sallyport_app::edit::SecretInput`. */
-export type SecretInput =
-  | { change: "keep" }
-  | { change: "clear" }
-  | { change: "set"; value: string }
-  | { change: "generate" };
-
 export interface SaveEntryRequest {
   customerId: string;
   entryId: string | null;
   form: EntryForm;
   password: SecretInput;
   totp: SecretInput;
-}
-
-/** The audit view's filter bar (blank fields select everything); mirrors `sallyport_app::audit_view::AuditQuery`. */
-export interface AuditQuery {
-  customer: string;
-  staff: string;
-  /** An action (`copy_password`) or a family (`copy`). */
-  action: string;
-  /** `YYYY-MM-DD` (midnight UTC) or an RFC 3339 time; events at or after it. */
-  since: string;
-  /** Like `since`; events before it. */
-  until: string;
-}
-
-/** One row of the audit table (never a secret); mirrors `sallyport_app::audit_view::AuditRow`. */
-export interface AuditRow {
-  seq: number;
-  /** Milliseconds since the Unix epoch. */
-  time_ms: number;
-  staff: string;
-  /** `os_user@host`. */
-  device: string;
-  action: string;
-  outcome: "ok" | "failed";
-  customer: string;
-  entry: string;
-  detail: string;
-  restored_from: number | null;
-}
-
-/** The newest matching events (at most 500) and how many matched; mirrors `AuditPage`. */
-export interface AuditPage {
-  events: AuditRow[];
-  total: number;
-}
-
-/** What the action filter offers; mirrors `sallyport_app::audit_view::AuditActions`. */
-export interface AuditActions {
-  families: { name: string; actions: string[] }[];
-  actions: string[];
-}
-
-/** "Verify log"; mirrors `sallyport_app::audit_view::AuditVerdict`. */
-export interface AuditVerdict {
-  ok: boolean;
-  events: number;
-  /** The first problem; `message` is the core's one line. */
-  problem: { seq: number; kind: string; message: string } | null;
-}
-
-export type AuditExportFormat = "csv" | "jsonl";
-
-/** What an export wrote; mirrors `sallyport_app::audit_view::AuditExported`. */
-export interface AuditExported {
-  events: number;
-  path: string;
 }
 
 export interface CreateVaultRequest {
@@ -265,76 +122,14 @@ export interface SearchRequest {
   limit?: number;
 }
 
-/** One window of the ranked matches; mirrors `sallyport_app::summary::CustomerPage`. */
-export interface CustomerPage {
-  total: number;
-  offset: number;
-  rows: CustomerSummary[];
-}
-
 export interface EntryRequest {
   code: string;
   entry: string;
 }
 
-/** A CSV layout; mirrors `sallyport_core::import::Format`. */
-export type ImportFormat = "sallyport" | "keepassxc" | "mremoteng" | "bitwarden" | "rdm";
-
-/** One entry of the format select; mirrors `sallyport_app::import_wizard::FormatOption`. */
-export interface ImportFormatOption {
-  id: ImportFormat;
-  title: string;
-}
-
-/** Rows whose customer code and entry label exist; mirrors `import_wizard::OnConflict`. */
-export type ConflictPolicy = "skip" | "update" | "fail";
-
-/** A row that cannot be imported; mirrors `sallyport_core::import::RowError`. */
-export interface ImportRowError {
-  line: number;
-  reason: string;
-}
-
-/** Mirrors `sallyport_core::import::ImportSummary`. */
-export interface ImportSummary {
-  created: number;
-  updated: number;
-  skipped: number;
-  errors: ImportRowError[];
-}
-
-/** The preview step (no secrets); mirrors `sallyport_app::import_wizard::ImportPreview`. */
-export interface ImportPreview {
-  /** Names this plan for `importApply`. */
-  id: number;
-  path: string;
-  format: ImportFormat;
-  format_title: string;
-  /** Why the format was chosen (core's words). */
-  reason: string;
-  summary: ImportSummary;
-  /** Invalid rows stop the import (skip invalid rows is off). */
-  blocked: boolean;
-}
-
-/** What an applied import did; mirrors `sallyport_app::import_wizard::ImportDone`. */
-export interface ImportDone {
-  summary: ImportSummary;
-  /** Customers in the vault now. */
-  customers: number;
-}
-
-/** How far a pass has come; mirrors `sallyport_core::import::Progress`. */
-export interface ImportProgress {
-  phase: "preview" | "write";
-  bytes_read: number;
-  total_bytes: number;
-  rows: number;
-}
-
 export interface ImportPreviewRequest {
   path: string;
-  format: ImportFormat | "auto";
+  format: FormatChoice;
   onConflict: ConflictPolicy;
   skipInvalid: boolean;
 }
@@ -376,7 +171,7 @@ export const backend = {
   revealPassword: (request: EntryRequest): Promise<Revealed> =>
     call("reveal_password", { ...request }),
   /** Opens the entry's web app or VPN client page in the browser (the address comes from the vault). */
-  openLink: (request: EntryRequest & { link: "url" | "vpn_client_url" }): Promise<void> =>
+  openLink: (request: EntryRequest & { link: Link }): Promise<void> =>
     call("open_link", { ...request }),
   /** Resolves to the seconds until the clipboard clears itself. */
   copySecret: (request: EntryRequest & { what: CopyWhat }): Promise<number> =>

@@ -10,6 +10,7 @@ use crate::Result;
 
 /// What is wrong with the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemKind {
     /// A row's content or MAC was changed.
@@ -30,6 +31,7 @@ pub enum ProblemKind {
 
 /// The first problem found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Problem {
     /// The first bad sequence number.
     pub seq: u64,

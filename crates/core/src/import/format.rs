@@ -4,6 +4,7 @@ use serde::Serialize;
 
 /// A CSV layout Sallyport reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Sallyport's own columns.

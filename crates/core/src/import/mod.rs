@@ -58,6 +58,7 @@ pub struct ImportOptions {
 
 /// A row that cannot be imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RowError {
     /// Physical line of the file where the record starts (header = 1).
     pub line: u64,
@@ -94,6 +95,7 @@ impl FileError {
 
 /// The preview of an import: what would be created, updated, skipped, and every bad row.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportSummary {
     /// Rows that create a customer or an entry.
     pub created: usize,
@@ -107,6 +109,7 @@ pub struct ImportSummary {
 
 /// Which pass an import is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
     /// Reading and checking (the preview).
@@ -117,6 +120,7 @@ pub enum Phase {
 
 /// How far an import pass has come; reported every few thousand rows and at the end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Progress {
     /// The pass.
     pub phase: Phase,

@@ -163,6 +163,7 @@ mod iso_date {
 
 /// What an entry gives access to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum EntryKind {
     /// Remote Desktop.
@@ -180,6 +181,7 @@ pub enum EntryKind {
 
 /// How the RD Gateway is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum GatewayUsage {
     /// Always connect through the gateway.
@@ -193,6 +195,7 @@ pub enum GatewayUsage {
 
 /// Whether an account is shared by all staff or belongs to one person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum AccountType {
     /// One account for the whole support team.
@@ -204,6 +207,7 @@ pub enum AccountType {
 
 /// One way into a customer's systems. Secrets are not here: see [`EntrySecrets`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Entry {
     /// Stable id.
     pub id: Uuid,
@@ -216,12 +220,14 @@ pub struct Entry {
     pub host: String,
     /// Port, when not the protocol's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub port: Option<u16>,
     /// RD Gateway host.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub gateway_host: String,
     /// RD Gateway port, when not 443.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub gateway_port: Option<u16>,
     /// How the gateway is used.
     #[serde(default)]
@@ -255,22 +261,27 @@ pub struct Entry {
     pub owner: String,
     /// Day the account expires.
     #[serde(default, with = "iso_date", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "string", optional))]
     pub expires_at: Option<Date>,
     /// Day the password was last changed.
     #[serde(default, with = "iso_date", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "string", optional))]
     pub password_changed_at: Option<Date>,
     /// Day the password became due for rotation (a launch under the customer's
     /// "rotate after each support session" policy); cleared when it is rotated.
     #[serde(default, with = "iso_date", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "string", optional))]
     pub rotation_due: Option<Date>,
     /// The last reachability check of this entry's targets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub last_check: Option<CheckSummary>,
     /// Free notes (may span lines).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
     /// TOTP parameters (the secret itself is in [`EntrySecrets`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub totp: Option<TotpParams>,
     /// Whether a password is stored.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -282,9 +293,11 @@ pub struct Entry {
 
 /// The outcome of the last reachability check of an entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CheckSummary {
     /// When it ran (UTC).
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub at: time::OffsetDateTime,
     /// Whether every target was reachable.
     pub ok: bool,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Window or full screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum ScreenMode {
     /// A window of `width` × `height`.
@@ -15,6 +16,7 @@ pub enum ScreenMode {
 
 /// Display and redirection settings written into every .rdp file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct RdpPreferences {
     /// Window or full screen.

@@ -10,6 +10,7 @@ use crate::{Error, Result};
 /// A code and how long it stays valid. The code is what the user types; the secret that
 /// made it never leaves [`TotpGenerator`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TotpCode {
     /// The code, zero-padded to `digits`.
     pub code: String,

@@ -18,6 +18,7 @@ pub const MIN_SECRET_BYTES: usize = 10;
 
 /// HMAC algorithm of a TOTP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum TotpAlgorithm {
     /// HMAC-SHA1 (the default).
@@ -31,6 +32,7 @@ pub enum TotpAlgorithm {
 
 /// The non-secret parameters of a TOTP.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TotpParams {
     /// HMAC algorithm.
     pub algorithm: TotpAlgorithm,

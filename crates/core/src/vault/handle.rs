@@ -13,6 +13,7 @@ use crate::{Error, Result};
 
 /// What the front end needs to know to pick a screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum VaultStatus {
     /// No vault file exists yet: show "create vault".

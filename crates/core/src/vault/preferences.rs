@@ -19,6 +19,7 @@ pub const MAX_EGRESS: usize = 64;
 
 /// The preferences of one vault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct Preferences {
     /// Minutes without input before the app locks the vault.

@@ -6,7 +6,7 @@ import Customers from "../Customers.svelte";
 import type { AuditRow } from "../../backend";
 import { callsOf, fakeBackend, rejectWith, type Answer } from "../../__tests__/ipc";
 
-function row(seq: number, action: string, extra: Partial<AuditRow> = {}): AuditRow {
+function row(seq: number, action: AuditRow["action"], extra: Partial<AuditRow> = {}): AuditRow {
   return {
     seq,
     time_ms: Date.UTC(2026, 2, 1, 9, 30, seq),

@@ -15,6 +15,7 @@ use crate::{Error, Result};
 
 /// A customer as a form shows it: every field as typed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CustomerForm {
     /// Display name (required).
     pub name: String,
@@ -53,6 +54,7 @@ impl CustomerForm {
 /// An entry as a form shows it, without its secrets: every field as typed. Empty means
 /// "not set"; an edit replaces every field (unlike an import row, where empty means "keep").
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct EntryForm {
     /// Label, unique within the customer (required).
@@ -180,6 +182,7 @@ pub struct SecretChanges {
 
 /// One field a form got wrong, named as the form names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldError {
     /// The form field.
     pub field: String,

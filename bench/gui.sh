@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# GUI figures for the notes (a benchmark, not a test): Sallyport's release app next to
+# KeePassXC in the same run, on the same Xvfb, with N customers / entries (default 10,000),
+# RUNS starts of each (default 3, alternating); prints medians and spread (min–max).
+#   1. process start → window visible (mapped), and → its first screen (the unlock screen)
+#      painted: bench/xpaint.c polls the X server every 2 ms — the window list, then the
+#      middle of the window's pixels until text shows there (>= 24 distinct pixel values).
+#      Process start is taken by a wrapper ($EPOCHREALTIME, then exec: same PID and binary).
+#   2. Sallyport, driven like tests/e2e (tauri-driver + WebKitWebDriver): unlock submitted →
+#      list painted, in-page: a capture-phase submit listener and the `sallyport:list-painted`
+#      mark (Customers.svelte: rAF after the first non-empty page, then a task), both
+#      performance.now() (1 ms resolution). Also shown, for comparison with (1): the page's
+#      first-contentful-paint and when a WebDriver poll first found #master.
+#      KeePassXC: the password is typed with xdotool, then Return → the window title loses
+#      "[Locked]" (polled with xdotool getwindowname): "unlock → database shown". Its KDF is
+#      KeePassXC's minimum decryption time (-t 100 ms); Sallyport's vault uses Argon2id
+#      19456 KiB, t=2 (what the CLI benchmarks use). Both include their KDF.
+#   3. PSS of the process and all its descendants (smaps_rollup) after BENCH_IDLE_S (10) s
+#      idle on the unlocked list.
+# Both apps get a private HOME/XDG dirs/TMPDIR and a private D-Bus session bus with no
+# activatable services (so no keyring daemon or portal gets started); everything started
+# here is stopped on exit.
+# Usage: bench/gui.sh [RUNS] [N]
+#   BENCH_SKIP_BUILD=1     use the existing release builds (ui/dist must carry the mark)
+#   BENCH_APP=PATH         measure another sallyport-app binary
+#   BENCH_APP_ENV="K=V …"  extra environment for Sallyport only (to compare settings)
+#   BENCH_ONLY=sallyport|keepassxc   measure one side only
+#   BENCH_OUT=FILE         keep the raw JSON lines
+set -euo pipefail
+set +m
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+RUNS=${1:-3}
+N=${2:-10000}
+IDLE=${BENCH_IDLE_S:-10}
+ONLY=${BENCH_ONLY:-}
+for tool in cc Xvfb xdotool xdpyinfo tauri-driver WebKitWebDriver keepassxc keepassxc-cli dbus-daemon node python3; do
+  command -v "$tool" >/dev/null || { echo "gui.sh: $tool not found (scripts/deps.sh)" >&2; exit 1; }
+done
+if [[ -z "${BENCH_SKIP_BUILD:-}" ]]; then
+  npm --prefix ui run build >/dev/null
+  cargo build --release -q -p sallyport-app -p sallyport-cli
+fi
+APP=${BENCH_APP:-$root/target/release/sallyport-app}
+CLI=$root/target/release/sallyport
+[[ -x "$APP" && -x "$CLI" ]] || { echo "gui.sh: build first (no $APP or $CLI)" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/sallyport-gui-bench.XXXXXX")
+XPAINT="$work/xpaint"
+xvfb_pid="" bus_pid="" driver_pid="" kp_pid="" app_pid=""
+cleanup() {
+  local status=$?
+  set +e
+  for p in "$kp_pid" "$app_pid"; do if [[ -n "$p" ]]; then kill -TERM "$p" 2>/dev/null; fi; done
+  # tauri-driver has its own process group (setsid): WebKitWebDriver and the app go with it.
+  if [[ -n "$driver_pid" ]]; then kill -TERM -- "-$driver_pid" 2>/dev/null; fi
+  if [[ -n "$bus_pid" ]]; then kill -TERM "$bus_pid" 2>/dev/null; fi
+  if [[ -n "$xvfb_pid" ]]; then kill -TERM "$xvfb_pid" 2>/dev/null; fi
+  wait 2>/dev/null
+  if [[ $status -ne 0 && -f "$work/driver.log" ]]; then tail -n 20 "$work/driver.log"; fi
+  rm -rf "$work"
+  exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cc -O2 -o "$XPAINT" bench/xpaint.c -lX11
+
+# --- data: the same N records for both -------------------------------------------------
+pw='benchmark master password'
+kp_pw='benchmark kdbx password'
+export SALLYPORT_VAULT="$work/vault.sallyport"
+python3 bench/gen_customers.py "$N" "$work/customers.csv"
+printf '%s\n' "$pw" | "$CLI" --password-stdin init --staff Bench --kdf-memory-kib 19456 --kdf-iterations 2 >/dev/null
+printf '%s\n' "$pw" | "$CLI" --password-stdin import "$work/customers.csv" >/dev/null
+python3 bench/gen_keepass_xml.py "$N" "$work/db.xml"
+printf '%s\n%s\n' "$kp_pw" "$kp_pw" | keepassxc-cli import -q -p -t 100 "$work/db.xml" "$work/db.kdbx" >/dev/null 2>&1
+
+# --- a private desktop: Xvfb, a bare session bus, private dirs --------------------------
+display=""
+for n in $(seq 90 199); do
+  if [[ ! -e "/tmp/.X$n-lock" && ! -e "/tmp/.X11-unix/X$n" ]]; then display=":$n"; break; fi
+done
+[[ -n "$display" ]] || { echo "gui.sh: no free X display" >&2; exit 1; }
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp -br >"$work/xvfb.log" 2>&1 &
+xvfb_pid=$!
+for _ in $(seq 1 100); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
+mkdir -m 700 "$work/runtime" "$work/home" "$work/tmp"
+cat >"$work/bus.conf" <<EOF
+<busconfig><type>session</type><listen>unix:path=$work/runtime/bus</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>
+EOF
+dbus-daemon --config-file="$work/bus.conf" --nofork --nopidfile >"$work/bus.log" 2>&1 &
+bus_pid=$!
+export DISPLAY="$display" GDK_BACKEND=x11 LIBGL_ALWAYS_SOFTWARE=1 NO_AT_BRIDGE=1 QT_QPA_PLATFORM=xcb
+export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
+export XDG_CACHE_HOME="$work/home/.cache" XDG_STATE_HOME="$work/home/.local/state"
+export XDG_RUNTIME_DIR="$work/runtime" TMPDIR="$work/tmp" DBUS_SESSION_BUS_ADDRESS="unix:path=$work/runtime/bus"
+unset SALLYPORT_KDF
+for _ in $(seq 1 50); do [[ -S "$work/runtime/bus" ]] && break; sleep 0.1; done
+
+# The start of each process: a wrapper notes the time ($EPOCHREALTIME, µs) and its PID, then
+# execs the binary (same PID). `cur` is the current run's directory.
+cur="$work/cur"
+wrapper() { # file, binary
+  { echo '#!/bin/bash'
+    for kv in ${BENCH_APP_ENV:-}; do [[ "$2" == "$APP" ]] && printf 'export %q\n' "$kv"; done
+    printf 'echo $$ >%q/pid; t=$EPOCHREALTIME; echo ${t/./} >%q/start\nexec %q "$@"\n' "$cur" "$cur" "$2"
+  } >"$1"
+  chmod +x "$1"
+}
+wrapper "$work/sallyport-app" "$APP"
+wrapper "$work/keepassxc" "$(command -v keepassxc)"
+now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
+record() { # app, run, JSON of extra fields → one line of results (adds the times xpaint noted)
+  python3 - "$@" "$cur" >>"$results" <<'PY'
+import json, sys
+app, run, extra, cur = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
+num = lambda f: int(open(f"{cur}/{f}").read())
+start, visible, painted = num("start"), num("xpaint.visible"), num("xpaint.painted")
+pv, pp = map(int, open(f"{cur}/xpaint.polls").read().split())
+print(json.dumps(dict(app=app, run=run, window_visible_ms=(visible - start) / 1000,
+                      first_screen_painted_ms=(painted - start) / 1000,
+                      paint_poll_ms=round((painted - visible) / 1000 / max(pp, 1), 2), **extra)))
+PY
+}
+results="$work/results.jsonl"
+
+# --- tauri-driver, as tests/e2e/run.sh starts it -------------------------------------------
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+pick_port() { local p; for p in $(seq "$1" $(($1 + 200))); do port_free "$p" && [[ "$p" != "${2:-}" ]] && { echo "$p"; return; }; done; return 1; }
+port=$(pick_port 4444); native_port=$(pick_port 4645 "$port")
+setsid tauri-driver --port "$port" --native-port "$native_port" >"$work/driver.log" 2>&1 &
+driver_pid=$!
+for _ in $(seq 1 100); do ! port_free "$port" && break; sleep 0.1; done
+
+sallyport_run() { # run number
+  rm -rf "$cur"; mkdir "$cur"
+  "$XPAINT" Sallyport "$cur/xpaint" 1 &
+  local poller=$! line
+  line=$(TAURI_DRIVER_URL="http://127.0.0.1:$port" BENCH_APP="$work/sallyport-app" BENCH_RUN="$cur" \
+    BENCH_PASSWORD="$pw" BENCH_IDLE_S="$IDLE" node bench/gui.mjs session) || { echo "sallyport run $1 failed: $line" >&2; kill "$poller" 2>/dev/null; exit 1; }
+  wait "$poller" || { echo "sallyport: xpaint saw no painted window" >&2; exit 1; }
+  record sallyport "$1" "$line"
+  for _ in $(seq 1 50); do kill -0 "$(cat "$cur/pid")" 2>/dev/null || break; sleep 0.1; done
+}
+
+typed_unlock() { # window id, password, regex the title loses → prints µs of Return, µs of change, polls
+  local wid=$1 polls=0
+  xdotool mousemove --window "$wid" 200 200 windowfocus --sync "$wid"
+  xdotool type --delay 10 "$2"
+  local before after
+  before=$(now_us)
+  xdotool key Return
+  if [[ -n "$3" ]]; then
+    local deadline=$(( before + 60000000 ))
+    while [[ "$(xdotool getwindowname "$wid")" =~ $3 ]]; do polls=$((polls + 1)); (( $(now_us) < deadline )) || return 1; done
+  fi
+  after=$(now_us)
+  echo "$before $after $polls"
+}
+
+keepassxc_run() { # run number
+  rm -rf "$cur"; mkdir "$cur"
+  "$XPAINT" KeePassXC "$cur/xpaint" &
+  local poller=$!
+  "$work/keepassxc" "$work/db.kdbx" >"$work/keepassxc.log" 2>&1 &
+  kp_pid=$!
+  wait "$poller" || { echo "keepassxc: no window" >&2; cat "$work/keepassxc.log" >&2; exit 1; }
+  local wid title
+  wid=$(xdotool search --onlyvisible --name 'KeePassXC' | head -1)
+  for _ in $(seq 1 100); do title=$(xdotool getwindowname "$wid"); [[ "$title" == *Locked* ]] && break; sleep 0.05; done
+  [[ "$title" == *Locked* ]] || { echo "keepassxc: unexpected title '$title'" >&2; exit 1; }
+  sleep 1 # let it settle before typing
+  local times
+  times=$(typed_unlock "$wid" "$kp_pw" 'Locked') || { echo "keepassxc: unlock timed out: $(xdotool getwindowname "$wid")" >&2; exit 1; }
+  local shown_title; shown_title=$(xdotool getwindowname "$wid")
+  sleep "$IDLE"
+  local pss; pss=$(node bench/gui.mjs pss "$kp_pid")
+  record keepassxc "$1" "$(python3 -c 'import json,sys; p=json.loads(sys.argv[1]); a,b,n=map(int,sys.argv[2].split())
+print(json.dumps(dict(unlock_to_list_ms=(b-a)/1000, title_poll_ms=round((b-a)/1000/max(n,1),2), title_after=sys.argv[3], **p)))' "$pss" "$times" "$shown_title")"
+  kill -TERM "$kp_pid"; wait "$kp_pid" 2>/dev/null || true; kp_pid=""
+}
+
+direct_run() { # run number: Sallyport without WebDriver (PSS and window visible only)
+  rm -rf "$cur"; mkdir "$cur"
+  "$XPAINT" Sallyport "$cur/xpaint" 1 &
+  local poller=$!
+  "$work/sallyport-app" >"$work/app.log" 2>&1 &
+  app_pid=$!
+  wait "$poller" || { echo "sallyport: no window" >&2; cat "$work/app.log" >&2; exit 1; }
+  local wid; wid=$(xdotool search --onlyvisible --name '^Sallyport$' | head -1)
+  sleep 0.5 # painted; let the field take focus
+  typed_unlock "$wid" "$pw" '' >/dev/null
+  sleep 2 # unlock and first page (see the WebDriver runs)
+  sleep "$IDLE"
+  local pss; pss=$(node bench/gui.mjs pss "$app_pid")
+  record sallyport-direct "$1" "$pss"
+  kill -TERM "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
+}
+
+echo "Sallyport $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+changes') ($APP${BENCH_APP_ENV:+, env $BENCH_APP_ENV})"
+echo "  vs $(keepassxc --version 2>/dev/null | head -1), $N records, $RUNS runs each, idle ${IDLE} s, Xvfb $display"
+echo "  load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
+for r in $(seq 1 "$RUNS"); do
+  [[ "$ONLY" == keepassxc ]] || sallyport_run "$r"
+  [[ "$ONLY" == sallyport ]] || keepassxc_run "$r"
+  [[ "$ONLY" == keepassxc ]] || direct_run "$r"
+done
+echo "  load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+[[ -z "${BENCH_OUT:-}" ]] || cp "$results" "$BENCH_OUT"
+
+python3 - "$results" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+def fig(app, key, scale=1.0):
+    v = [r[key] * scale for r in rows if r["app"] == app and r.get(key) is not None]
+    if not v: return "—"
+    return f"{statistics.median(v):7.1f}  ({min(v):.1f}–{max(v):.1f})"
+apps = [a for a in ("sallyport", "keepassxc", "sallyport-direct") if any(r["app"] == a for r in rows)]
+metrics = [("window visible after start, ms", "window_visible_ms", 1),
+           ("unlock screen painted after start, ms", "first_screen_painted_ms", 1),
+           ("  page's first-contentful-paint, ms", "unlock_fcp_ms", 1),
+           ("  #master first found by WebDriver, ms", "unlock_seen_by_poll_ms", 1),
+           ("unlock submitted → list/db shown, ms", "unlock_to_list_ms", 1),
+           ("idle process-tree PSS, MB", "pss_kb", 1 / 1024),
+           ("  pixel poll period, ms", "paint_poll_ms", 1),
+           ("  title poll period, ms", "title_poll_ms", 1)]
+print(f"{'median (min–max)':44}" + "".join(f"{a:>26}" for a in apps))
+for label, key, scale in metrics:
+    print(f"{label:44}" + "".join(f"{fig(a, key, scale):>26}" for a in apps))
+for a in apps:
+    last = [r for r in rows if r["app"] == a][-1]
+    parts = {}
+    for p in last.get("processes", []): parts[p["comm"]] = parts.get(p["comm"], 0) + p["pss_kb"]
+    print(f"{a} PSS by process (last run): " + ", ".join(f"{k} {v/1024:.1f} MB" for k, v in parts.items()))
+s = [r for r in rows if r["app"] == "sallyport"]
+if s:
+    print(f"sallyport: rows rendered {s[-1].get('rows_rendered')}, list says '{s[-1].get('list_total')}', "
+          f"performance.now() resolution {s[-1].get('now_resolution_ms')} ms, FCP {s[-1].get('fcp_after_origin_ms')} ms after timeOrigin, "
+          f"timeOrigin {s[-1].get('origin_after_start_ms'):.1f} ms after process start")
+k = [r for r in rows if r["app"] == "keepassxc"]
+if k: print(f"keepassxc: title after unlock '{k[-1].get('title_after')}'")
+PY

@@ -1,0 +1,131 @@
+//! The front end's TypeScript types for every value that crosses IPC, generated from the
+//! Rust types by ts-rs into `ui/src/backend/bindings/` (one file per type, checked in).
+//!
+//! `scripts/bindings.sh` rewrites that folder (`SALLYPORT_WRITE_BINDINGS=1`); without the
+//! variable this test fails when the checked-in files differ from what the Rust types
+//! generate. 64-bit integers are `number`: serde sends them as JSON numbers.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use sallyport_core::import::Progress;
+use sallyport_core::totp::TotpCode;
+use sallyport_core::vault::preferences::Preferences;
+use sallyport_core::vault::{CustomerForm, EntryForm, VaultStatus};
+use ts_rs::{Config, ExportError, TS};
+
+use crate::audit_view::{
+    AuditActions, AuditExported, AuditPage, AuditQuery, AuditVerdict, ExportChoice,
+};
+use crate::commands::{CopyWhat, Launched, Link, RevealedWire};
+use crate::detail::CustomerDetail;
+use crate::edit::SecretInput;
+use crate::error::ApiError;
+use crate::import_wizard::{FormatChoice, FormatOption, ImportDone, ImportPreview, OnConflict};
+use crate::summary::CustomerPage;
+
+/// Where the generated files live.
+fn checked_in() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/backend/bindings")
+}
+
+/// Writes every type the commands take or return, with the types they use, into `dir`.
+fn export(dir: &Path) -> Result<(), ExportError> {
+    let cfg = Config::new().with_out_dir(dir).with_large_int("number");
+    // What the commands return (and `Progress`, what the import channel carries).
+    VaultStatus::export_all(&cfg)?;
+    CustomerPage::export_all(&cfg)?;
+    CustomerDetail::export_all(&cfg)?;
+    TotpCode::export_all(&cfg)?;
+    RevealedWire::export_all(&cfg)?;
+    Launched::export_all(&cfg)?;
+    Preferences::export_all(&cfg)?;
+    ApiError::export_all(&cfg)?;
+    AuditPage::export_all(&cfg)?;
+    AuditActions::export_all(&cfg)?;
+    AuditVerdict::export_all(&cfg)?;
+    AuditExported::export_all(&cfg)?;
+    FormatOption::export_all(&cfg)?;
+    ImportPreview::export_all(&cfg)?;
+    ImportDone::export_all(&cfg)?;
+    Progress::export_all(&cfg)?;
+    // What they take.
+    CopyWhat::export_all(&cfg)?;
+    Link::export_all(&cfg)?;
+    CustomerForm::export_all(&cfg)?;
+    EntryForm::export_all(&cfg)?;
+    SecretInput::export_all(&cfg)?;
+    AuditQuery::export_all(&cfg)?;
+    ExportChoice::export_all(&cfg)?;
+    FormatChoice::export_all(&cfg)?;
+    OnConflict::export_all(&cfg)?;
+    Ok(())
+}
+
+/// The `.ts` files of `dir` by name, with their contents.
+fn ts_files(dir: &Path) -> BTreeMap<String, String> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return BTreeMap::new();
+    };
+    entries
+        .map(|e| e.expect("readable folder").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ts"))
+        .map(|p| {
+            let name = p
+                .file_name()
+                .expect("a file")
+                .to_string_lossy()
+                .into_owned();
+            (name, fs::read_to_string(&p).expect("readable file"))
+        })
+        .collect()
+}
+
+/// `text` without the spaces ts-rs leaves at the end of many lines (nothing else changes).
+fn trim_line_ends(text: &str) -> String {
+    text.lines()
+        .map(|l| l.trim_end().to_owned() + "\n")
+        .collect()
+}
+
+/// Makes `dir` hold exactly `files`: stale ones removed, changed ones rewritten, the others
+/// left untouched.
+fn write(dir: &Path, files: &BTreeMap<String, String>) {
+    fs::create_dir_all(dir).expect("bindings folder");
+    for stale in ts_files(dir).keys().filter(|n| !files.contains_key(*n)) {
+        fs::remove_file(dir.join(stale)).expect("remove a stale binding");
+    }
+    for (name, text) in files {
+        if fs::read_to_string(dir.join(name)).ok().as_ref() != Some(text) {
+            fs::write(dir.join(name), text).expect("write a binding");
+        }
+    }
+}
+
+#[test]
+fn typescript_bindings_are_up_to_date() {
+    let fresh = tempfile::tempdir().expect("temporary folder");
+    export(fresh.path()).expect("export the bindings");
+    let generated: BTreeMap<String, String> = ts_files(fresh.path())
+        .into_iter()
+        .map(|(name, text)| (name, trim_line_ends(&text)))
+        .collect();
+    let dir = checked_in();
+    if std::env::var_os("SALLYPORT_WRITE_BINDINGS").is_some() {
+        write(&dir, &generated);
+        return;
+    }
+    let current = ts_files(&dir);
+    let names: BTreeSet<&String> = generated.keys().chain(current.keys()).collect();
+    let differing: Vec<&str> = names
+        .into_iter()
+        .filter(|n| generated.get(*n) != current.get(*n))
+        .map(String::as_str)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "ui/src/backend/bindings is out of date ({}): run scripts/bindings.sh and commit the result",
+        differing.join(", ")
+    );
+}
