@@ -51,10 +51,7 @@ pub async fn unlock(state: State<'_, AppState>, password: String) -> ApiResult<V
 /// clipboard is cleared, and a previewed import is dropped.
 #[tauri::command]
 pub async fn lock(state: State<'_, AppState>) -> ApiResult<VaultStatus> {
-    state.clipboard.clear();
-    let status = state.vault.lock();
-    state.import.clear();
-    Ok(status?)
+    Ok(state.lock()?)
 }
 
 /// One window of the customers matching `query`, best first: rows `offset` (default 0)

@@ -104,10 +104,7 @@ pub fn lock_now(state: &AppState) -> bool {
     if !matches!(state.vault.status(), VaultStatus::Unlocked { .. }) {
         return false;
     }
-    state.clipboard.clear();
-    let locked = state.vault.lock().is_ok();
-    state.import.clear(); // a previewed import does not outlive the session
-    locked
+    state.lock().is_ok()
 }
 
 /// Checks every few seconds for the life of the app; tells the webview when it locked.

@@ -41,6 +41,16 @@ impl AppState {
         }
     }
 
+    /// Locks the vault and forgets what belongs to the session: the copied secret is
+    /// cleared and a previewed import dropped. Every way of locking (the command, auto-lock,
+    /// OS lock) goes through here.
+    pub fn lock(&self) -> sallyport_core::Result<sallyport_core::vault::VaultStatus> {
+        self.clipboard.clear();
+        let status = self.vault.lock();
+        self.import.clear(); // a previewed import does not outlive the session
+        status
+    }
+
     /// State from the environment: `SALLYPORT_VAULT` or the default vault location, and the
     /// default KDF cost (see [`kdf_from_env`]).
     pub fn from_env() -> sallyport_core::Result<Self> {
