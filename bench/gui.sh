@@ -1,31 +1,37 @@
 #!/usr/bin/env bash
 # GUI figures for the notes (a benchmark, not a test): Sallyport's release app next to
 # KeePassXC in the same run, on the same Xvfb, with N customers / entries (default 10,000),
-# RUNS starts of each (default 3, alternating); prints medians and spread (min–max).
+# RUNS rounds (default 3); prints medians and spread (min–max). Each round starts:
+#   sallyport   as a user would (no WebDriver); xdotool types the master password.
+#   keepassxc   `keepassxc DB`; xdotool types its password.
+#   sallyport (WebDriver)   through tauri-driver + WebKitWebDriver, as tests/e2e does, for the
+#               in-page timings.
+# Figures:
 #   1. process start → window visible (mapped), and → its first screen (the unlock screen)
 #      painted: bench/xpaint.c polls the X server every 2 ms — the window list, then the
 #      middle of the window's pixels until text shows there (>= 24 distinct pixel values).
-#      Process start is taken by a wrapper ($EPOCHREALTIME, then exec: same PID and binary).
-#   2. Sallyport, driven like tests/e2e (tauri-driver + WebKitWebDriver): unlock submitted →
-#      list painted, in-page: a capture-phase submit listener and the `sallyport:list-painted`
-#      mark (Customers.svelte: rAF after the first non-empty page, then a task), both
-#      performance.now() (1 ms resolution). Also shown, for comparison with (1): the page's
-#      first-contentful-paint and when a WebDriver poll first found #master.
-#      KeePassXC: the password is typed with xdotool, then Return → the window title loses
-#      "[Locked]" (polled with xdotool getwindowname): "unlock → database shown". Its KDF is
-#      KeePassXC's minimum decryption time (-t 100 ms); Sallyport's vault uses Argon2id
-#      19456 KiB, t=2 (what the CLI benchmarks use). Both include their KDF.
+#      Process start: a wrapper notes $EPOCHREALTIME, then execs the binary (same PID).
+#   2. unlock → list shown. Sallyport: from just before `xdotool key Return` until list rows
+#      are painted left of where the unlock card was (xpaint on that region). Under WebDriver,
+#      in-page: a capture-phase submit listener and the `sallyport:list-painted` mark
+#      (Customers.svelte: rAF after the first non-empty page, then a task), both
+#      performance.now() (1 ms resolution); also the page's first-contentful-paint and when
+#      a WebDriver poll first found #master. KeePassXC: from just before Return until its
+#      window title loses "[Locked]" (xdotool getwindowname polled). KeePassXC's KDF is its
+#      minimum decryption time (-t 100 ms); Sallyport's vault Argon2id 19456 KiB, t=2 (as in
+#      the CLI benchmarks); both figures include their KDF.
 #   3. PSS of the process and all its descendants (smaps_rollup) after BENCH_IDLE_S (10) s
 #      idle on the unlocked list.
 # Both apps get a private HOME/XDG dirs/TMPDIR and a private D-Bus session bus with no
 # activatable services (so no keyring daemon or portal gets started); everything started
-# here is stopped on exit.
+# here is stopped on exit. Needs cc and libX11 headers for xpaint.
 # Usage: bench/gui.sh [RUNS] [N]
 #   BENCH_SKIP_BUILD=1     use the existing release builds (ui/dist must carry the mark)
 #   BENCH_APP=PATH         measure another sallyport-app binary
 #   BENCH_APP_ENV="K=V …"  extra environment for Sallyport only (to compare settings)
 #   BENCH_ONLY=sallyport|keepassxc   measure one side only
 #   BENCH_OUT=FILE         keep the raw JSON lines
+#   BENCH_SMAPS_DIR=DIR    keep each measured process's smaps there
 set -euo pipefail
 set +m
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -103,14 +109,16 @@ for _ in $(seq 1 50); do [[ -S "$work/runtime/bus" ]] && break; sleep 0.1; done
 # The start of each process: a wrapper notes the time ($EPOCHREALTIME, µs) and its PID, then
 # execs the binary (same PID). `cur` is the current run's directory.
 cur="$work/cur"
-wrapper() { # file, binary
+wrapper() { # file, binary, environment (K=V …)
+  local file=$1 binary=$2 kv; shift 2
   { echo '#!/bin/bash'
-    for kv in ${BENCH_APP_ENV:-}; do [[ "$2" == "$APP" ]] && printf 'export %q\n' "$kv"; done
-    printf 'echo $$ >%q/pid; t=$EPOCHREALTIME; echo ${t/./} >%q/start\nexec %q "$@"\n' "$cur" "$cur" "$2"
-  } >"$1"
-  chmod +x "$1"
+    for kv in "$@"; do printf 'export %q\n' "$kv"; done
+    printf 'echo $$ >%q/pid; t=$EPOCHREALTIME; echo ${t/./} >%q/start\nexec %q "$@"\n' "$cur" "$cur" "$binary"
+  } >"$file"
+  chmod +x "$file"
 }
-wrapper "$work/sallyport-app" "$APP"
+# shellcheck disable=SC2086 # BENCH_APP_ENV is a list of K=V words
+wrapper "$work/sallyport-app" "$APP" ${BENCH_APP_ENV:-}
 wrapper "$work/keepassxc" "$(command -v keepassxc)"
 now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
 record() { # app, run, JSON of extra fields → one line of results (adds the times xpaint noted)
@@ -135,14 +143,14 @@ setsid tauri-driver --port "$port" --native-port "$native_port" >"$work/driver.l
 driver_pid=$!
 for _ in $(seq 1 100); do ! port_free "$port" && break; sleep 0.1; done
 
-sallyport_run() { # run number
+webdriver_run() { # run number: Sallyport through tauri-driver (in-page timings)
   rm -rf "$cur"; mkdir "$cur"
   "$XPAINT" Sallyport "$cur/xpaint" 1 &
   local poller=$! line
   line=$(TAURI_DRIVER_URL="http://127.0.0.1:$port" BENCH_APP="$work/sallyport-app" BENCH_RUN="$cur" \
     BENCH_PASSWORD="$pw" BENCH_IDLE_S="$IDLE" node bench/gui.mjs session) || { echo "sallyport run $1 failed: $line" >&2; kill "$poller" 2>/dev/null; exit 1; }
   wait "$poller" || { echo "sallyport: xpaint saw no painted window" >&2; exit 1; }
-  record sallyport "$1" "$line"
+  record sallyport-webdriver "$1" "$line"
   for _ in $(seq 1 50); do kill -0 "$(cat "$cur/pid")" 2>/dev/null || break; sleep 0.1; done
 }
 
@@ -183,7 +191,7 @@ print(json.dumps(dict(unlock_to_list_ms=(b-a)/1000, title_poll_ms=round((b-a)/10
   kill -TERM "$kp_pid"; wait "$kp_pid" 2>/dev/null || true; kp_pid=""
 }
 
-direct_run() { # run number: Sallyport without WebDriver (PSS and window visible only)
+sallyport_run() { # run number: Sallyport as a user starts it (no WebDriver); xdotool unlocks
   rm -rf "$cur"; mkdir "$cur"
   "$XPAINT" Sallyport "$cur/xpaint" 1 &
   local poller=$!
@@ -192,11 +200,17 @@ direct_run() { # run number: Sallyport without WebDriver (PSS and window visible
   wait "$poller" || { echo "sallyport: no window" >&2; cat "$work/app.log" >&2; exit 1; }
   local wid; wid=$(xdotool search --onlyvisible --name '^Sallyport$' | head -1)
   sleep 0.5 # painted; let the field take focus
-  typed_unlock "$wid" "$pw" '' >/dev/null
-  sleep 2 # unlock and first page (see the WebDriver runs)
+  # The list's rows appear left of the (centred) unlock card, where that screen is blank: text
+  # painted at 3–30 % of the width, 45–70 % of the height is the list (its 5th to 9th rows;
+  # not the "No customer matches" line the list shows above them until the first page).
+  "$XPAINT" Sallyport "$cur/list" 1 60 3 45 30 70 &
+  local list_poller=$! times
+  times=$(typed_unlock "$wid" "$pw" '')
+  wait "$list_poller" || { echo "sallyport: the list was not painted after unlock" >&2; exit 1; }
   sleep "$IDLE"
   local pss; pss=$(node bench/gui.mjs pss "$app_pid")
-  record sallyport-direct "$1" "$pss"
+  record sallyport "$1" "$(python3 -c 'import json,sys; p=json.loads(sys.argv[1]); a=int(sys.argv[2].split()[0]); b=int(open(sys.argv[3]).read())
+print(json.dumps(dict(unlock_to_list_ms=(b-a)/1000, **p)))' "$pss" "$times" "$cur/list.painted")"
   kill -TERM "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
 }
 
@@ -206,7 +220,7 @@ echo "  load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 for r in $(seq 1 "$RUNS"); do
   [[ "$ONLY" == keepassxc ]] || sallyport_run "$r"
   [[ "$ONLY" == sallyport ]] || keepassxc_run "$r"
-  [[ "$ONLY" == keepassxc ]] || direct_run "$r"
+  [[ "$ONLY" == keepassxc ]] || webdriver_run "$r"
 done
 echo "  load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 [[ -z "${BENCH_OUT:-}" ]] || cp "$results" "$BENCH_OUT"
@@ -218,7 +232,7 @@ def fig(app, key, scale=1.0):
     v = [r[key] * scale for r in rows if r["app"] == app and r.get(key) is not None]
     if not v: return "—"
     return f"{statistics.median(v):7.1f}  ({min(v):.1f}–{max(v):.1f})"
-apps = [a for a in ("sallyport", "keepassxc", "sallyport-direct") if any(r["app"] == a for r in rows)]
+apps = [a for a in ("sallyport", "keepassxc", "sallyport-webdriver") if any(r["app"] == a for r in rows)]
 metrics = [("window visible after start, ms", "window_visible_ms", 1),
            ("unlock screen painted after start, ms", "first_screen_painted_ms", 1),
            ("  page's first-contentful-paint, ms", "unlock_fcp_ms", 1),
@@ -235,9 +249,9 @@ for a in apps:
     parts = {}
     for p in last.get("processes", []): parts[p["comm"]] = parts.get(p["comm"], 0) + p["pss_kb"]
     print(f"{a} PSS by process (last run): " + ", ".join(f"{k} {v/1024:.1f} MB" for k, v in parts.items()))
-s = [r for r in rows if r["app"] == "sallyport"]
+s = [r for r in rows if r["app"] == "sallyport-webdriver"]
 if s:
-    print(f"sallyport: rows rendered {s[-1].get('rows_rendered')}, list says '{s[-1].get('list_total')}', "
+    print(f"sallyport-webdriver: rows rendered {s[-1].get('rows_rendered')}, list says '{s[-1].get('list_total')}', "
           f"performance.now() resolution {s[-1].get('now_resolution_ms')} ms, FCP {s[-1].get('fcp_after_origin_ms')} ms after timeOrigin, "
           f"timeOrigin {s[-1].get('origin_after_start_ms'):.1f} ms after process start")
 k = [r for r in rows if r["app"] == "keepassxc"]

@@ -2,12 +2,14 @@
  * NAME (or equals it, with EXACT=1) and writes, as epoch microseconds (gettimeofday, the
  * clock of bash's $EPOCHREALTIME):
  *   PREFIX.visible   when such a window is viewable (mapped);
- *   PREFIX.painted   when the middle of that window (half its width and height) first shows
- *                    at least 24 distinct pixel values: anti-aliased text has been painted
- *                    there, not just a background (an empty page or window is 1–2 values);
+ *   PREFIX.painted   when a region of that window (by default its middle: 25–75 % of its
+ *                    width and height) first shows at least 24 distinct pixel values:
+ *                    anti-aliased text has been painted there, not just a background (an
+ *                    empty page or window is 1–3 values);
  *   PREFIX.polls     "polls_until_visible polls_until_painted".
- * Polls every 2 ms (one poll: a tree walk or one XGetImage of the middle; ~1 ms on Xvfb).
- * Usage: xpaint NAME PREFIX [EXACT] [TIMEOUT_S]   Build: cc -O2 -o xpaint xpaint.c -lX11 */
+ * Polls every 2 ms (one poll: a tree walk or one XGetImage of the region; ~1 ms on Xvfb).
+ * Usage: xpaint NAME PREFIX [EXACT [TIMEOUT_S [X0 Y0 X1 Y1]]]   (region in % of the window)
+ * Build: cc -O2 -o xpaint xpaint.c -lX11 */
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
 #include <stdio.h>
@@ -50,11 +52,16 @@ static Window find(Display *d, const char *name, int exact) {
   return found;
 }
 
-/* Distinct pixel values in the middle of the window, counting up to `enough`. */
+static int region[4] = {25, 25, 75, 75}; /* x0 y0 x1 y1, % of the window */
+
+/* Distinct pixel values in the region of the window, counting up to `enough`. */
 static int distinct(Display *d, Window w, int enough) {
   XWindowAttributes a;
   if (!XGetWindowAttributes(d, w, &a) || a.width < 4 || a.height < 4) return 0;
-  XImage *img = XGetImage(d, w, a.width / 4, a.height / 4, a.width / 2, a.height / 2, AllPlanes, ZPixmap);
+  int x = a.width * region[0] / 100, y = a.height * region[1] / 100;
+  int width = a.width * (region[2] - region[0]) / 100, height = a.height * (region[3] - region[1]) / 100;
+  if (width < 1 || height < 1) return 0;
+  XImage *img = XGetImage(d, w, x, y, (unsigned)width, (unsigned)height, AllPlanes, ZPixmap);
   if (!img) return 0;
   unsigned long seen[64];
   int count = 0;
@@ -70,7 +77,9 @@ static int distinct(Display *d, Window w, int enough) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) { fprintf(stderr, "usage: xpaint NAME PREFIX [EXACT] [TIMEOUT_S]\n"); return 2; }
+  if (argc < 3) { fprintf(stderr, "usage: xpaint NAME PREFIX [EXACT [TIMEOUT_S [X0 Y0 X1 Y1]]]\n"); return 2; }
+  if (argc > 8)
+    for (int k = 0; k < 4; k++) region[k] = atoi(argv[5 + k]);
   const char *name = argv[1], *prefix = argv[2];
   int exact = argc > 3 && atoi(argv[3]);
   long long deadline = now_us() + (argc > 4 ? atoll(argv[4]) : 60) * 1000000LL;

@@ -18,6 +18,8 @@ pub mod os_lock;
 pub mod preferences;
 pub mod state;
 pub mod summary;
+#[cfg(target_os = "linux")]
+pub mod webview;
 
 use tauri::{Builder, Runtime};
 
@@ -70,13 +72,19 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 
 /// Starts the desktop app; returns when the last window closes.
 pub fn run() {
+    // Less memory for the webview (measured in webview.rs).
+    #[cfg(target_os = "linux")]
+    let tuned = webview::before();
     let result = AppState::from_env()
         .map_err(|e| e.to_string())
         .and_then(|state| {
             app_builder(tauri::Builder::default(), state)
                 // The import wizard's Open dialog (only `dialog:allow-open` is granted).
                 .plugin(tauri_plugin_dialog::init())
-                .setup(|app| {
+                .setup(move |app| {
+                    // First, before the watchers below start their threads.
+                    #[cfg(target_os = "linux")]
+                    webview::after(tuned);
                     preferences::watch(app.handle().clone());
                     os_lock::watch(app.handle().clone());
                     Ok(())

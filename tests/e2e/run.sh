@@ -35,7 +35,7 @@ if [[ "${E2E_SKIP_BUILD:-0}" != 1 ]]; then
 fi
 [[ -x "$app" ]] || { echo "e2e: no app binary at $app" >&2; exit 1; }
 [[ -x "$cli" ]] || { echo "e2e: no CLI binary at $cli" >&2; exit 1; }
-for tool in Xvfb tauri-driver WebKitWebDriver xdpyinfo node; do
+for tool in Xvfb tauri-driver WebKitWebDriver xdpyinfo import node; do
   command -v "$tool" >/dev/null || { echo "e2e: $tool not found (run scripts/deps.sh)" >&2; exit 1; }
 done
 
@@ -101,8 +101,6 @@ export SALLYPORT_KDF=floor
 export GDK_BACKEND=x11
 export LIBGL_ALWAYS_SOFTWARE=1
 export NO_AT_BRIDGE=1
-# Do not set WEBKIT_DISABLE_COMPOSITING_MODE: with it, WebDriver screenshots hang whenever no
-# text field has focus (no caret blink, so WebKitGTK never paints the frame the snapshot awaits).
 
 echo "e2e: tauri-driver on 127.0.0.1:$port (WebKitWebDriver on $native_port)"
 setsid tauri-driver --port "$port" --native-port "$native_port" >"$work/driver.log" 2>&1 &

@@ -123,13 +123,44 @@ const clear = (id) => wd("POST", s(`/element/${id}/clear`), {});
 const script = (body, args = []) => wd("POST", s("/execute/sync"), { script: body, args });
 
 async function screenshot(name) {
-  // WebKit hands back the last frame it painted; give the latest DOM change time to paint.
+  // Give the latest DOM change time to paint, then take the screen from the X server (as a
+  // user sees it). Not WebDriver's screenshot: the app runs without accelerated compositing
+  // (src-tauri/src/webview.rs), and there WebKitGTK's snapshot waits for a frame that never
+  // comes while no caret blinks.
   await script("return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))");
   await sleep(250);
-  const png = await wd("GET", s("/screenshot"));
   const file = join(SHOTS, `${name}.png`);
-  writeFileSync(file, Buffer.from(png, "base64"));
+  execFileSync("import", ["-window", "root", file]);
   console.log(`       screenshot ${file}`);
+}
+
+/**
+ * Screenshots of the screen as it is at 150 % and in the dark scheme, for the eye
+ * (`PREFIX-SCREEN-150-percent`, `PREFIX-SCREEN-dark`). CSSOM edits, allowed by the strict CSP:
+ * a zoom; then the sheet's dark rules appended without their media query, with dark form
+ * controls (`color-scheme`), as a dark desktop would give. Both are undone afterwards.
+ */
+async function otherLooks(prefix, screen) {
+  await script("document.documentElement.style.zoom = '1.5'");
+  await screenshot(`${prefix}-${screen}-150-percent`);
+  await script("document.documentElement.style.zoom = ''");
+  const darkRules = await script(`
+    const isDark = (r) => r.media && r.media.mediaText.includes("dark");
+    const i = [...document.styleSheets].findIndex((s) => [...s.cssRules].some(isDark));
+    if (i < 0) return null;
+    const sheet = document.styleSheets[i];
+    const start = sheet.cssRules.length;
+    for (const m of [...sheet.cssRules].filter(isDark))
+      for (const r of m.cssRules) sheet.insertRule(r.cssText, sheet.cssRules.length);
+    document.documentElement.style.colorScheme = "dark";
+    return [i, start, sheet.cssRules.length];`);
+  check(`the dark scheme's rules were applied for the ${screen} screenshot`, darkRules?.[2] > darkRules?.[1], JSON.stringify(darkRules));
+  await screenshot(`${prefix}-${screen}-dark`);
+  if (darkRules)
+    await script(
+      "const sheet = document.styleSheets[arguments[0]]; while (sheet.cssRules.length > arguments[1]) sheet.deleteRule(sheet.cssRules.length - 1); document.documentElement.style.colorScheme = '';",
+      darkRules.slice(0, 2),
+    );
 }
 
 function nativeWindowTitles() {
@@ -303,6 +334,7 @@ async function flow() {
   const portError = await textById("entry-port-error");
   check("and beside the port field in the same answer", /99999/.test(portError), portError);
   await screenshot("03b-entry-invalid");
+  await otherLooks("03b", "entry-editor");
   // WebDriver's Clear fires no input event, so the form's state is set the way typing sets it.
   const setField = (css, value) =>
     script(
@@ -340,6 +372,7 @@ async function flow() {
   }, 10000);
   check("settings save", saved !== null);
   await screenshot("03d-settings");
+  await otherLooks("03d", "settings");
   await click(await find("button[aria-label='Back to customers']"));
 
   await click(await findVisible("button[aria-label='Delete customer HANDML']", 10000));
@@ -355,6 +388,7 @@ async function flow() {
   const master = await findVisible("#master");
   require_("Lock shows the unlock screen", master !== null);
   await screenshot("04-unlock");
+  await otherLooks("04", "unlock");
 
   // While the app is locked, another process (the CLI) may change the vault.
   if (CLI) {
@@ -434,6 +468,7 @@ async function flow() {
     check("no secret reached the webview with the preview", !(await wd("GET", s("/source"))).includes(CANARY));
     await sleep(300); // the preview has been in the DOM for milliseconds; let it be painted
     await screenshot("06b-import-preview");
+    await otherLooks("06b", "import");
     await click(await byText("Cancel"));
     const closed = await waitFor(() => script("return !document.querySelector('section.import')"), 10000);
     check("Cancel closes the wizard without importing", closed === true);
@@ -471,6 +506,7 @@ async function flow() {
     });
     check("a six-digit TOTP code is shown", first !== null, String(first));
     await screenshot("08-detail");
+    await otherLooks("08", "detail");
     const detailSource = await wd("GET", s("/source"));
     check("no secret reached the webview with the detail open", !detailSource.includes(CANARY));
 
@@ -543,27 +579,7 @@ async function flow() {
       check("Verify log says the log verified", /Log verified: all \d+ events are intact/.test(verdictText), verdictText);
       check("no secret reached the audit view", !(await wd("GET", s("/source"))).includes(CANARY));
       await screenshot("10b-audit-verified");
-      // The same view at 150 % and in the dark scheme, for the eye. CSSOM edits (allowed by the
-      // strict CSP): a zoom, then the sheet's dark rules appended without their media query.
-      await script("document.documentElement.style.zoom = '1.5'");
-      await screenshot("10c-audit-150-percent");
-      await script("document.documentElement.style.zoom = ''");
-      const darkRules = await script(`
-        const isDark = (r) => r.media && r.media.mediaText.includes("dark");
-        const i = [...document.styleSheets].findIndex((s) => [...s.cssRules].some(isDark));
-        if (i < 0) return null;
-        const sheet = document.styleSheets[i];
-        const start = sheet.cssRules.length;
-        for (const m of [...sheet.cssRules].filter(isDark))
-          for (const r of m.cssRules) sheet.insertRule(r.cssText, sheet.cssRules.length);
-        return [i, start, sheet.cssRules.length];`);
-      check("the dark scheme's rules were applied for the screenshot", darkRules?.[2] > darkRules?.[1], JSON.stringify(darkRules));
-      await screenshot("10d-audit-dark");
-      if (darkRules)
-        await script(
-          "const sheet = document.styleSheets[arguments[0]]; while (sheet.cssRules.length > arguments[1]) sheet.deleteRule(sheet.cssRules.length - 1);",
-          darkRules.slice(0, 2),
-        );
+      await otherLooks("10", "audit");
       // Export… suggests a file in the home folder; a typed path gets a 0600 CSV.
       await click(await byText("Export…"));
       const exportPath = await findVisible("#audit-export-path", 10000);

@@ -15,16 +15,21 @@ use crate::model::Customer;
 /// Precomputed search text for every customer, parallel to the session's customer list.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
+    /// Every customer's haystack, one after another in list order (one allocation, read
+    /// front to back by a full scan).
+    text: String,
     rows: Vec<IndexRow>,
     /// The last query and the rows it matched (any order), to narrow the next one.
     last: Mutex<Option<(String, Vec<usize>)>>,
 }
 
-#[derive(Debug)]
+/// Where a customer's haystack is in [`SearchIndex::text`]: lowercase code, name, hosts
+/// and tags, separated by '\u{1}'.
+#[derive(Debug, Clone, Copy)]
 struct IndexRow {
-    /// Lowercase code, name, hosts and tags, separated by '\u{1}'.
-    all: Box<str>,
-    /// Byte length of the code at the start of `all`.
+    start: u32,
+    len: u32,
+    /// Byte length of the code at the start of the haystack.
     code_len: u16,
     /// Byte length of the name that follows the code and its separator.
     name_len: u16,
@@ -33,21 +38,25 @@ struct IndexRow {
 impl SearchIndex {
     /// Builds the index for `customers` (on two threads for large lists).
     pub fn build(customers: &[Customer]) -> Self {
-        let rows = if customers.len() < 4096 {
-            customers.iter().map(IndexRow::new).collect()
+        let (text, rows) = if customers.len() < 4096 {
+            haystacks(customers)
         } else {
             let (first, second) = customers.split_at(customers.len() / 2);
             std::thread::scope(|scope| {
-                let other = scope.spawn(|| second.iter().map(IndexRow::new).collect::<Vec<_>>());
-                let mut rows: Vec<IndexRow> = first.iter().map(IndexRow::new).collect();
-                match other.join() {
-                    Ok(more) => rows.extend(more),
-                    Err(_) => rows.extend(second.iter().map(IndexRow::new)),
-                }
-                rows
+                let other = scope.spawn(|| haystacks(second));
+                let (mut text, mut rows) = haystacks(first);
+                let (more_text, more_rows) = other.join().unwrap_or_else(|_| haystacks(second));
+                let shift = text.len() as u32;
+                text.push_str(&more_text);
+                rows.extend(more_rows.into_iter().map(|r| IndexRow {
+                    start: r.start + shift,
+                    ..r
+                }));
+                (text, rows)
             })
         };
         Self {
+            text,
             rows,
             last: Mutex::default(),
         }
@@ -59,13 +68,23 @@ impl SearchIndex {
         let index = Self::build(customers);
         let mut order: Vec<usize> = (0..customers.len()).collect();
         order.sort_unstable_by(|&a, &b| {
-            let (x, y) = (&index.rows[a], &index.rows[b]);
+            let (x, y) = (index.row(a), index.row(b));
             x.name().cmp(y.name()).then_with(|| x.code().cmp(y.code()))
         });
-        let mut rows = index.rows;
-        apply_order(customers, &mut order.clone());
-        apply_order(&mut rows, &mut order);
+        // The haystacks copied into the new order, so that a scan still reads them in order.
+        let mut text = String::with_capacity(index.text.len());
+        let rows = order
+            .iter()
+            .map(|&i| {
+                let row = index.rows[i];
+                let start = text.len() as u32;
+                text.push_str(index.row(i).all);
+                IndexRow { start, ..row }
+            })
+            .collect();
+        apply_order(customers, &mut order);
         Self {
+            text,
             rows,
             last: Mutex::default(),
         }
@@ -73,7 +92,7 @@ impl SearchIndex {
 
     /// The lowercase code of the customer at `position`.
     pub fn code_at(&self, position: usize) -> Option<&str> {
-        self.rows.get(position).map(IndexRow::code)
+        (position < self.rows.len()).then(|| self.row(position).code())
     }
 
     /// Indices of the customers matching `query`, best first. An empty query matches all,
@@ -85,7 +104,7 @@ impl SearchIndex {
             return (0..self.rows.len()).collect();
         }
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        let score = |i: usize| self.rows[i].score(&terms).map(|s| (s, i));
+        let score = |i: usize| self.row(i).score(&terms).map(|s| (s, i));
         let hits: Vec<(u32, usize)> = match last.as_ref() {
             Some((before, matched)) if narrows(before, &query) => {
                 matched.iter().filter_map(|&i| score(i)).collect()
@@ -95,6 +114,49 @@ impl SearchIndex {
         *last = Some((query.clone(), hits.iter().map(|&(_, i)| i).collect()));
         by_score(hits)
     }
+
+    /// The haystack of the customer at `position` (which must exist).
+    fn row(&self, position: usize) -> Row<'_> {
+        let r = self.rows[position];
+        let start = r.start as usize;
+        Row {
+            all: self.text.get(start..start + r.len as usize).unwrap_or(""),
+            code_len: r.code_len,
+            name_len: r.name_len,
+        }
+    }
+}
+
+/// The haystacks of `customers`, one after another, and where each one is.
+fn haystacks(customers: &[Customer]) -> (String, Vec<IndexRow>) {
+    let mut text = String::with_capacity(customers.len() * 64);
+    let rows = customers
+        .iter()
+        .map(|c| {
+            let start = text.len();
+            let code = c.code.to_lowercase();
+            let name = c.name.to_lowercase();
+            text.push_str(&code);
+            text.push('\u{1}');
+            text.push_str(&name);
+            for host in c.entries.iter().flat_map(|e| &e.hosts) {
+                text.push('\u{1}');
+                text.push_str(&host.to_lowercase());
+            }
+            for tag in &c.tags {
+                text.push('\u{1}');
+                text.push_str(&tag.to_lowercase());
+            }
+            IndexRow {
+                start: start as u32,
+                len: (text.len() - start) as u32,
+                // codes are at most 32 bytes and names at most 200 characters
+                code_len: code.len().min(u16::MAX as usize) as u16,
+                name_len: name.len().min(u16::MAX as usize) as u16,
+            }
+        })
+        .collect();
+    (text, rows)
 }
 
 impl SearchIndex {
@@ -169,35 +231,19 @@ fn by_score(mut hits: Vec<(u32, usize)>) -> Vec<usize> {
     buckets.concat()
 }
 
-impl IndexRow {
-    fn new(c: &Customer) -> Self {
-        let code = c.code.to_lowercase();
-        let name = c.name.to_lowercase();
-        let mut all = String::with_capacity(code.len() + name.len() + 48);
-        all.push_str(&code);
-        all.push('\u{1}');
-        all.push_str(&name);
-        for host in c.entries.iter().flat_map(|e| &e.hosts) {
-            all.push('\u{1}');
-            all.push_str(&host.to_lowercase());
-        }
-        for tag in &c.tags {
-            all.push('\u{1}');
-            all.push_str(&tag.to_lowercase());
-        }
-        Self {
-            all: all.into_boxed_str(),
-            // codes are at most 32 bytes and names at most 200 characters
-            code_len: code.len().min(u16::MAX as usize) as u16,
-            name_len: name.len().min(u16::MAX as usize) as u16,
-        }
-    }
+/// One customer's haystack, borrowed from the index.
+struct Row<'a> {
+    all: &'a str,
+    code_len: u16,
+    name_len: u16,
+}
 
-    fn code(&self) -> &str {
+impl<'a> Row<'a> {
+    fn code(&self) -> &'a str {
         self.all.get(..self.code_len as usize).unwrap_or("")
     }
 
-    fn name(&self) -> &str {
+    fn name(&self) -> &'a str {
         let start = self.code_len as usize + 1;
         self.all
             .get(start..start + self.name_len as usize)
@@ -357,7 +403,7 @@ mod tests {
         for query in ["acme", "c0001", "h2", "zzz"] {
             let terms: Vec<Term<'_>> = query.split_whitespace().map(Term::new).collect();
             let mut expected: Vec<(u32, usize)> = (0..index.rows.len())
-                .filter_map(|i| index.rows[i].score(&terms).map(|s| (s, i)))
+                .filter_map(|i| index.row(i).score(&terms).map(|s| (s, i)))
                 .collect();
             expected.sort_unstable();
             let expected: Vec<usize> = expected.into_iter().map(|(_, i)| i).collect();

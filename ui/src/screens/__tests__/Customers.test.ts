@@ -70,6 +70,20 @@ describe("Customers", () => {
     expect(await screen.findByText("No customer matches “zzz”.")).toBeTruthy();
   });
 
+  it("shows no 'no match' line while the first page is still on its way", async () => {
+    let release: () => void = () => {};
+    renderCustomers({
+      search_customers: (args) =>
+        new Promise((resolve) => (release = () => resolve(vault.search_customers(args)))),
+    });
+    await waitFor(() => expect(screen.getByRole("searchbox")).toBeTruthy());
+
+    expect(screen.queryByText(/No customer matches/)).toBeNull();
+    release();
+    await waitFor(() => expect(listed()).toEqual(["Acme Corp", "Beta GmbH", "Gamma Ltd"]));
+    expect(screen.queryByText(/No customer matches/)).toBeNull();
+  });
+
   it("moves the selection with ArrowDown and ArrowUp, within the list, and loads that customer", async () => {
     const { ipc, search } = renderCustomers();
     await showing("Acme Corp");
