@@ -3,7 +3,8 @@
 //!
 //! `scripts/bindings.sh` rewrites that folder (`SALLYPORT_WRITE_BINDINGS=1`); without the
 //! variable this test fails when the checked-in files differ from what the Rust types
-//! generate. 64-bit integers are `number`: serde sends them as JSON numbers.
+//! generate. 64-bit integers are `number`: serde sends them as JSON numbers. `commands.ts`,
+//! the argument and result types of every command, comes from `command_bindings.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -15,6 +16,8 @@ use sallyport_core::vault::preferences::Preferences;
 use sallyport_core::vault::{CustomerForm, EntryForm, VaultStatus};
 use ts_rs::{Config, ExportError, TS};
 
+use crate::command_bindings;
+
 use crate::audit_view::{
     AuditActions, AuditExported, AuditPage, AuditQuery, AuditVerdict, ExportChoice,
 };
@@ -23,44 +26,60 @@ use crate::detail::CustomerDetail;
 use crate::edit::SecretInput;
 use crate::error::ApiError;
 use crate::import_wizard::{FormatChoice, FormatOption, ImportDone, ImportPreview, OnConflict};
-use crate::summary::CustomerPage;
+use crate::summary::{CustomerPage, CustomerSummary};
 
 /// Where the generated files live.
 fn checked_in() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/backend/bindings")
 }
 
-/// Writes every type the commands take or return, with the types they use, into `dir`.
-fn export(dir: &Path) -> Result<(), ExportError> {
+/// Writes every type the commands take or return, with the types they use, into `dir`;
+/// returns the TypeScript name of each listed type by its Rust name (for `commands.ts`).
+fn export(dir: &Path) -> Result<BTreeMap<String, String>, ExportError> {
     let cfg = Config::new().with_out_dir(dir).with_large_int("number");
+    let mut names = BTreeMap::new();
+    macro_rules! export {
+        ($($t:ty),* $(,)?) => {$(
+            <$t>::export_all(&cfg)?;
+            names.insert(stringify!($t).to_owned(), <$t>::ident(&cfg));
+        )*};
+    }
     // What the commands return (and `Progress`, what the import channel carries).
-    VaultStatus::export_all(&cfg)?;
-    CustomerPage::export_all(&cfg)?;
-    CustomerDetail::export_all(&cfg)?;
-    TotpCode::export_all(&cfg)?;
-    RevealedWire::export_all(&cfg)?;
-    Launched::export_all(&cfg)?;
-    Preferences::export_all(&cfg)?;
-    ApiError::export_all(&cfg)?;
-    AuditPage::export_all(&cfg)?;
-    AuditActions::export_all(&cfg)?;
-    AuditVerdict::export_all(&cfg)?;
-    AuditExported::export_all(&cfg)?;
-    FormatOption::export_all(&cfg)?;
-    ImportPreview::export_all(&cfg)?;
-    ImportDone::export_all(&cfg)?;
-    Progress::export_all(&cfg)?;
+    export!(
+        VaultStatus,
+        CustomerPage,
+        CustomerSummary,
+        CustomerDetail,
+        TotpCode,
+        RevealedWire,
+        Launched,
+        Preferences,
+        ApiError,
+        AuditPage,
+        AuditActions,
+        AuditVerdict,
+        AuditExported,
+        FormatOption,
+        ImportPreview,
+        ImportDone,
+        Progress,
+    );
     // What they take.
-    CopyWhat::export_all(&cfg)?;
-    Link::export_all(&cfg)?;
-    CustomerForm::export_all(&cfg)?;
-    EntryForm::export_all(&cfg)?;
-    SecretInput::export_all(&cfg)?;
-    AuditQuery::export_all(&cfg)?;
-    ExportChoice::export_all(&cfg)?;
-    FormatChoice::export_all(&cfg)?;
-    OnConflict::export_all(&cfg)?;
-    Ok(())
+    export!(
+        CopyWhat,
+        Link,
+        CustomerForm,
+        EntryForm,
+        SecretInput,
+        AuditQuery,
+        ExportChoice,
+        FormatChoice,
+        OnConflict,
+    );
+    // `reveal_password` returns a `Revealed`, which serializes as a `RevealedWire`.
+    let revealed = names["RevealedWire"].clone();
+    names.insert("Revealed".to_owned(), revealed);
+    Ok(names)
 }
 
 /// The `.ts` files of `dir` by name, with their contents.
@@ -106,11 +125,15 @@ fn write(dir: &Path, files: &BTreeMap<String, String>) {
 #[test]
 fn typescript_bindings_are_up_to_date() {
     let fresh = tempfile::tempdir().expect("temporary folder");
-    export(fresh.path()).expect("export the bindings");
-    let generated: BTreeMap<String, String> = ts_files(fresh.path())
+    let names = export(fresh.path()).expect("export the bindings");
+    let mut generated: BTreeMap<String, String> = ts_files(fresh.path())
         .into_iter()
         .map(|(name, text)| (name, trim_line_ends(&text)))
         .collect();
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let declared = command_bindings::declared_commands(&crate_dir.join("build.rs"));
+    let commands = command_bindings::generate(&crate_dir.join("src"), &declared, &names);
+    generated.insert("commands.ts".to_owned(), commands);
     let dir = checked_in();
     if std::env::var_os("SALLYPORT_WRITE_BINDINGS").is_some() {
         write(&dir, &generated);

@@ -110,6 +110,8 @@ pub fn run() {
 #[cfg(test)]
 mod bindings;
 #[cfg(test)]
+mod command_bindings;
+#[cfg(test)]
 mod test_ipc;
 #[cfg(test)]
 mod tests;

@@ -1,8 +1,9 @@
 // The one door to the Rust backend: every `invoke` of the app lives here, typed.
-// Components import `backend` and never call `invoke` themselves. The types of the values
-// that cross IPC are generated from the Rust types into ./bindings (`scripts/bindings.sh`;
-// CI fails when regenerating changes them); only command argument lists are written here.
-import { Channel, invoke } from "@tauri-apps/api/core";
+// Components import `backend` and never call `invoke` themselves. Everything that crosses
+// IPC is typed from Rust: the values' types by ts-rs, and each command's arguments and result
+// (`Commands`) from the command functions themselves, into ./bindings (`scripts/bindings.sh`;
+// CI fails when regenerating changes them).
+import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
@@ -14,6 +15,7 @@ import type { AuditPage } from "./bindings/AuditPage";
 import type { AuditQuery } from "./bindings/AuditQuery";
 import type { AuditRow } from "./bindings/AuditRow";
 import type { AuditVerdict } from "./bindings/AuditVerdict";
+import type { Commands } from "./bindings/commands";
 import type { CopyWhat } from "./bindings/CopyWhat";
 import type { CustomerDetail } from "./bindings/CustomerDetail";
 import type { CustomerForm } from "./bindings/CustomerForm";
@@ -24,13 +26,11 @@ import type { EntryForm } from "./bindings/EntryForm";
 import type { ExportChoice as AuditExportFormat } from "./bindings/ExportChoice";
 import type { FieldError } from "./bindings/FieldError";
 import type { Format as ImportFormat } from "./bindings/Format";
-import type { FormatChoice } from "./bindings/FormatChoice";
 import type { FormatOption as ImportFormatOption } from "./bindings/FormatOption";
 import type { ImportDone } from "./bindings/ImportDone";
 import type { ImportPreview } from "./bindings/ImportPreview";
 import type { ImportSummary } from "./bindings/ImportSummary";
 import type { Launched } from "./bindings/Launched";
-import type { Link } from "./bindings/Link";
 import type { OnConflict as ConflictPolicy } from "./bindings/OnConflict";
 import type { Preferences } from "./bindings/Preferences";
 import type { Progress as ImportProgress } from "./bindings/Progress";
@@ -97,42 +97,17 @@ export type ErrorKind =
   | "remembered_key_invalid"
   | (string & {});
 
-export interface SaveEntryRequest {
-  customerId: string;
-  entryId: string | null;
-  form: EntryForm;
-  password: SecretInput;
-  totp: SecretInput;
-}
+/** What command `C` takes, as the webview sends it (generated from the Rust function). */
+export type Args<C extends keyof Commands> = Commands[C]["args"];
 
-export interface CreateVaultRequest {
-  staff: string;
-  password: string;
-}
-
-export interface UnlockRequest {
-  password: string;
-}
-
-export interface SearchRequest {
-  query: string;
-  /** First row wanted (default 0). */
-  offset?: number;
-  /** Rows wanted (default 100, at most 500). */
-  limit?: number;
-}
-
-export interface EntryRequest {
-  code: string;
-  entry: string;
-}
-
-export interface ImportPreviewRequest {
-  path: string;
-  format: FormatChoice;
-  onConflict: ConflictPolicy;
-  skipInvalid: boolean;
-}
+export type CreateVaultRequest = Args<"create_vault">;
+export type UnlockRequest = Args<"unlock">;
+/** `offset`: first row wanted (default 0); `limit`: rows wanted (default 100, at most 500). */
+export type SearchRequest = Args<"search_customers">;
+/** An entry of a customer: the customer's code and the entry's label. */
+export type EntryRequest = Args<"totp_code">;
+export type SaveEntryRequest = Args<"save_entry">;
+export type ImportPreviewRequest = Omit<Args<"import_preview">, "onProgress">;
 
 export function isApiError(value: unknown): value is ApiError {
   return (
@@ -149,9 +124,13 @@ export function toApiError(value: unknown): ApiError {
   return { kind: "ipc", message: value instanceof Error ? value.message : String(value) };
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+/** Invokes `command` with exactly the arguments it takes; rejects with an ApiError. */
+async function call<C extends keyof Commands>(
+  command: C,
+  ...args: Args<C> extends undefined ? [] : [Args<C>]
+): Promise<Commands[C]["returns"]> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<Commands[C]["returns"]>(command, args[0] as InvokeArgs | undefined);
   } catch (error) {
     throw toApiError(error);
   }
@@ -171,12 +150,12 @@ export const backend = {
   revealPassword: (request: EntryRequest): Promise<Revealed> =>
     call("reveal_password", { ...request }),
   /** Opens the entry's web app or VPN client page in the browser (the address comes from the vault). */
-  openLink: (request: EntryRequest & { link: Link }): Promise<void> =>
+  openLink: (request: Args<"open_link">): Promise<void> =>
     call("open_link", { ...request }),
   /** Resolves to the seconds until the clipboard clears itself. */
-  copySecret: (request: EntryRequest & { what: CopyWhat }): Promise<number> =>
+  copySecret: (request: Args<"copy_secret">): Promise<number> =>
     call("copy_secret", { ...request }),
-  connectEntry: (request: EntryRequest & { expiredOk: boolean }): Promise<Launched> =>
+  connectEntry: (request: Args<"connect_entry">): Promise<Launched> =>
     call("connect_entry", { ...request }),
   auditEvents: (filter: AuditQuery): Promise<AuditPage> => call("audit_events", { filter }),
   auditActions: (): Promise<AuditActions> => call("audit_actions"),
@@ -200,7 +179,7 @@ export const backend = {
   /** Removes the vault's key from this device's keychain. */
   forgetOnDevice: (): Promise<void> => call("forget_on_device"),
   /** Whether this device's keychain holds the vault's key (false when there is no keychain). */
-  deviceRemembers: (): Promise<boolean> => call<boolean>("device_remembers").catch(() => false),
+  deviceRemembers: (): Promise<boolean> => call("device_remembers").catch(() => false),
   /** Unlocks with the key this device remembers. */
   unlockWithDevice: (): Promise<VaultStatus> => call("unlock_with_device"),
   /** User input happened (restarts the auto-lock countdown). */

@@ -1,0 +1,95 @@
+// Generated from the #[tauri::command] functions in src-tauri/src by
+// src-tauri/src/command_bindings.rs (scripts/bindings.sh). Do not edit.
+import type { Channel } from "@tauri-apps/api/core";
+import type { AuditActions } from "./AuditActions";
+import type { AuditExported } from "./AuditExported";
+import type { AuditPage } from "./AuditPage";
+import type { AuditQuery } from "./AuditQuery";
+import type { AuditVerdict } from "./AuditVerdict";
+import type { CopyWhat } from "./CopyWhat";
+import type { CustomerDetail } from "./CustomerDetail";
+import type { CustomerForm } from "./CustomerForm";
+import type { CustomerPage } from "./CustomerPage";
+import type { CustomerSummary } from "./CustomerSummary";
+import type { EntryForm } from "./EntryForm";
+import type { ExportChoice } from "./ExportChoice";
+import type { FormatChoice } from "./FormatChoice";
+import type { FormatOption } from "./FormatOption";
+import type { ImportDone } from "./ImportDone";
+import type { ImportPreview } from "./ImportPreview";
+import type { Launched } from "./Launched";
+import type { Link } from "./Link";
+import type { OnConflict } from "./OnConflict";
+import type { Preferences } from "./Preferences";
+import type { Progress } from "./Progress";
+import type { Revealed } from "./Revealed";
+import type { SecretInput } from "./SecretInput";
+import type { TotpCode } from "./TotpCode";
+import type { VaultStatus } from "./VaultStatus";
+
+/** Every command: the arguments it takes (as the webview names them; `undefined`
+ * when none) and what it resolves to. */
+export type Commands = {
+  /** The user did something (a key, a click): the auto-lock countdown starts again. */
+  activity: { args: undefined; returns: void };
+  /** The families and actions the core's filter knows. A family is a name prefix the core expands to more than one action. */
+  audit_actions: { args: undefined; returns: AuditActions };
+  /** The newest events matching `filter` (at most `MAX_EVENTS`) and the number matched. */
+  audit_events: { args: { filter: AuditQuery }; returns: AuditPage };
+  /** Writes the events matching `filter` to a new file at `path` (0600; an existing file or a missing folder is refused, never overwritten). The export is itself audited. */
+  audit_export: { args: { path: string; format: ExportChoice; filter: AuditQuery }; returns: AuditExported };
+  /** A free file name to suggest: `~/sallyport-audit-YYYY-MM-DD.csv` (UTC day), with `-2`, `-3`… when that file exists. */
+  audit_export_default_path: { args: { format: ExportChoice }; returns: string };
+  /** Walks the whole chain and names the first bad event. */
+  audit_verify: { args: undefined; returns: AuditVerdict };
+  /** Starts the Remote Desktop client for the entry. An expired account is refused with kind `account_expired` unless `expired_ok`. Audited. */
+  connect_entry: { args: { code: string; entry: string; expiredOk: boolean }; returns: Launched };
+  /** Copies a secret to the clipboard, which clears itself after the preferred delay (or on lock); returns that delay in seconds. Audited. Nothing secret comes back over IPC. */
+  copy_secret: { args: { code: string; entry: string; what: CopyWhat }; returns: number };
+  /** Creates the vault for `staff` and leaves it unlocked. The key derivation is calibrated to take 0.5–1 s on this machine (a few seconds of measuring, off the main thread). */
+  create_vault: { args: { staff: string; password: string }; returns: VaultStatus };
+  /** A customer and its entries as cards (no secrets). Audited as a view. */
+  customer_detail: { args: { code: string }; returns: CustomerDetail };
+  /** Deletes a customer with its entries. Audited. */
+  delete_customer: { args: { id: string }; returns: void };
+  /** Deletes one entry. Audited. */
+  delete_entry: { args: { customerId: string; entryId: string }; returns: void };
+  /** Whether this device's keychain holds a key for the vault. */
+  device_remembers: { args: undefined; returns: boolean };
+  /** Removes the vault's key from this device's keychain (audited when unlocked). */
+  forget_on_device: { args: undefined; returns: void };
+  /** This vault's preferences. */
+  get_preferences: { args: undefined; returns: Preferences };
+  /** Writes the plan previewed as `preview_id`, in one transaction. Refused when that is not the current preview, and by core when rows are invalid (without skip invalid rows) or the file or the vault changed since the preview. Either way the plan is used up. */
+  import_apply: { args: { previewId: number; onProgress: Channel<Progress> }; returns: ImportDone };
+  /** Drops the previewed plan; nothing is written. */
+  import_cancel: { args: undefined; returns: void };
+  /** The formats the wizard offers besides "detect", in detection order. */
+  import_formats: { args: undefined; returns: FormatOption[] };
+  /** Reads and checks `path` against the vault and keeps the plan; writes nothing but the audit record of the preview. A new preview replaces the previous one. */
+  import_preview: { args: { path: string; format: FormatChoice; onConflict: OnConflict; skipInvalid: boolean; onProgress: Channel<Progress> }; returns: ImportPreview };
+  /** Locks the vault; keys and decrypted records are wiped, a copied secret still on the clipboard is cleared, and a previewed import is dropped. */
+  lock: { args: undefined; returns: VaultStatus };
+  /** Opens one of the entry's links in the default browser. The address comes from the vault (validated as http or https when it was stored), never from the webview. */
+  open_link: { args: { code: string; entry: string; link: Link }; returns: void };
+  /** Keeps the unlocked vault's key in this device's keychain. Audited. */
+  remember_on_device: { args: undefined; returns: void };
+  /** Shows the entry's password in the app (hidden again after `REVEAL_SECONDS`). Audited as a reveal before the password is read. */
+  reveal_password: { args: { code: string; entry: string }; returns: Revealed };
+  /** Creates a customer (`id` absent) or saves the form over an existing one; returns its list row (the code may have changed). */
+  save_customer: { args: { id?: string | null; form: CustomerForm }; returns: CustomerSummary };
+  /** Creates an entry (`entry_id` absent) or saves the form over one, changing its password and TOTP secret as asked. */
+  save_entry: { args: { customerId: string; entryId?: string | null; form: EntryForm; password: SecretInput; totp: SecretInput }; returns: void };
+  /** Saves the preferences (every wrong field named); returns them as stored (normalised). */
+  save_preferences: { args: { preferences: Preferences }; returns: Preferences };
+  /** One window of the customers matching `query`, best first: rows `offset` (default 0) to `offset + limit` (default 100, at most `summary::MAX_PAGE`), and the total. */
+  search_customers: { args: { query: string; offset?: number | null; limit?: number | null }; returns: CustomerPage };
+  /** The entry's current TOTP code and seconds left (the secret never leaves the core). Audited; the UI asks once per period. */
+  totp_code: { args: { code: string; entry: string }; returns: TotpCode };
+  /** Unlocks the vault with the master password. */
+  unlock: { args: { password: string }; returns: VaultStatus };
+  /** Unlocks with the key kept in this device's keychain (no master password). Audited as an unlock with the remembered key. */
+  unlock_with_device: { args: undefined; returns: VaultStatus };
+  /** Which screen to show: no vault, locked or unlocked. */
+  vault_status: { args: undefined; returns: VaultStatus };
+};
