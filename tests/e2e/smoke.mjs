@@ -135,12 +135,29 @@ async function screenshot(name) {
 }
 
 /**
- * Screenshots of the screen as it is at 150 % and in the dark scheme, for the eye
+ * Checks that every control has an accessible name, then takes screenshots of the screen
+ * as it is at 150 % and in the dark scheme, for the eye
  * (`PREFIX-SCREEN-150-percent`, `PREFIX-SCREEN-dark`). CSSOM edits, allowed by the strict CSP:
  * a zoom; then the sheet's dark rules appended without their media query, with dark form
  * controls (`color-scheme`), as a dark desktop would give. Both are undone afterwards.
  */
 async function otherLooks(prefix, screen) {
+  // Every visible control has a name a screen reader can say (aria-label, a <label>, its
+  // text or title); placeholders do not count.
+  const unnamed = await script(`
+    const text = (ids) => ids.split(" ").map((id) => document.getElementById(id)?.textContent ?? "").join(" ");
+    const name = (el) =>
+      (el.getAttribute("aria-label") ||
+        (el.getAttribute("aria-labelledby") && text(el.getAttribute("aria-labelledby"))) ||
+        [...(el.labels ?? [])].map((l) => l.textContent).join(" ") ||
+        el.getAttribute("title") ||
+        (["BUTTON", "A"].includes(el.tagName) ? el.textContent : "") ||
+        "").trim();
+    return [...document.querySelectorAll("button, input, select, textarea, a[href], [role=button]")]
+      .filter((el) => el.type !== "hidden" && el.getClientRects().length > 0)
+      .filter((el) => !name(el))
+      .map((el) => el.outerHTML.slice(0, 140));`);
+  check(`every control of the ${screen} screen has a name for screen readers`, Array.isArray(unnamed) && unnamed.length === 0, JSON.stringify(unnamed));
   await script("document.documentElement.style.zoom = '1.5'");
   await screenshot(`${prefix}-${screen}-150-percent`);
   await script("document.documentElement.style.zoom = ''");
