@@ -10,10 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use sallyport_core::import::Progress;
+use sallyport_core::import::{Format, Progress};
 use sallyport_core::totp::TotpCode;
 use sallyport_core::vault::preferences::Preferences;
-use sallyport_core::vault::{CustomerForm, EntryForm, VaultStatus};
+use sallyport_core::vault::{CopyField, CustomerForm, EntryForm, VaultStatus};
 use ts_rs::{Config, ExportError, TS};
 
 use crate::command_bindings;
@@ -21,11 +21,11 @@ use crate::command_bindings;
 use crate::audit_view::{
     AuditActions, AuditExported, AuditPage, AuditQuery, AuditVerdict, ExportChoice,
 };
-use crate::commands::{CopyWhat, Launched, Link, RevealedWire};
+use crate::commands::{Launched, Link, RevealedWire};
 use crate::detail::CustomerDetail;
 use crate::edit::SecretInput;
 use crate::error::ApiError;
-use crate::import_wizard::{FormatChoice, FormatOption, ImportDone, ImportPreview, OnConflict};
+use crate::import_wizard::{FormatOption, ImportDone, ImportPreview, OnConflict};
 use crate::summary::{CustomerPage, CustomerSummary};
 
 /// Where the generated files live.
@@ -66,14 +66,14 @@ fn export(dir: &Path) -> Result<BTreeMap<String, String>, ExportError> {
     );
     // What they take.
     export!(
-        CopyWhat,
+        CopyField,
         Link,
         CustomerForm,
         EntryForm,
         SecretInput,
         AuditQuery,
         ExportChoice,
-        FormatChoice,
+        Format,
         OnConflict,
     );
     // `reveal_password` returns a `Revealed`, which serializes as a `RevealedWire`.

@@ -99,19 +99,6 @@ pub async fn totp_code(
         .with_session(|s| s.current_totp(&selector(&code, &entry)))?)
 }
 
-/// What to copy.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "lowercase")]
-pub enum CopyWhat {
-    /// The password.
-    Password,
-    /// The user name.
-    Username,
-    /// The current TOTP code.
-    Totp,
-}
-
 /// How long a copied secret stays on the clipboard (the vault's preference).
 fn clear_after(session: &sallyport_core::Session) -> std::time::Duration {
     std::time::Duration::from_secs(u64::from(session.preferences().clipboard_clear_seconds))
@@ -125,22 +112,12 @@ pub async fn copy_secret(
     state: State<'_, AppState>,
     code: String,
     entry: String,
-    what: CopyWhat,
+    what: CopyField,
 ) -> ApiResult<u64> {
-    let field = match what {
-        CopyWhat::Password => CopyField::Password,
-        CopyWhat::Username => CopyField::Username,
-        CopyWhat::Totp => CopyField::Totp,
-    };
     sallyport_clipboard::check_display().map_err(ApiError::clipboard)?;
     let (value, clear_after) = state.vault.with_session(|s| {
-        let purpose = match field {
-            CopyField::Password => Purpose::Password,
-            CopyField::Username => Purpose::Username,
-            CopyField::Totp => Purpose::Totp,
-        };
-        let target = s.select(&selector(&code, &entry), purpose)?;
-        Ok((s.copy_value(&target, field)?, clear_after(s)))
+        let target = s.select(&selector(&code, &entry), what.purpose())?;
+        Ok((s.copy_value(&target, what)?, clear_after(s)))
     })?;
     state
         .clipboard

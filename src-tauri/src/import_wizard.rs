@@ -68,38 +68,6 @@ impl PendingImport {
     }
 }
 
-/// The format select: `auto` tells the format from the header line.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "lowercase")]
-pub enum FormatChoice {
-    /// Detect it.
-    Auto,
-    /// Sallyport's own columns.
-    Sallyport,
-    /// KeePassXC.
-    Keepassxc,
-    /// mRemoteNG.
-    Mremoteng,
-    /// Bitwarden.
-    Bitwarden,
-    /// Remote Desktop Manager.
-    Rdm,
-}
-
-impl FormatChoice {
-    fn format(self) -> Option<Format> {
-        match self {
-            FormatChoice::Auto => None,
-            FormatChoice::Sallyport => Some(Format::Sallyport),
-            FormatChoice::Keepassxc => Some(Format::Keepassxc),
-            FormatChoice::Mremoteng => Some(Format::Mremoteng),
-            FormatChoice::Bitwarden => Some(Format::Bitwarden),
-            FormatChoice::Rdm => Some(Format::Rdm),
-        }
-    }
-}
-
 /// What to do with a row whose customer code and entry label already exist.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -181,7 +149,7 @@ pub struct ImportDone {
 pub async fn import_preview(
     state: State<'_, AppState>,
     path: String,
-    format: FormatChoice,
+    format: Option<Format>,
     on_conflict: OnConflict,
     skip_invalid: bool,
     on_progress: Channel<Progress>,
@@ -190,7 +158,7 @@ pub async fn import_preview(
     let options = ImportOptions {
         on_conflict: on_conflict.into(),
         skip_invalid,
-        format: format.format(),
+        format,
     };
     let mut progress = Throttled::new(on_progress);
     Ok(state.vault.with_session(|s| {
@@ -315,16 +283,6 @@ impl Throttled {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_core_format_can_be_chosen() {
-        for format in Format::ALL {
-            // The select sends core's id back; it must name the same format.
-            let id = serde_json::to_value(format).unwrap();
-            let choice: FormatChoice = serde_json::from_value(id.clone()).unwrap();
-            assert_eq!(choice.format(), Some(format), "{id}");
-        }
-    }
 
     #[test]
     fn progress_is_throttled_but_the_end_always_goes_out() {

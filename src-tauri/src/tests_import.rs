@@ -60,7 +60,7 @@ impl Harness {
             "import_preview",
             json!({
                 "path": path,
-                "format": "auto",
+                "format": null,
                 "onConflict": "fail",
                 "skipInvalid": skip_invalid,
                 "onProgress": "__CHANNEL__:7",
@@ -226,7 +226,7 @@ fn the_preview_needs_an_unlocked_vault_and_a_full_path() {
             "import_preview",
             json!({
                 "path": "valid.csv",
-                "format": "auto",
+                "format": null,
                 "onConflict": "fail",
                 "skipInvalid": false,
                 "onProgress": "__CHANNEL__:7",

@@ -148,31 +148,28 @@ fn every_wrong_field_is_named_at_once_and_nothing_is_written() {
     let errors = session.save_customer(None, &bad_customer).unwrap_err();
     assert_eq!(fields(&errors), ["name", "code", "contact"]);
 
-    let errors = session
-        .save_entry_form(
-            customer.id,
-            None,
-            &rdp_form(),
-            &SecretChanges {
-                password: set("line\nbreak"),
-                ..SecretChanges::default()
-            },
-        )
-        .unwrap_err();
+    let refused = |session: &mut Session, changes: SecretChanges| {
+        session
+            .save_entry_form(customer.id, None, &rdp_form(), &changes)
+            .unwrap_err()
+    };
+    let errors = refused(
+        &mut session,
+        SecretChanges {
+            password: set("line\nbreak"),
+            ..SecretChanges::default()
+        },
+    );
     assert_eq!(fields(&errors), ["password"]);
     assert!(!errors[0].message.contains("break"));
 
-    let errors = session
-        .save_entry_form(
-            customer.id,
-            None,
-            &rdp_form(),
-            &SecretChanges {
-                totp: set("not base32 !"),
-                ..SecretChanges::default()
-            },
-        )
-        .unwrap_err();
+    let errors = refused(
+        &mut session,
+        SecretChanges {
+            totp: set("not base32 !"),
+            ..SecretChanges::default()
+        },
+    );
     assert_eq!(fields(&errors), ["totp"]);
 
     assert_eq!(
@@ -289,31 +286,25 @@ fn edits_keep_replace_or_clear_secrets_and_audit_field_names_only() {
         host: "ts2.acme.example".into(),
         ..rdp_form()
     };
-    session
-        .save_entry_form(
-            customer.id,
-            Some(entry.id),
-            &moved,
-            &SecretChanges::default(),
-        )
-        .unwrap();
+    let save = |session: &mut Session, changes: SecretChanges| {
+        session
+            .save_entry_form(customer.id, Some(entry.id), &moved, &changes)
+            .unwrap();
+    };
+    save(&mut session, SecretChanges::default());
     assert_eq!(password(&mut session).as_deref(), Some("first-secret"));
     let edit = events(&session, Action::EntryEdit);
     assert_eq!(edit.last().unwrap().detail, "changed host");
     assert!(!edit.last().unwrap().detail.contains("ts2"));
 
     // Replace: the change date is set and the value never reaches the log.
-    session
-        .save_entry_form(
-            customer.id,
-            Some(entry.id),
-            &moved,
-            &SecretChanges {
-                password: set("second-secret"),
-                ..SecretChanges::default()
-            },
-        )
-        .unwrap();
+    save(
+        &mut session,
+        SecretChanges {
+            password: set("second-secret"),
+            ..SecretChanges::default()
+        },
+    );
     assert_eq!(password(&mut session).as_deref(), Some("second-secret"));
     let stored = session.select("ACME", Purpose::Edit).unwrap().entry;
     assert_eq!(
@@ -326,17 +317,13 @@ fn edits_keep_replace_or_clear_secrets_and_audit_field_names_only() {
     );
 
     // Clear both secrets.
-    session
-        .save_entry_form(
-            customer.id,
-            Some(entry.id),
-            &moved,
-            &SecretChanges {
-                password: SecretChange::Clear,
-                totp: SecretChange::Clear,
-            },
-        )
-        .unwrap();
+    save(
+        &mut session,
+        SecretChanges {
+            password: SecretChange::Clear,
+            totp: SecretChange::Clear,
+        },
+    );
     assert_eq!(password(&mut session), None);
     let stored = session.select("ACME", Purpose::Edit).unwrap().entry;
     assert!(!stored.has_password);
@@ -344,14 +331,7 @@ fn edits_keep_replace_or_clear_secrets_and_audit_field_names_only() {
 
     // Saving an unchanged form records nothing.
     let before = events(&session, Action::EntryEdit).len();
-    session
-        .save_entry_form(
-            customer.id,
-            Some(entry.id),
-            &moved,
-            &SecretChanges::default(),
-        )
-        .unwrap();
+    save(&mut session, SecretChanges::default());
     assert_eq!(events(&session, Action::EntryEdit).len(), before);
 
     session.lock().unwrap();

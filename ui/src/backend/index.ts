@@ -16,7 +16,7 @@ import type { AuditQuery } from "./bindings/AuditQuery";
 import type { AuditRow } from "./bindings/AuditRow";
 import type { AuditVerdict } from "./bindings/AuditVerdict";
 import type { Commands } from "./bindings/commands";
-import type { CopyWhat } from "./bindings/CopyWhat";
+import type { CopyField as CopyWhat } from "./bindings/CopyField";
 import type { CustomerDetail } from "./bindings/CustomerDetail";
 import type { CustomerForm } from "./bindings/CustomerForm";
 import type { CustomerPage } from "./bindings/CustomerPage";
@@ -44,7 +44,7 @@ import type { VaultStatus } from "./bindings/VaultStatus";
 
 // Some keep the names the screens know them by: `ImportFormat` is core's `import::Format`,
 // `ConflictPolicy` the wizard's `OnConflict`, `AuditExportFormat` the audit view's
-// `ExportChoice`, `ImportProgress` core's `import::Progress`.
+// `ExportChoice`, `ImportProgress` core's `import::Progress`, `CopyWhat` core's `CopyField`.
 export type {
   ApiError,
   AuditActions,

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use sallyport_clipboard::{Clipboard, DEFAULT_CLEAR_AFTER};
-use sallyport_core::vault::{CopyField, Purpose};
+use sallyport_core::vault::CopyField;
 use sallyport_core::SecretString;
 use zeroize::Zeroizing;
 
@@ -44,14 +44,14 @@ pub struct HolderArgs {
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
-    let (field, purpose) = match args.field {
-        Field::Password => (CopyField::Password, Purpose::Password),
-        Field::Username => (CopyField::Username, Purpose::Username),
-        Field::Totp => (CopyField::Totp, Purpose::Totp),
+    let field = match args.field {
+        Field::Password => CopyField::Password,
+        Field::Username => CopyField::Username,
+        Field::Totp => CopyField::Totp,
     };
     sallyport_clipboard::check_display()?;
     let mut session = ctx.unlock()?;
-    let target = session.select(&args.target, purpose)?;
+    let target = session.select(&args.target, field.purpose())?;
     let mut holder = spawn_holder(args.clear_after)?;
     let value = session.copy_value(&target, field)?;
     session.lock()?;

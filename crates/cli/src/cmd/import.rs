@@ -61,16 +61,29 @@ impl Drop for ProgressBar {
     }
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+/// `--format`: detect, one of core's CSV formats (by its id), or an encrypted backup.
+#[derive(Debug, Clone, Copy)]
 enum Format {
     Auto,
-    Sallyport,
-    Keepassxc,
-    Mremoteng,
-    Bitwarden,
-    Rdm,
-    /// An encrypted Sallyport backup.
+    Csv(import::Format),
     Backup,
+}
+
+/// Parses `--format`, offering `auto`, core's format ids and `backup` (clap lists them
+/// when the value is wrong).
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser;
+    let names = ["auto"]
+        .into_iter()
+        .chain(import::Format::ALL.map(import::Format::id))
+        .chain(["backup"]);
+    clap::builder::PossibleValuesParser::new(names).try_map(|name| match name.as_str() {
+        "auto" => Ok(Format::Auto),
+        "backup" => Ok(Format::Backup),
+        id => import::Format::from_id(id)
+            .map(Format::Csv)
+            .ok_or_else(|| format!("no format named '{id}'")),
+    })
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -88,7 +101,7 @@ pub struct Args {
     #[arg(hide = true)]
     backup_file: Option<PathBuf>,
     /// File format.
-    #[arg(long, value_enum, default_value = "auto")]
+    #[arg(long, value_parser = format_parser(), default_value = "auto")]
     format: Format,
     /// Show what would happen; write nothing.
     #[arg(long)]
@@ -131,11 +144,7 @@ pub fn run(ctx: &mut Context, mut args: Args) -> anyhow::Result<ExitCode> {
             args.file.display()
         ),
         Format::Auto => None,
-        Format::Sallyport => Some(import::Format::Sallyport),
-        Format::Keepassxc => Some(import::Format::Keepassxc),
-        Format::Bitwarden => Some(import::Format::Bitwarden),
-        Format::Mremoteng => Some(import::Format::Mremoteng),
-        Format::Rdm => Some(import::Format::Rdm),
+        Format::Csv(format) => Some(format),
     };
     let options = options(&args, format);
     let mut session = ctx.unlock()?;

@@ -1,9 +1,9 @@
 //! Which program wrote an import file, told from its header, and why.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A CSV layout Sallyport reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
@@ -28,6 +28,23 @@ impl Format {
         Format::Bitwarden,
         Format::Rdm,
     ];
+
+    /// The name users type and programs send (`--format keepassxc`; the same as its
+    /// serialized name).
+    pub fn id(self) -> &'static str {
+        match self {
+            Format::Sallyport => "sallyport",
+            Format::Keepassxc => "keepassxc",
+            Format::Mremoteng => "mremoteng",
+            Format::Bitwarden => "bitwarden",
+            Format::Rdm => "rdm",
+        }
+    }
+
+    /// The format whose [`id`](Format::id) is `id`.
+    pub fn from_id(id: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.id() == id)
+    }
 
     /// The name users know it by.
     pub fn title(self) -> &'static str {
@@ -129,6 +146,22 @@ mod tests {
 
     fn header(text: &str, sep: char) -> Vec<String> {
         text.split(sep).map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn ids_are_the_serialized_names_and_name_one_format_each() {
+        for format in Format::ALL {
+            let json = serde_json::to_string(&format).unwrap();
+            assert_eq!(json, format!("\"{}\"", format.id()));
+            assert_eq!(serde_json::from_str::<Format>(&json).unwrap(), format);
+            assert_eq!(Format::from_id(format.id()), Some(format));
+        }
+        assert_eq!(Format::from_id("auto"), None);
+        assert_eq!(
+            Format::from_id("KeePassXC"),
+            None,
+            "ids are lowercase, as typed"
+        );
     }
 
     #[test]

@@ -6,14 +6,14 @@ import type { AuditExported } from "./AuditExported";
 import type { AuditPage } from "./AuditPage";
 import type { AuditQuery } from "./AuditQuery";
 import type { AuditVerdict } from "./AuditVerdict";
-import type { CopyWhat } from "./CopyWhat";
+import type { CopyField } from "./CopyField";
 import type { CustomerDetail } from "./CustomerDetail";
 import type { CustomerForm } from "./CustomerForm";
 import type { CustomerPage } from "./CustomerPage";
 import type { CustomerSummary } from "./CustomerSummary";
 import type { EntryForm } from "./EntryForm";
 import type { ExportChoice } from "./ExportChoice";
-import type { FormatChoice } from "./FormatChoice";
+import type { Format } from "./Format";
 import type { FormatOption } from "./FormatOption";
 import type { ImportDone } from "./ImportDone";
 import type { ImportPreview } from "./ImportPreview";
@@ -45,7 +45,7 @@ export type Commands = {
   /** Starts the Remote Desktop client for the entry. An expired account is refused with kind `account_expired` unless `expired_ok`. Audited. */
   connect_entry: { args: { code: string; entry: string; expiredOk: boolean }; returns: Launched };
   /** Copies a secret to the clipboard, which clears itself after the preferred delay (or on lock); returns that delay in seconds. Audited. Nothing secret comes back over IPC. */
-  copy_secret: { args: { code: string; entry: string; what: CopyWhat }; returns: number };
+  copy_secret: { args: { code: string; entry: string; what: CopyField }; returns: number };
   /** Creates the vault for `staff` and leaves it unlocked. The key derivation is calibrated to take 0.5–1 s on this machine (a few seconds of measuring, off the main thread). */
   create_vault: { args: { staff: string; password: string }; returns: VaultStatus };
   /** A customer and its entries as cards (no secrets). Audited as a view. */
@@ -67,7 +67,7 @@ export type Commands = {
   /** The formats the wizard offers besides "detect", in detection order. */
   import_formats: { args: undefined; returns: FormatOption[] };
   /** Reads and checks `path` against the vault and keeps the plan; writes nothing but the audit record of the preview. A new preview replaces the previous one. */
-  import_preview: { args: { path: string; format: FormatChoice; onConflict: OnConflict; skipInvalid: boolean; onProgress: Channel<Progress> }; returns: ImportPreview };
+  import_preview: { args: { path: string; format?: Format | null; onConflict: OnConflict; skipInvalid: boolean; onProgress: Channel<Progress> }; returns: ImportPreview };
   /** Locks the vault; keys and decrypted records are wiped, a copied secret still on the clipboard is cleared, and a previewed import is dropped. */
   lock: { args: undefined; returns: VaultStatus };
   /** Opens one of the entry's links in the default browser. The address comes from the vault (validated as http or https when it was stored), never from the webview. */

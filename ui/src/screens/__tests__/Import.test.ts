@@ -99,7 +99,7 @@ describe("Import", () => {
     expect(bar.getAttribute("max")).toBe("1000");
     expect(screen.getByText(/25%, 2,000 rows/)).toBeTruthy();
     expect(callsOf(ipc, "import_preview")).toEqual([
-      expect.objectContaining({ path: FILE, format: "auto", onConflict: "fail", skipInvalid: false }),
+      expect.objectContaining({ path: FILE, format: null, onConflict: "fail", skipInvalid: false }),
     ]);
 
     answer(preview({ summary: withBadRows, blocked: true }));

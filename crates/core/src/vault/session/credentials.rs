@@ -71,8 +71,10 @@ impl Target {
     }
 }
 
-/// Which value to copy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which value to copy (also what the app's copy command takes: `"password"`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
 pub enum CopyField {
     /// The password.
     Password,
@@ -91,7 +93,8 @@ impl CopyField {
         }
     }
 
-    fn purpose(self) -> Purpose {
+    /// The kind of entry that holds it, for [`Session::select`].
+    pub fn purpose(self) -> Purpose {
         match self {
             CopyField::Password => Purpose::Password,
             CopyField::Username => Purpose::Username,
