@@ -21,14 +21,10 @@ cleanup() {
 trap cleanup EXIT
 # shellcheck disable=SC2046 # pkg-config prints separate flags
 cc -O2 -o "$work/bare_webkit" "$root/bench/bare_webkit.c" $(pkg-config --cflags --libs webkit2gtk-4.1)
-display=""
-for n in $(seq 90 199); do
-  if [[ ! -e "/tmp/.X$n-lock" && ! -e "/tmp/.X11-unix/X$n" ]]; then display=":$n"; break; fi
-done
-[[ -n "$display" ]] || { echo "bare-webkit.sh: no free X display" >&2; exit 1; }
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb_pid=$!
-for _ in $(seq 1 100); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
+# shellcheck source=scripts/xvfb.sh
+source "$root/scripts/xvfb.sh"
+display=$(free_x_display) || { echo "bare-webkit.sh: no free X display" >&2; exit 1; }
+start_xvfb "$display" "$work/xvfb.log" || { echo "bare-webkit.sh: Xvfb died" >&2; exit 1; }
 mkdir -m 700 "$work/home"
 export DISPLAY="$display" GDK_BACKEND=x11 LIBGL_ALWAYS_SOFTWARE=1 NO_AT_BRIDGE=1
 export HOME="$work/home" XDG_DATA_HOME="$work/home/data" XDG_CACHE_HOME="$work/home/cache" XDG_RUNTIME_DIR="$work/home"

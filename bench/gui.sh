@@ -84,14 +84,10 @@ python3 bench/gen_keepass_xml.py "$N" "$work/db.xml"
 printf '%s\n%s\n' "$kp_pw" "$kp_pw" | keepassxc-cli import -q -p -t 100 "$work/db.xml" "$work/db.kdbx" >/dev/null 2>&1
 
 # --- a private desktop: Xvfb, a bare session bus, private dirs --------------------------
-display=""
-for n in $(seq 90 199); do
-  if [[ ! -e "/tmp/.X$n-lock" && ! -e "/tmp/.X11-unix/X$n" ]]; then display=":$n"; break; fi
-done
-[[ -n "$display" ]] || { echo "gui.sh: no free X display" >&2; exit 1; }
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp -br >"$work/xvfb.log" 2>&1 &
-xvfb_pid=$!
-for _ in $(seq 1 100); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
+# shellcheck source=scripts/xvfb.sh
+source "$root/scripts/xvfb.sh"
+display=$(free_x_display) || { echo "gui.sh: no free X display" >&2; exit 1; }
+start_xvfb "$display" "$work/xvfb.log" -br || { echo "gui.sh: Xvfb died" >&2; exit 1; }
 mkdir -m 700 "$work/runtime" "$work/home" "$work/tmp"
 cat >"$work/bus.conf" <<EOF
 <busconfig><type>session</type><listen>unix:path=$work/runtime/bus</listen><auth>EXTERNAL</auth>

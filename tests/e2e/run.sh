@@ -58,12 +58,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A display nobody uses.
-display=""
-for n in $(seq 90 199); do
-  if [[ ! -e "/tmp/.X$n-lock" && ! -e "/tmp/.X11-unix/X$n" ]]; then display=":$n"; break; fi
-done
-[[ -n "$display" ]] || { echo "e2e: no free X display" >&2; exit 1; }
+# shellcheck source=scripts/xvfb.sh
+source "$root/scripts/xvfb.sh"
+display=$(free_x_display) || { echo "e2e: no free X display" >&2; exit 1; }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pick_port() {
@@ -77,13 +74,7 @@ port="$(pick_port 4444)" || { echo "e2e: no free port" >&2; exit 1; }
 native_port="$(pick_port 4645 "$port")" || { echo "e2e: no free port" >&2; exit 1; }
 
 echo "e2e: Xvfb on $display"
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-xvfb_pid=$!
-for _ in $(seq 1 100); do
-  xdpyinfo -display "$display" >/dev/null 2>&1 && break
-  kill -0 "$xvfb_pid" 2>/dev/null || { cat "$work/xvfb.log"; echo "e2e: Xvfb died" >&2; exit 1; }
-  sleep 0.1
-done
+start_xvfb "$display" "$work/xvfb.log" || { cat "$work/xvfb.log"; echo "e2e: Xvfb died" >&2; exit 1; }
 
 mkdir -m 700 "$work/runtime"
 rm -rf "$shots"
