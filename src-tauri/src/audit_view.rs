@@ -6,14 +6,15 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 
 use sallyport_core::audit::{
-    self, Action, AuditFilter, Event, ExportFormat, Outcome, Problem, VerifyReport,
+    Action, AuditFilter, AuditSelection, Event, ExportFormat, Outcome, Problem, VerifyReport,
 };
-use sallyport_core::{hygiene, Error, Session};
+use sallyport_core::{hygiene, Session};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::typed_path::{typed_path, Purpose};
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -38,31 +39,17 @@ pub struct AuditQuery {
 }
 
 impl AuditQuery {
-    /// The core's filter for these fields (the same parsing as `sallyport audit list`).
+    /// The core's filter for these fields (built as for `sallyport audit list`).
     fn filter(&self, session: &Session) -> sallyport_core::Result<AuditFilter> {
-        let mut filter = AuditFilter {
-            staff: given(&self.staff).map(str::to_owned),
-            ..AuditFilter::default()
-        };
-        if let Some(customer) = given(&self.customer) {
-            filter.customer = Some(session.audit_customer_match(customer)?);
-        }
-        if let Some(action) = given(&self.action) {
-            filter.add_actions(action)?;
-        }
-        filter.since = given(&self.since)
-            .map(|t| audit::parse_time("since", t))
-            .transpose()?;
-        filter.until = given(&self.until)
-            .map(|t| audit::parse_time("until", t))
-            .transpose()?;
-        Ok(filter)
+        session.audit_filter(&AuditSelection {
+            customer: &self.customer,
+            staff: &self.staff,
+            actions: &[&self.action],
+            since: &self.since,
+            until: &self.until,
+            labels: ["since", "until"],
+        })
     }
-}
-
-/// A filter field's value, unless it is blank.
-fn given(field: &str) -> Option<&str> {
-    Some(field.trim()).filter(|f| !f.is_empty())
 }
 
 /// One row of the table.
@@ -248,7 +235,7 @@ pub async fn audit_export(
     format: ExportChoice,
     filter: AuditQuery,
 ) -> ApiResult<AuditExported> {
-    let path = typed_path(&path)?;
+    let path = typed_path(&path, &EXPORT_FILE)?;
     let events = state.vault.with_session(|s| {
         let filter = filter.filter(s)?;
         s.export_audit_new_file(&path, format.format(), &filter)
@@ -260,7 +247,7 @@ pub async fn audit_export(
 /// `-3`… when that file exists.
 #[tauri::command]
 pub async fn audit_export_default_path(format: ExportChoice) -> ApiResult<PathBuf> {
-    let dir = home()?;
+    let dir = crate::typed_path::home()?;
     let stem = format!("sallyport-audit-{}", hygiene::today());
     let ext = format.format().as_str();
     let name = |n: u32| match n {
@@ -270,27 +257,8 @@ pub async fn audit_export_default_path(format: ExportChoice) -> ApiResult<PathBu
     Ok((1..100).map(name).find(|p| !p.exists()).unwrap_or(name(1)))
 }
 
-fn home() -> sallyport_core::Result<PathBuf> {
-    std::env::home_dir()
-        .filter(|h| h.is_absolute())
-        .ok_or_else(|| Error::NotFound("cannot determine the home folder".into()))
-}
-
-/// A path as typed: `~/…` is in the home folder; anything else must be absolute (the
-/// app's working directory means nothing to the user).
-fn typed_path(typed: &str) -> sallyport_core::Result<PathBuf> {
-    let path = match typed.trim() {
-        "" => return Err(Error::invalid("file", "give the file to write")),
-        t => match t.strip_prefix("~/") {
-            Some(rest) => home()?.join(rest),
-            None => PathBuf::from(t),
-        },
-    };
-    match path.is_absolute() {
-        true => Ok(path),
-        false => Err(Error::invalid(
-            "file",
-            "give the full path of the file, for example ~/sallyport-audit.csv",
-        )),
-    }
-}
+/// Where an audit export is written.
+const EXPORT_FILE: Purpose = Purpose {
+    missing: "give the file to write",
+    example: "~/sallyport-audit.csv",
+};

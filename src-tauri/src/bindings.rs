@@ -10,10 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use sallyport_core::import::{Format, Progress};
+use sallyport_core::import::{ConflictPolicy, Format, Progress};
+use sallyport_core::model::form::{CustomerForm, EntryForm};
 use sallyport_core::totp::TotpCode;
 use sallyport_core::vault::preferences::Preferences;
-use sallyport_core::vault::{CopyField, CustomerForm, EntryForm, VaultStatus};
+use sallyport_core::vault::{CopyField, Link, VaultStatus};
 use ts_rs::{Config, ExportError, TS};
 
 use crate::command_bindings;
@@ -21,11 +22,11 @@ use crate::command_bindings;
 use crate::audit_view::{
     AuditActions, AuditExported, AuditPage, AuditQuery, AuditVerdict, ExportChoice,
 };
-use crate::commands::{Launched, Link, RevealedWire};
+use crate::commands::{Launched, RevealedWire};
 use crate::detail::CustomerDetail;
 use crate::edit::SecretInput;
 use crate::error::ApiError;
-use crate::import_wizard::{FormatOption, ImportDone, ImportPreview, OnConflict};
+use crate::import_wizard::{FormatOption, ImportDone, ImportPreview};
 use crate::summary::{CustomerPage, CustomerSummary};
 
 /// Where the generated files live.
@@ -74,12 +75,22 @@ fn export(dir: &Path) -> Result<BTreeMap<String, String>, ExportError> {
         AuditQuery,
         ExportChoice,
         Format,
-        OnConflict,
+        ConflictPolicy,
     );
     // `reveal_password` returns a `Revealed`, which serializes as a `RevealedWire`.
     let revealed = names["RevealedWire"].clone();
     names.insert("Revealed".to_owned(), revealed);
     Ok(names)
+}
+
+/// `constants.ts`: the core's limits that the front end checks before asking.
+fn constants() -> String {
+    format!(
+        "// Generated from sallyport-core by src-tauri/src/bindings.rs: do not edit.\n\n\
+         /** Shortest accepted master password, in characters (the core refuses shorter). */\n\
+         export const MIN_PASSWORD_CHARS = {};\n",
+        sallyport_core::vault::MIN_PASSWORD_CHARS
+    )
 }
 
 /// The `.ts` files of `dir` by name, with their contents.
@@ -134,6 +145,7 @@ fn typescript_bindings_are_up_to_date() {
     let declared = command_bindings::declared_commands(&crate_dir.join("build.rs"));
     let commands = command_bindings::generate(&crate_dir.join("src"), &declared, &names);
     generated.insert("commands.ts".to_owned(), commands);
+    generated.insert("constants.ts".to_owned(), constants());
     let dir = checked_in();
     if std::env::var_os("SALLYPORT_WRITE_BINDINGS").is_some() {
         write(&dir, &generated);

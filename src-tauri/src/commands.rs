@@ -4,13 +4,14 @@
 //! Argon2id key, which must not freeze the window.
 
 use sallyport_core::hygiene;
-use sallyport_core::rdp::{LaunchEnv, Os, RdpTempDir};
 use sallyport_core::totp::TotpCode;
 use sallyport_core::vault::kdf::KdfParams;
-use sallyport_core::vault::{CopyField, Purpose, VaultStatus};
+use sallyport_core::vault::{CopyField, Link, VaultStatus};
 use sallyport_core::SecretString;
-use serde::{Deserialize, Serialize};
+use sallyport_service::{ConnectOptions, Platform};
+use serde::Serialize;
 use tauri::State;
+use uuid::Uuid;
 
 use crate::detail::CustomerDetail;
 use crate::error::ApiError;
@@ -69,11 +70,6 @@ pub async fn search_customers(
         .with_session(|s| Ok(summary::page(s, &query, offset, limit)))?)
 }
 
-/// `CODE/label`: how the core selects one entry of one customer.
-fn selector(code: &str, entry: &str) -> String {
-    format!("{code}/{entry}")
-}
-
 /// A customer and its entries as cards (no secrets). Audited as a view.
 #[tauri::command]
 pub async fn customer_detail(
@@ -89,14 +85,8 @@ pub async fn customer_detail(
 /// The entry's current TOTP code and seconds left (the secret never leaves the core).
 /// Audited; the UI asks once per period.
 #[tauri::command]
-pub async fn totp_code(
-    state: State<'_, AppState>,
-    code: String,
-    entry: String,
-) -> ApiResult<TotpCode> {
-    Ok(state
-        .vault
-        .with_session(|s| s.current_totp(&selector(&code, &entry)))?)
+pub async fn totp_code(state: State<'_, AppState>, entry: Uuid) -> ApiResult<TotpCode> {
+    Ok(state.vault.with_session(|s| s.current_totp(entry))?)
 }
 
 /// How long a copied secret stays on the clipboard (the vault's preference).
@@ -110,15 +100,13 @@ fn clear_after(session: &sallyport_core::Session) -> std::time::Duration {
 #[tauri::command]
 pub async fn copy_secret(
     state: State<'_, AppState>,
-    code: String,
-    entry: String,
+    entry: Uuid,
     what: CopyField,
 ) -> ApiResult<u64> {
     sallyport_clipboard::check_display().map_err(ApiError::clipboard)?;
-    let (value, clear_after) = state.vault.with_session(|s| {
-        let target = s.select(&selector(&code, &entry), what.purpose())?;
-        Ok((s.copy_value(&target, what)?, clear_after(s)))
-    })?;
+    let (value, clear_after) = state
+        .vault
+        .with_session(|s| Ok((s.copy_value(entry, what)?, clear_after(s))))?;
     state
         .clipboard
         .copy(value, clear_after)
@@ -166,51 +154,19 @@ impl Serialize for Revealed {
 /// Shows the entry's password in the app (hidden again after [`REVEAL_SECONDS`]). Audited
 /// as a reveal before the password is read.
 #[tauri::command]
-pub async fn reveal_password(
-    state: State<'_, AppState>,
-    code: String,
-    entry: String,
-) -> ApiResult<Revealed> {
+pub async fn reveal_password(state: State<'_, AppState>, entry: Uuid) -> ApiResult<Revealed> {
     Ok(state.vault.with_session(|s| {
-        let target = s.select(&selector(&code, &entry), Purpose::Password)?;
         Ok(Revealed {
-            password: s.reveal_password(&target)?,
+            password: s.reveal_password(entry)?,
         })
     })?)
-}
-
-/// Which link of an entry to open.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum Link {
-    /// The web application.
-    Url,
-    /// The VPN client's download page.
-    VpnClientUrl,
 }
 
 /// Opens one of the entry's links in the default browser. The address comes from the vault
 /// (validated as http or https when it was stored), never from the webview.
 #[tauri::command]
-pub async fn open_link(
-    state: State<'_, AppState>,
-    code: String,
-    entry: String,
-    link: Link,
-) -> ApiResult<()> {
-    let url = state.vault.with_session(|s| {
-        let target = s.select(&selector(&code, &entry), Purpose::Edit)?;
-        Ok(match link {
-            Link::Url => target.entry.url,
-            Link::VpnClientUrl => target.entry.vpn_client_url,
-        })
-    })?;
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(
-            sallyport_core::Error::invalid("link", "is not an http or https address").into(),
-        );
-    }
+pub async fn open_link(state: State<'_, AppState>, entry: Uuid, link: Link) -> ApiResult<()> {
+    let url = state.vault.with_session(|s| s.entry_link(entry, link))?;
     open::that_detached(&url)
         .map_err(|e| ApiError::launch(format!("could not open the browser: {e}")))
 }
@@ -234,38 +190,38 @@ pub struct Launched {
 #[tauri::command]
 pub async fn connect_entry(
     state: State<'_, AppState>,
-    code: String,
-    entry: String,
+    entry: Uuid,
     expired_ok: bool,
 ) -> ApiResult<Launched> {
-    let temp = RdpTempDir::open(&RdpTempDir::default_location()?)?;
-    let (prepared, warning, clear_after) = state.vault.with_session(|s| {
-        let target = s.select(&selector(&code, &entry), Purpose::Connect)?;
-        let warning = s.check_expiry_before_launch(&target, hygiene::today(), expired_ok)?;
-        let prepared =
-            s.prepare_launch(&target, Os::current(), &LaunchEnv::current(), &temp, false)?;
-        Ok((
-            prepared,
-            warning.map(|w| format!("The account {}.", w.describe())),
-            clear_after(s),
+    let options = ConnectOptions {
+        expired_ok,
+        dry_run: false,
+    };
+    let platform = Platform::current()?;
+    let connection = state.vault.with_session(|s| {
+        Ok(sallyport_service::connect(
+            s,
+            entry,
+            options,
+            &platform,
+            &mut |password, clear_after| {
+                state
+                    .clipboard
+                    .copy(password.clone(), clear_after)
+                    .map_err(|e| e.to_string())
+            },
         ))
-    })?;
-    let plan = &prepared.plan;
-    if plan.credentials == sallyport_core::rdp::CredentialHandoff::Clipboard {
-        if let Some(password) = &prepared.password {
-            state
-                .clipboard
-                .copy(password.clone(), clear_after)
-                .map_err(ApiError::clipboard)?;
-        }
-    }
-    let started = sallyport_launch::start(plan, prepared.password.as_ref())
-        .map_err(|e| ApiError::launch(e.to_string()))?;
+    })??;
+    let started = connection
+        .started
+        .ok_or_else(|| ApiError::launch("nothing was started"))?;
     let launched = Launched {
-        program: plan.program.clone(),
+        program: connection.plan.program,
         pid: started.pid(),
-        notice: plan.notice.clone(),
-        warning,
+        notice: connection.plan.notice,
+        warning: connection
+            .expiry
+            .map(|e| format!("The account {}.", e.describe())),
     };
     // Removes the .rdp file (and any credentials) once the client has read them.
     std::thread::spawn(move || {

@@ -3,7 +3,7 @@
 //! wrong field, see [`ApiError::fields`]) and records the change in the audit log.
 
 use sallyport_core::hygiene;
-use sallyport_core::vault::{CustomerForm, EntryForm, SecretChange, SecretChanges};
+use sallyport_core::model::form::{CustomerForm, EntryForm, SecretChange, SecretChanges};
 use sallyport_core::SecretString;
 use serde::Deserialize;
 use tauri::State;

@@ -1,6 +1,7 @@
 //! The error the front end receives: `{ kind, message }`. The UI switches on `kind`.
 
-use sallyport_core::vault::FieldError;
+use sallyport_core::model::validate::FieldError;
+use sallyport_core::ErrorKind;
 use serde::Serialize;
 
 /// A core error as sent over IPC. The message is one line and never contains a secret
@@ -9,7 +10,7 @@ use serde::Serialize;
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ApiError {
     /// Stable machine-readable class, e.g. `wrong_password`, `locked_out`, `invalid`.
-    pub kind: &'static str,
+    pub kind: ErrorKind,
     /// Human-readable, one line.
     pub message: String,
     /// For a refused form: every wrong field with its message, shown beside the field.
@@ -28,6 +29,16 @@ impl From<sallyport_core::Error> for ApiError {
     }
 }
 
+impl From<sallyport_service::ConnectError> for ApiError {
+    fn from(error: sallyport_service::ConnectError) -> Self {
+        Self {
+            kind: error.kind(),
+            message: error.to_string(),
+            fields: Vec::new(),
+        }
+    }
+}
+
 impl From<Vec<FieldError>> for ApiError {
     fn from(fields: Vec<FieldError>) -> Self {
         let message = match fields.first() {
@@ -35,7 +46,7 @@ impl From<Vec<FieldError>> for ApiError {
             None => "the form is not valid".to_owned(),
         };
         Self {
-            kind: "invalid",
+            kind: ErrorKind::Invalid,
             message,
             fields,
         }
@@ -46,7 +57,7 @@ impl ApiError {
     /// The clipboard could not be used (no display, no clipboard owner).
     pub fn clipboard(message: impl std::fmt::Display) -> Self {
         Self {
-            kind: "clipboard",
+            kind: ErrorKind::Clipboard,
             message: message.to_string(),
             fields: Vec::new(),
         }
@@ -55,7 +66,7 @@ impl ApiError {
     /// The OS keychain could not be used, or holds no key for this vault.
     pub fn keychain(message: impl std::fmt::Display) -> Self {
         Self {
-            kind: "keychain",
+            kind: ErrorKind::Keychain,
             message: message.to_string(),
             fields: Vec::new(),
         }
@@ -64,7 +75,7 @@ impl ApiError {
     /// The client could not be started.
     pub fn launch(message: impl std::fmt::Display) -> Self {
         Self {
-            kind: "launch",
+            kind: ErrorKind::Launch,
             message: message.to_string(),
             fields: Vec::new(),
         }

@@ -16,12 +16,13 @@ use sallyport_core::import::{
     ConflictPolicy, Format, ImportOptions, ImportPlan, ImportSummary, Progress,
 };
 use sallyport_core::Error;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::typed_path::{typed_path, Purpose};
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -65,29 +66,6 @@ impl PendingImport {
         self.0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-/// What to do with a row whose customer code and entry label already exist.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "lowercase")]
-pub enum OnConflict {
-    /// Keep what is stored.
-    Skip,
-    /// Overwrite with the row's non-empty cells.
-    Update,
-    /// Count the row as invalid.
-    Fail,
-}
-
-impl From<OnConflict> for ConflictPolicy {
-    fn from(choice: OnConflict) -> Self {
-        match choice {
-            OnConflict::Skip => ConflictPolicy::Skip,
-            OnConflict::Update => ConflictPolicy::Update,
-            OnConflict::Fail => ConflictPolicy::Fail,
-        }
     }
 }
 
@@ -150,13 +128,13 @@ pub async fn import_preview(
     state: State<'_, AppState>,
     path: String,
     format: Option<Format>,
-    on_conflict: OnConflict,
+    on_conflict: ConflictPolicy,
     skip_invalid: bool,
     on_progress: Channel<Progress>,
 ) -> ApiResult<ImportPreview> {
-    let path = typed_path(&path)?;
+    let path = typed_path(&path, &IMPORT_FILE)?;
     let options = ImportOptions {
-        on_conflict: on_conflict.into(),
+        on_conflict,
         skip_invalid,
         format,
     };
@@ -229,25 +207,11 @@ fn refuse_backup(path: &std::path::Path) -> sallyport_core::Result<()> {
     }
 }
 
-/// A path as chosen, dropped or typed: `~/…` is in the home folder; anything else must be
-/// absolute (the app's working directory means nothing to the user).
-fn typed_path(typed: &str) -> sallyport_core::Result<PathBuf> {
-    let typed = typed.trim();
-    if typed.is_empty() {
-        return Err(Error::invalid("file", "choose the file to import"));
-    }
-    let path = match (typed.strip_prefix("~/"), std::env::home_dir()) {
-        (Some(rest), Some(home)) => home.join(rest),
-        _ => PathBuf::from(typed),
-    };
-    match path.is_absolute() {
-        true => Ok(path),
-        false => Err(Error::invalid(
-            "file",
-            "give the full path of the file, for example ~/customers.csv",
-        )),
-    }
-}
+/// The file an import reads.
+const IMPORT_FILE: Purpose = Purpose {
+    missing: "choose the file to import",
+    example: "~/customers.csv",
+};
 
 /// Least time between two progress messages (about ten a second).
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
@@ -307,15 +271,5 @@ mod tests {
         let sent = sent.lock().unwrap();
         assert_eq!(sent.len(), 2, "the first and the last: {sent:?}");
         assert!(sent[1].contains("\"bytes_read\":100"));
-    }
-
-    #[test]
-    fn a_typed_path_must_be_absolute() {
-        assert!(typed_path("customers.csv").is_err());
-        assert!(typed_path("  ").is_err());
-        assert_eq!(
-            typed_path(" /tmp/a.csv ").unwrap(),
-            PathBuf::from("/tmp/a.csv")
-        );
     }
 }

@@ -18,6 +18,7 @@ pub mod os_lock;
 pub mod preferences;
 pub mod state;
 pub mod summary;
+pub mod typed_path;
 #[cfg(target_os = "linux")]
 pub mod webview;
 

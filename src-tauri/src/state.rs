@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use sallyport_core::vault::kdf::KdfParams;
-use sallyport_core::vault::{self, VaultHandle};
+use sallyport_core::vault::VaultHandle;
+use sallyport_service::Profile;
 
 /// Environment variable naming the vault file (also honoured by the CLI).
 pub const VAULT_ENV: &str = "SALLYPORT_VAULT";
@@ -26,14 +27,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State for the vault at `path` with the given creation cost.
-    pub fn new(path: impl Into<PathBuf>, kdf: KdfParams) -> Self {
-        Self::with_kdf(path, Some(kdf))
+    /// State for the vault `profile` names, with the given creation cost.
+    pub fn new(profile: Profile, kdf: KdfParams) -> Self {
+        Self::with_kdf(profile, Some(kdf))
     }
 
-    fn with_kdf(path: impl Into<PathBuf>, kdf: Option<KdfParams>) -> Self {
+    fn with_kdf(profile: Profile, kdf: Option<KdfParams>) -> Self {
         Self {
-            vault: VaultHandle::new(path),
+            vault: VaultHandle::new(profile.backend()),
             kdf,
             clipboard: Default::default(),
             idle: Default::default(),
@@ -54,11 +55,11 @@ impl AppState {
     /// State from the environment: `SALLYPORT_VAULT` or the default vault location, and the
     /// default KDF cost (see [`kdf_from_env`]).
     pub fn from_env() -> sallyport_core::Result<Self> {
-        let path = match std::env::var_os(VAULT_ENV) {
-            Some(path) if !path.is_empty() => PathBuf::from(path),
-            _ => vault::default_path()?,
-        };
-        Ok(Self::with_kdf(path, kdf_from_env()))
+        let path = std::env::var_os(VAULT_ENV).map(PathBuf::from);
+        Ok(Self::with_kdf(
+            Profile::at_or_default(path)?,
+            kdf_from_env(),
+        ))
     }
 }
 

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use sallyport_core::vault::kdf::KdfParams;
+use sallyport_service::Profile;
 use serde_json::Value;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, MockRuntime, INVOKE_KEY};
@@ -21,7 +22,7 @@ pub fn app_in(
     builder: Builder<MockRuntime>,
     dir: &Path,
 ) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
-    let state = AppState::new(dir.join("vault.sallyport"), KdfParams::floor());
+    let state = AppState::new(Profile::at(dir.join("vault.sallyport")), KdfParams::floor());
     let app = app_builder(builder, state).build(context()).unwrap();
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()

@@ -198,17 +198,19 @@ fn the_detail_and_totp_carry_no_secret() {
     for secret in ["Canary-Pass", "JBSWY3DP"] {
         assert!(!text.contains(secret), "{secret} in {text}");
     }
+    let entry_id = |label: &str| {
+        let cards = detail["entries"].as_array().unwrap();
+        let card = cards.iter().find(|e| e["label"] == label).unwrap();
+        card["id"].clone()
+    };
     let code = h
-        .invoke(
-            "totp_code",
-            json!({ "code": "ACME", "entry": "Web server" }),
-        )
+        .invoke("totp_code", json!({ "entry": entry_id("Web server") }))
         .unwrap();
     assert_eq!(code["code"].as_str().unwrap().len(), 6);
     assert!(code["seconds_left"].as_u64().unwrap() <= 30);
     assert!(!code.to_string().contains("JBSWY3DP"));
     let none = h
-        .invoke("totp_code", json!({ "code": "ACME", "entry": "Portal" }))
+        .invoke("totp_code", json!({ "entry": entry_id("Portal") }))
         .unwrap_err();
     assert_eq!(none["kind"], "not_found");
     // Both reads are in the audit log.
@@ -244,10 +246,13 @@ fn an_expired_account_is_not_launched_without_consent() {
             s.apply_import(plan).map(|_| ())
         })
         .unwrap();
+    let old = h
+        .invoke("customer_detail", json!({ "code": "OLD" }))
+        .unwrap();
     let refused = h
         .invoke(
             "connect_entry",
-            json!({ "code": "OLD", "entry": "Server", "expiredOk": false }),
+            json!({ "entry": old["entries"][0]["id"], "expiredOk": false }),
         )
         .unwrap_err();
     assert_eq!(refused["kind"], "account_expired");

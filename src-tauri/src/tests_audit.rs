@@ -41,13 +41,13 @@ impl Harness {
                 s.apply_import(plan).map(|_| ())
             })
             .unwrap();
-        h.invoke("customer_detail", json!({ "code": "ACME" }))
+        let detail = h
+            .invoke("customer_detail", json!({ "code": "ACME" }))
             .unwrap();
-        h.invoke(
-            "totp_code",
-            json!({ "code": "ACME", "entry": "Web server" }),
-        )
-        .unwrap();
+        let web_server = &detail["entries"][0]; // RDP first
+        assert_eq!(web_server["label"], "Web server");
+        h.invoke("totp_code", json!({ "entry": web_server["id"] }))
+            .unwrap();
         h
     }
 

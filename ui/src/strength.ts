@@ -3,6 +3,8 @@
 // count for little) times the bits of the character classes used. An estimate, not a proof:
 // the vault's real protection is Argon2id on top of it.
 
+import { MIN_PASSWORD_CHARS } from "./backend/bindings/constants";
+
 const COMMON = [
   "password", "passwort", "123456", "qwerty", "azerty", "letmein", "welcome", "admin",
   "iloveyou", "monkey", "dragon", "sunshine", "master", "sallyport", "secret", "abc123",
@@ -47,7 +49,7 @@ function effectiveLength(password: string): number {
   return count;
 }
 
-export function strength(password: string, minLength = 8): Strength {
+export function strength(password: string, minLength = MIN_PASSWORD_CHARS): Strength {
   if ([...password].length < minLength) return { bits: 0, label: "too short" };
   const bits = Math.round(effectiveLength(password) * Math.log2(Math.max(pool(password), 2)));
   const label: StrengthLabel = bits < 40 ? "weak" : bits < 60 ? "fair" : bits < 80 ? "good" : "strong";

@@ -12,6 +12,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use sallyport_core::store::Backend;
+use sallyport_service::Profile;
 
 /// mimalloc: bulk imports allocate and free millions of small strings; glibc's allocator
 /// spends a large share of the import's time consolidating them.
@@ -84,35 +86,40 @@ pub struct Context {
 }
 
 impl Context {
-    /// The vault path: --vault, $SALLYPORT_VAULT, or the default location.
-    pub fn vault_path(&self) -> sallyport_core::Result<PathBuf> {
-        match &self.vault {
-            Some(path) => Ok(path.clone()),
-            None => sallyport_core::vault::default_path(),
+    /// The vault: --vault, $SALLYPORT_VAULT, or the default location.
+    pub fn profile(&self) -> sallyport_core::Result<Profile> {
+        Profile::at_or_default(self.vault.clone())
+    }
+
+    /// The backend of an existing vault (refused before a password is asked for when there
+    /// is none).
+    fn existing(&self) -> anyhow::Result<Box<dyn Backend>> {
+        let backend = self.profile()?.backend();
+        if !backend.exists() {
+            return Err(sallyport_core::Error::NoVault(backend.location()).into());
         }
+        Ok(backend)
     }
 
     /// Unlocks the vault with the master password.
     pub fn unlock(&mut self) -> anyhow::Result<sallyport_core::Session> {
-        let path = self.vault_path()?;
-        if !sallyport_core::vault::exists(&path) {
-            return Err(sallyport_core::Error::NoVault(path).into());
-        }
+        let backend = self.existing()?;
         let password = self.passwords.read("Master password: ")?;
-        Ok(sallyport_core::Session::unlock(&path, &password)?)
+        Ok(sallyport_core::Session::unlock(
+            backend.as_ref(),
+            &password,
+        )?)
     }
 
     /// Unlocks the vault, verifying the audit log before this unlock is recorded in it.
     pub fn unlock_and_verify_audit(
         &mut self,
     ) -> anyhow::Result<(sallyport_core::Session, sallyport_core::audit::VerifyReport)> {
-        let path = self.vault_path()?;
-        if !sallyport_core::vault::exists(&path) {
-            return Err(sallyport_core::Error::NoVault(path).into());
-        }
+        let backend = self.existing()?;
         let password = self.passwords.read("Master password: ")?;
         Ok(sallyport_core::Session::unlock_and_verify_audit(
-            &path, &password,
+            backend.as_ref(),
+            &password,
         )?)
     }
 }

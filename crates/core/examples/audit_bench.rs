@@ -5,6 +5,7 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
+use sallyport_sqlite::LocalFile;
 use std::time::Instant;
 
 use sallyport_core::audit::{Action, AuditFilter, NewEvent};
@@ -19,8 +20,13 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bench.sallyport");
     let password = SecretString::from("benchmark password");
-    let mut session =
-        Session::create(&path, &password, "Bench Staff", KdfParams::floor()).expect("create");
+    let mut session = Session::create(
+        &LocalFile::new(&path),
+        &password,
+        "Bench Staff",
+        KdfParams::floor(),
+    )
+    .expect("create");
     let actions = [
         Action::CopyPassword,
         Action::CopyTotp,
@@ -36,8 +42,8 @@ fn main() {
     let append = start.elapsed().as_secs_f64();
     session.lock().expect("lock");
 
-    let (session, report) =
-        Session::unlock_and_verify_audit(&path, &password).expect("unlock and verify");
+    let (session, report) = Session::unlock_and_verify_audit(&LocalFile::new(&path), &password)
+        .expect("unlock and verify");
     assert!(report.is_ok(), "{:?}", report.problem);
     let start = Instant::now();
     let report = session.verify_audit().expect("verify");

@@ -7,6 +7,7 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
+use sallyport_sqlite::LocalFile;
 use std::time::{Duration, Instant};
 
 use sallyport_core::import::{ConflictPolicy, ImportOptions};
@@ -33,8 +34,13 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bench.sallyport");
     let password = SecretString::from("benchmark password");
-    let mut session =
-        Session::create(&path, &password, "Bench Staff", KdfParams::floor()).expect("create");
+    let mut session = Session::create(
+        &LocalFile::new(&path),
+        &password,
+        "Bench Staff",
+        KdfParams::floor(),
+    )
+    .expect("create");
     let options = ImportOptions {
         on_conflict: ConflictPolicy::Fail,
         skip_invalid: false,

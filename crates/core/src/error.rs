@@ -30,7 +30,7 @@ pub enum Error {
     RememberedKeyInvalid,
 
     /// Too many failed unlock attempts; no attempt is checked until the wait is over.
-    #[error("too many failed unlock attempts; try again in {}", crate::vault::backoff::human_wait(*.wait_seconds))]
+    #[error("too many failed unlock attempts; try again in {}", human_wait(*.wait_seconds))]
     LockedOut {
         /// Seconds until the next attempt is accepted.
         wait_seconds: u64,
@@ -44,23 +44,23 @@ pub enum Error {
     #[error("vault header refused: {0}")]
     KdfOutOfRange(String),
 
-    /// There is no vault at the given path.
-    #[error("no vault at {}; create one with `sallyport init`", .0.display())]
-    NoVault(PathBuf),
+    /// There is no vault at the given location.
+    #[error("no vault at {0}; create one with `sallyport init`")]
+    NoVault(String),
 
     /// The vault is locked; unlock it first.
     #[error("the vault is locked")]
     Locked,
 
     /// A vault already exists where a new one was to be created.
-    #[error("a vault already exists at {}", .0.display())]
-    VaultExists(PathBuf),
+    #[error("a vault already exists at {0}")]
+    VaultExists(String),
 
-    /// The file is not a Sallyport vault, or is from an unknown format version.
-    #[error("{} is not a Sallyport vault: {reason}", .path.display())]
+    /// The file (or database) is not a Sallyport vault, or is from an unknown format version.
+    #[error("{location} is not a Sallyport vault: {reason}")]
     NotAVault {
-        /// The file that was opened.
-        path: PathBuf,
+        /// What was opened.
+        location: String,
         /// Why it was not accepted.
         reason: String,
     },
@@ -104,28 +104,121 @@ pub enum Error {
     Random,
 }
 
-impl Error {
-    /// A stable, machine-readable name for the error class (used by the UI and scripts).
-    pub fn kind(&self) -> &'static str {
+/// The class of an error: what front ends switch on, never the message. Serialised as its
+/// snake_case name (`wrong_password`, `locked_out`, …); the desktop app's TypeScript type is
+/// generated from this enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The master password did not unwrap the data key.
+    WrongPassword,
+    /// The backup password did not open the backup.
+    WrongBackupPassword,
+    /// The key remembered on this device does not open the vault.
+    RememberedKeyInvalid,
+    /// A launch was refused: the account has expired (the caller may insist).
+    AccountExpired,
+    /// Too many failed unlock attempts; wait.
+    LockedOut,
+    /// Damaged or tampered data.
+    Integrity,
+    /// The vault's KDF parameters are outside the accepted range.
+    KdfOutOfRange,
+    /// There is no vault yet.
+    NoVault,
+    /// The vault is locked.
+    Locked,
+    /// A vault already exists there.
+    VaultExists,
+    /// Not a Sallyport vault.
+    NotAVault,
+    /// A value failed validation.
+    Invalid,
+    /// A customer or entry could not be found.
+    NotFound,
+    /// A selector matched more than one customer.
+    Ambiguous,
+    /// An import was refused.
+    Import,
+    /// The storage backend failed.
+    Storage,
+    /// A file could not be read or written.
+    Io,
+    /// The system random number generator failed.
+    Random,
+    /// The clipboard could not be used (raised by the shells).
+    Clipboard,
+    /// The OS keychain could not be used (raised by the desktop app).
+    Keychain,
+    /// The Remote Desktop client could not be started.
+    Launch,
+}
+
+impl ErrorKind {
+    /// The kind's name, as serialised.
+    pub fn name(self) -> &'static str {
         match self {
-            Error::WrongPassword => "wrong_password",
-            Error::WrongBackupPassword(_) => "wrong_backup_password",
-            Error::RememberedKeyInvalid => "remembered_key_invalid",
-            Error::AccountExpired(_) => "account_expired",
-            Error::LockedOut { .. } => "locked_out",
-            Error::Integrity(_) => "integrity",
-            Error::KdfOutOfRange(_) => "kdf_out_of_range",
-            Error::NoVault(_) => "no_vault",
-            Error::Locked => "locked",
-            Error::VaultExists(_) => "vault_exists",
-            Error::NotAVault { .. } => "not_a_vault",
-            Error::Invalid { .. } => "invalid",
-            Error::NotFound(_) => "not_found",
-            Error::Ambiguous(_) => "ambiguous",
-            Error::Import(_) => "import",
-            Error::Storage(_) => "storage",
-            Error::Io { .. } => "io",
-            Error::Random => "random",
+            ErrorKind::WrongPassword => "wrong_password",
+            ErrorKind::WrongBackupPassword => "wrong_backup_password",
+            ErrorKind::RememberedKeyInvalid => "remembered_key_invalid",
+            ErrorKind::AccountExpired => "account_expired",
+            ErrorKind::LockedOut => "locked_out",
+            ErrorKind::Integrity => "integrity",
+            ErrorKind::KdfOutOfRange => "kdf_out_of_range",
+            ErrorKind::NoVault => "no_vault",
+            ErrorKind::Locked => "locked",
+            ErrorKind::VaultExists => "vault_exists",
+            ErrorKind::NotAVault => "not_a_vault",
+            ErrorKind::Invalid => "invalid",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Ambiguous => "ambiguous",
+            ErrorKind::Import => "import",
+            ErrorKind::Storage => "storage",
+            ErrorKind::Io => "io",
+            ErrorKind::Random => "random",
+            ErrorKind::Clipboard => "clipboard",
+            ErrorKind::Keychain => "keychain",
+            ErrorKind::Launch => "launch",
+        }
+    }
+}
+
+impl PartialEq<&str> for ErrorKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.name() == *other
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Error {
+    /// The stable class of the error (what the UI and scripts switch on).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::WrongPassword => ErrorKind::WrongPassword,
+            Error::WrongBackupPassword(_) => ErrorKind::WrongBackupPassword,
+            Error::RememberedKeyInvalid => ErrorKind::RememberedKeyInvalid,
+            Error::AccountExpired(_) => ErrorKind::AccountExpired,
+            Error::LockedOut { .. } => ErrorKind::LockedOut,
+            Error::Integrity(_) => ErrorKind::Integrity,
+            Error::KdfOutOfRange(_) => ErrorKind::KdfOutOfRange,
+            Error::NoVault(_) => ErrorKind::NoVault,
+            Error::Locked => ErrorKind::Locked,
+            Error::VaultExists(_) => ErrorKind::VaultExists,
+            Error::NotAVault { .. } => ErrorKind::NotAVault,
+            Error::Invalid { .. } => ErrorKind::Invalid,
+            Error::NotFound(_) => ErrorKind::NotFound,
+            Error::Ambiguous(_) => ErrorKind::Ambiguous,
+            Error::Import(_) => ErrorKind::Import,
+            Error::Storage(_) => ErrorKind::Storage,
+            Error::Io { .. } => ErrorKind::Io,
+            Error::Random => ErrorKind::Random,
         }
     }
 
@@ -145,9 +238,23 @@ impl Error {
     }
 }
 
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        // SQLite messages name tables and constraints, never bound values.
-        Error::Storage(e.to_string())
+/// "45 s", "2 min 5 s", "15 min".
+fn human_wait(seconds: u64) -> String {
+    match (seconds / 60, seconds % 60) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_wait_reads_well() {
+        assert_eq!(human_wait(30), "30 s");
+        assert_eq!(human_wait(120), "2 min");
+        assert_eq!(human_wait(125), "2 min 5 s");
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod crypto;
 pub mod error;
 pub mod export;
 pub mod hygiene;
@@ -19,9 +20,10 @@ pub mod rdp;
 pub mod search;
 pub mod secret;
 pub mod store;
+pub mod text;
 pub mod totp;
 pub mod vault;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use secret::{Key256, SecretBytes, SecretString};
 pub use vault::Session;

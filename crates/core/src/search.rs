@@ -127,9 +127,19 @@ impl SearchIndex {
     }
 }
 
+/// The byte length of a customer's haystack (exact for ASCII text, which lowercasing
+/// leaves as long).
+fn haystack_len(c: &Customer) -> usize {
+    let hosts = c.entries.iter().flat_map(|e| &e.hosts);
+    let words = hosts.chain(&c.tags).map(|w| 1 + w.len()).sum::<usize>();
+    c.code.len() + 1 + c.name.len() + words
+}
+
 /// The haystacks of `customers`, one after another, and where each one is.
 fn haystacks(customers: &[Customer]) -> (String, Vec<IndexRow>) {
-    let mut text = String::with_capacity(customers.len() * 64);
+    // Sized from the records, so that it is not grown (and copied) by doubling.
+    let size = customers.iter().map(haystack_len).sum();
+    let mut text = String::with_capacity(size);
     let rows = customers
         .iter()
         .map(|c| {

@@ -101,13 +101,6 @@ impl Key256 {
         Self(bytes)
     }
 
-    /// A fresh key from the operating system's CSPRNG.
-    pub fn random() -> crate::Result<Self> {
-        let mut key = Self([0u8; 32]);
-        crate::vault::crypto::fill_random(&mut key.0)?;
-        Ok(key)
-    }
-
     /// The raw key bytes, for the cipher only.
     pub fn expose(&self) -> &[u8; 32] {
         &self.0

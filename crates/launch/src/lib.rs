@@ -1,8 +1,9 @@
 //! The per-platform end of "click Connect": starts the program of a
 //! [`sallyport_core::rdp::LaunchPlan`] and hands the password over the way the plan says —
 //! on the client's standard input (FreeRDP) or through the Windows Credential Manager
-//! (mstsc) — never on a command line. Afterwards it removes what was left behind: the
-//! temporary .rdp file and the Credential Manager entries.
+//! (mstsc) — never on a command line. It owns what the launch leaves behind, the temporary
+//! .rdp file and the Credential Manager entries, and removes them once the client has read
+//! them; at once when the launch fails.
 //!
 //! Clipboard hand-offs (macOS, the Linux fallback) are the caller's: it owns the clipboard.
 
@@ -12,11 +13,10 @@
 mod credman;
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sallyport_core::rdp::{CredentialHandoff, LaunchPlan};
+use sallyport_core::rdp::{CredentialHandoff, LaunchPlan, TempRdpFile};
 use sallyport_core::SecretString;
 use zeroize::Zeroizing;
 
@@ -44,19 +44,49 @@ pub enum Error {
     NoPassword,
 }
 
-/// A started client and what must be cleaned up after it.
-#[derive(Debug)]
-pub struct Started {
-    child: Child,
-    rdp_file: PathBuf,
+/// What a launch leaves behind until the client has read it: the temporary .rdp file and
+/// the Credential Manager entries written for it. Removed when this is dropped, so a launch
+/// that fails half-way leaves nothing.
+#[derive(Debug, Default)]
+struct Leftovers {
+    rdp_file: Option<TempRdpFile>,
     #[cfg_attr(not(windows), allow(dead_code))]
     credential_targets: Vec<String>,
 }
 
-/// Starts the plan's program. For a Credential Manager hand-off the entries are written
-/// before the spawn; for a stdin hand-off the password is written and the pipe closed.
-/// The child runs in its own process group, so it outlives a command-line caller.
-pub fn start(plan: &LaunchPlan, password: Option<&SecretString>) -> Result<Started, Error> {
+impl Drop for Leftovers {
+    fn drop(&mut self) {
+        self.rdp_file = None; // removes the file
+        #[cfg(windows)]
+        for target in &self.credential_targets {
+            credman::delete(target);
+        }
+    }
+}
+
+/// A started client and what must be cleaned up after it (when this is dropped, at the
+/// latest).
+#[derive(Debug)]
+pub struct Started {
+    child: Child,
+    leftovers: Leftovers,
+}
+
+/// Starts the plan's program, taking over its .rdp file. For a Credential Manager hand-off
+/// the entries are written before the spawn; for a stdin hand-off the password is written
+/// and the pipe closed. The child runs in its own process group, so it outlives a
+/// command-line caller. If anything fails, the file and the credentials written so far are
+/// removed before the error is returned.
+pub fn start(
+    plan: &LaunchPlan,
+    rdp_file: Option<TempRdpFile>,
+    password: Option<&SecretString>,
+) -> Result<Started, Error> {
+    #[cfg_attr(not(windows), allow(unused_mut))]
+    let mut leftovers = Leftovers {
+        rdp_file,
+        credential_targets: Vec::new(),
+    };
     let needs_password = matches!(
         plan.credentials,
         CredentialHandoff::Stdin | CredentialHandoff::CredentialManager { .. }
@@ -64,8 +94,6 @@ pub fn start(plan: &LaunchPlan, password: Option<&SecretString>) -> Result<Start
     if needs_password && password.is_none() {
         return Err(Error::NoPassword);
     }
-    #[cfg_attr(not(windows), allow(unused_mut))]
-    let mut credential_targets = Vec::new();
     #[cfg(windows)]
     if let (CredentialHandoff::CredentialManager { targets, username }, Some(password)) =
         (&plan.credentials, password)
@@ -75,7 +103,7 @@ pub fn start(plan: &LaunchPlan, password: Option<&SecretString>) -> Result<Start
                 program: plan.program.clone(),
                 reason,
             })?;
-            credential_targets.push(target.clone());
+            leftovers.credential_targets.push(target.clone());
         }
     }
     let mut command = Command::new(&plan.program);
@@ -114,11 +142,7 @@ pub fn start(plan: &LaunchPlan, password: Option<&SecretString>) -> Result<Start
             });
         }
     }
-    Ok(Started {
-        child,
-        rdp_file: plan.rdp_file.clone(),
-        credential_targets,
-    })
+    Ok(Started { child, leftovers })
 }
 
 impl Started {
@@ -140,11 +164,7 @@ impl Started {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = std::fs::remove_file(&self.rdp_file);
-        #[cfg(windows)]
-        for target in &self.credential_targets {
-            credman::delete(target);
-        }
+        drop(std::mem::take(&mut self.leftovers));
         status
     }
 }

@@ -8,7 +8,7 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
 
-import type { ApiError } from "./bindings/ApiError";
+import type { ApiError as WireApiError } from "./bindings/ApiError";
 import type { AuditActions } from "./bindings/AuditActions";
 import type { AuditExported } from "./bindings/AuditExported";
 import type { AuditPage } from "./bindings/AuditPage";
@@ -23,6 +23,7 @@ import type { CustomerPage } from "./bindings/CustomerPage";
 import type { CustomerSummary } from "./bindings/CustomerSummary";
 import type { EntryCard } from "./bindings/EntryCard";
 import type { EntryForm } from "./bindings/EntryForm";
+import type { ErrorKind as CoreErrorKind } from "./bindings/ErrorKind";
 import type { ExportChoice as AuditExportFormat } from "./bindings/ExportChoice";
 import type { FieldError } from "./bindings/FieldError";
 import type { Format as ImportFormat } from "./bindings/Format";
@@ -31,7 +32,7 @@ import type { ImportDone } from "./bindings/ImportDone";
 import type { ImportPreview } from "./bindings/ImportPreview";
 import type { ImportSummary } from "./bindings/ImportSummary";
 import type { Launched } from "./bindings/Launched";
-import type { OnConflict as ConflictPolicy } from "./bindings/OnConflict";
+import type { ConflictPolicy } from "./bindings/ConflictPolicy";
 import type { Preferences } from "./bindings/Preferences";
 import type { Progress as ImportProgress } from "./bindings/Progress";
 import type { RdpPreferences } from "./bindings/RdpPreferences";
@@ -43,10 +44,9 @@ import type { TotpParams } from "./bindings/TotpParams";
 import type { VaultStatus } from "./bindings/VaultStatus";
 
 // Some keep the names the screens know them by: `ImportFormat` is core's `import::Format`,
-// `ConflictPolicy` the wizard's `OnConflict`, `AuditExportFormat` the audit view's
+// `AuditExportFormat` the audit view's
 // `ExportChoice`, `ImportProgress` core's `import::Progress`, `CopyWhat` core's `CopyField`.
 export type {
-  ApiError,
   AuditActions,
   AuditExported,
   AuditExportFormat,
@@ -80,22 +80,16 @@ export type {
   VaultStatus,
 };
 
-/** Error classes the UI distinguishes (`ApiError.kind`); any other `kind` is shown by its message. */
-export type ErrorKind =
-  | "wrong_password"
-  | "locked_out"
-  | "invalid"
-  | "locked"
-  | "vault_exists"
-  | "no_vault"
-  | "integrity"
-  | "ipc"
-  | "account_expired"
-  | "clipboard"
-  | "launch"
-  | "keychain"
-  | "remembered_key_invalid"
-  | (string & {});
+/**
+ * Error classes (`ApiError.kind`): the core's kinds, generated from Rust, and `ipc` for
+ * Tauri's own failures (ACL, bad arguments), which arrive as plain strings.
+ */
+export type ErrorKind = CoreErrorKind | "ipc";
+
+/** A refusal as the UI sees it: the command's `{kind, message, fields?}`, or an `ipc` failure. */
+export type ApiError = Omit<WireApiError, "kind"> & { kind: ErrorKind };
+
+export { MIN_PASSWORD_CHARS } from "./bindings/constants";
 
 /** What command `C` takes, as the webview sends it (generated from the Rust function). */
 export type Args<C extends keyof Commands> = Commands[C]["args"];
@@ -104,7 +98,7 @@ export type CreateVaultRequest = Args<"create_vault">;
 export type UnlockRequest = Args<"unlock">;
 /** `offset`: first row wanted (default 0); `limit`: rows wanted (default 100, at most 500). */
 export type SearchRequest = Args<"search_customers">;
-/** An entry of a customer: the customer's code and the entry's label. */
+/** An entry, by its id. */
 export type EntryRequest = Args<"totp_code">;
 export type SaveEntryRequest = Args<"save_entry">;
 export type ImportPreviewRequest = Omit<Args<"import_preview">, "onProgress">;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::bail;
-use sallyport_core::audit::{self, AuditFilter, Event, ExportFormat};
+use sallyport_core::audit::{AuditFilter, AuditSelection, Event, ExportFormat};
 use sallyport_core::Session;
 
 use crate::Context;
@@ -78,23 +78,15 @@ pub fn run(ctx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
 }
 
 fn filter(session: &Session, s: &Selection) -> anyhow::Result<AuditFilter> {
-    let mut filter = AuditFilter {
-        staff: s.staff.clone(),
-        ..AuditFilter::default()
-    };
-    if let Some(customer) = &s.customer {
-        filter.customer = Some(session.audit_customer_match(customer)?);
-    }
-    for action in &s.action {
-        filter.add_actions(action)?;
-    }
-    if let Some(since) = &s.since {
-        filter.since = Some(audit::parse_time("--since", since)?);
-    }
-    if let Some(until) = &s.until {
-        filter.until = Some(audit::parse_time("--until", until)?);
-    }
-    Ok(filter)
+    let actions: Vec<&str> = s.action.iter().map(String::as_str).collect();
+    Ok(session.audit_filter(&AuditSelection {
+        customer: s.customer.as_deref().unwrap_or_default(),
+        staff: s.staff.as_deref().unwrap_or_default(),
+        actions: &actions,
+        since: s.since.as_deref().unwrap_or_default(),
+        until: s.until.as_deref().unwrap_or_default(),
+        labels: ["--since", "--until"],
+    })?)
 }
 
 fn list(ctx: &mut Context, args: ListArgs) -> anyhow::Result<ExitCode> {

@@ -5,10 +5,9 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use sallyport_core::hygiene;
-use sallyport_core::rdp::{CredentialHandoff, LaunchEnv, Os, RdpTempDir};
 use sallyport_core::vault::Purpose;
 use sallyport_core::Error;
+use sallyport_service::{ConnectError, ConnectOptions, Platform};
 use serde::Serialize;
 
 use crate::Context;
@@ -39,32 +38,37 @@ struct DryRun<'a> {
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut session = ctx.unlock()?;
     let unlocked = Instant::now();
-    let target = session.select(&args.target, Purpose::Connect)?;
-    let warning = session
-        .check_expiry_before_launch(&target, hygiene::today(), args.expired_ok)
-        .map_err(|e| match e {
-            Error::AccountExpired(message) => {
-                anyhow::anyhow!("{message}, or pass --expired-ok to try anyway")
-            }
-            other => other.into(),
-        })?;
-    if let Some(state) = warning {
+    let entry = session.select(&args.target, Purpose::Connect)?.entry.id;
+    let options = ConnectOptions {
+        expired_ok: args.expired_ok,
+        dry_run: args.dry_run,
+    };
+    let platform = Platform::current()?;
+    let connected = sallyport_service::connect(
+        &mut session,
+        entry,
+        options,
+        &platform,
+        &mut |password, clear_after| {
+            crate::cmd::copy::to_clipboard(password, clear_after).map_err(|e| e.to_string())
+        },
+    );
+    let connection = match connected {
+        Ok(connection) => connection,
+        Err(ConnectError::Vault(Error::AccountExpired(message))) => {
+            anyhow::bail!("{message}, or pass --expired-ok to try anyway")
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(expiry) = connection.expiry {
         eprintln!(
             "warning: {}: the account {}",
-            target.name(),
-            state.describe()
+            connection.target,
+            expiry.describe()
         );
     }
-    let temp = RdpTempDir::open(&RdpTempDir::default_location()?)?;
-    let prepared = session.prepare_launch(
-        &target,
-        Os::current(),
-        &LaunchEnv::current(),
-        &temp,
-        args.dry_run,
-    )?;
-    let plan = &prepared.plan;
-    if args.dry_run {
+    let plan = &connection.plan;
+    let Some(started) = connection.started else {
         session.lock()?;
         let json = DryRun {
             program: &plan.program,
@@ -74,20 +78,14 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string(&json)?);
         trace(unlocked, "planned");
         return Ok(ExitCode::SUCCESS);
-    }
-    if plan.credentials == CredentialHandoff::Clipboard {
-        if let Some(password) = &prepared.password {
-            crate::cmd::copy::to_clipboard(password, sallyport_clipboard::DEFAULT_CLEAR_AFTER)?;
-        }
-    }
-    let started = sallyport_launch::start(plan, prepared.password.as_ref())?;
+    };
     trace(unlocked, "spawned");
     session.lock()?;
     println!(
         "Started {} (pid {}) for {}",
         plan.program,
         started.pid(),
-        target.name()
+        connection.target
     );
     if let Some(notice) = &plan.notice {
         println!("Note: {notice}");

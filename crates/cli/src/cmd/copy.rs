@@ -53,7 +53,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut session = ctx.unlock()?;
     let target = session.select(&args.target, field.purpose())?;
     let mut holder = spawn_holder(args.clear_after)?;
-    let value = session.copy_value(&target, field)?;
+    let value = session.copy_value(target.entry.id, field)?;
     session.lock()?;
     holder.hand_over(&value)?;
     println!(

@@ -86,11 +86,12 @@ fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
     })
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum OnConflict {
-    Skip,
-    Update,
-    Fail,
+/// Parses `--on-conflict` as one of core's conflict policies (by its id).
+fn conflict_parser() -> impl clap::builder::TypedValueParser<Value = ConflictPolicy> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(ConflictPolicy::ALL.map(ConflictPolicy::id)).try_map(
+        |id| ConflictPolicy::from_id(&id).ok_or_else(|| format!("no conflict policy named '{id}'")),
+    )
 }
 
 #[derive(Debug, clap::Args)]
@@ -110,8 +111,8 @@ pub struct Args {
     #[arg(long)]
     skip_invalid: bool,
     /// What to do when a customer code + entry label already exists.
-    #[arg(long, value_enum, default_value = "fail")]
-    on_conflict: OnConflict,
+    #[arg(long, value_parser = conflict_parser(), default_value = "fail")]
+    on_conflict: ConflictPolicy,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -179,11 +180,7 @@ pub fn run(ctx: &mut Context, mut args: Args) -> anyhow::Result<ExitCode> {
 fn options(args: &Args, format: Option<import::Format>) -> ImportOptions {
     ImportOptions {
         format,
-        on_conflict: match args.on_conflict {
-            OnConflict::Skip => ConflictPolicy::Skip,
-            OnConflict::Update => ConflictPolicy::Update,
-            OnConflict::Fail => ConflictPolicy::Fail,
-        },
+        on_conflict: args.on_conflict,
         skip_invalid: args.skip_invalid,
     }
 }

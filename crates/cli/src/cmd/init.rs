@@ -21,9 +21,9 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
-    let path = ctx.vault_path()?;
-    if sallyport_core::vault::exists(&path) {
-        return Err(sallyport_core::Error::VaultExists(path).into());
+    let backend = ctx.profile()?.backend();
+    if backend.exists() {
+        return Err(sallyport_core::Error::VaultExists(backend.location()).into());
     }
     let defaults = KdfParams::default();
     let kdf = KdfParams {
@@ -36,10 +36,10 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         .staff
         .unwrap_or_else(|| sallyport_core::identity::Device::current().os_user);
     let password = ctx.passwords.read_new("New master password: ")?;
-    let session = Session::create(&path, &password, &staff, kdf)?;
+    let session = Session::create(backend.as_ref(), &password, &staff, kdf)?;
     println!(
         "Created vault {} for {} (Argon2id {} KiB, {} passes, {} lanes)",
-        path.display(),
+        backend.location(),
         session.staff(),
         kdf.memory_kib,
         kdf.iterations,

@@ -19,7 +19,7 @@ pub struct Args {
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut session = ctx.unlock()?;
     let target = session.select(&args.target, Purpose::Connect)?;
-    session.write_rdp(&target, &args.out)?;
+    session.write_rdp(target.entry.id, &args.out)?;
     session.lock()?;
     println!("Wrote {} for {}", args.out.display(), target.name());
     Ok(ExitCode::SUCCESS)

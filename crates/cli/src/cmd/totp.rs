@@ -28,7 +28,7 @@ pub struct Args {
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut session = ctx.unlock()?;
     let target = session.select(&args.target, Purpose::Totp)?;
-    let generator = session.totp_generator(&target)?;
+    let generator = session.totp_generator(target.entry.id)?;
     session.lock()?;
     if !args.watch {
         let code = match args.at {

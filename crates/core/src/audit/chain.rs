@@ -14,9 +14,9 @@ use sha2::Sha256;
 use uuid::Uuid;
 
 use super::{Action, Event, NewEvent};
+use crate::crypto::{Binding, BlobKind, RecordCipher};
 use crate::secret::Key256;
 use crate::store::{AuditRow, StoreRead, StoreWrite};
-use crate::vault::crypto::{Binding, BlobKind, RecordCipher};
 use crate::{Error, Result};
 
 /// Meta key of the head record.

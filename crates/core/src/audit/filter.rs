@@ -31,6 +31,25 @@ pub struct AuditFilter {
     pub until: Option<OffsetDateTime>,
 }
 
+/// A selection of events as a person types it, each field as text; a blank field selects
+/// everything. `Session::audit_filter` turns it into an [`AuditFilter`].
+#[derive(Debug, Clone, Copy)]
+pub struct AuditSelection<'a> {
+    /// A customer code or unique name (a deleted customer by its code).
+    pub customer: &'a str,
+    /// A staff name or OS user.
+    pub staff: &'a str,
+    /// Action names (`copy_password`) or families (`copy`), any of them.
+    pub actions: &'a [&'a str],
+    /// Events at or after: `YYYY-MM-DD` (midnight UTC) or an RFC 3339 time.
+    pub since: &'a str,
+    /// Events before: `YYYY-MM-DD` (midnight UTC) or an RFC 3339 time.
+    pub until: &'a str,
+    /// What the front end calls the since and until fields, for error messages
+    /// (`--since` on the command line).
+    pub labels: [&'a str; 2],
+}
+
 impl AuditFilter {
     /// Whether `event` is selected.
     pub fn matches(&self, event: &Event) -> bool {

@@ -19,7 +19,7 @@ mod filter;
 pub mod verify;
 
 pub use export::ExportFormat;
-pub use filter::{parse_time, AuditFilter, CustomerMatch};
+pub use filter::{parse_time, AuditFilter, AuditSelection, CustomerMatch};
 pub use verify::{Problem, ProblemKind, VerifyReport};
 
 use serde::{Deserialize, Serialize};

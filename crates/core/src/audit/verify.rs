@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use super::chain::{self, ChainKey, HeadState};
 use super::Action;
+use crate::crypto::RecordCipher;
 use crate::store::Store;
-use crate::vault::crypto::RecordCipher;
 use crate::Result;
 
 /// What is wrong with the log.

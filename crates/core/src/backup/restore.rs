@@ -1,15 +1,43 @@
 //! Restoring a backup into a vault that has no customers yet.
 
-use std::io::Read;
+use std::fs::File;
+use std::io::{BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::stream::{BackupKey, HEADER_LEN};
-use super::RestorePlan;
+use super::stream::{BackupKey, Decryptor, HEADER_LEN};
+use super::{RestorePlan, Sections};
 use crate::audit::{Action, NewEvent};
-use crate::import::{write_pass, ImportOptions, ImportSummary, Origin, Progress};
+use crate::import::{write_pass, ImportOptions, ImportSummary, Input, Progress};
 use crate::secret::SecretString;
 use crate::{Error, Result, Session};
+
+/// Opens the backup at `path` with `key`: reads its sections (manifest, ids, audit events)
+/// and returns them with the rest of its decrypted contents, native CSV, for the import.
+/// Refused if the file is not the one `key` was made from.
+fn open_contents(path: &Path, key: &Arc<BackupKey>) -> Result<(Sections, Input)> {
+    let unreadable = |reason: String| Error::Import(format!("{}: {reason}", path.display()));
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut header = [0u8; HEADER_LEN];
+    file.read_exact(&mut header)
+        .map_err(|e| unreadable(format!("cannot read the backup: {e}")))?;
+    if &header != key.header() {
+        return Err(unreadable(
+            "changed since the preview; nothing was imported".into(),
+        ));
+    }
+    let decrypted = Decryptor::new(Arc::clone(key), BufReader::with_capacity(1 << 16, file));
+    let mut contents = BufReader::with_capacity(1 << 16, decrypted);
+    let sections = Sections::read(&mut contents).map_err(unreadable)?;
+    let csv = Input::native(
+        Box::new(contents),
+        total_bytes,
+        path,
+        "a Sallyport backup (encrypted)",
+    );
+    Ok((sections, csv))
+}
 
 impl Session {
     /// Opens the backup at `path` with `password` and checks all of it against this vault
@@ -29,10 +57,8 @@ impl Session {
             .read_to_end(&mut header)
             .map_err(|e| Error::io(path, e))?;
         let key = Arc::new(BackupKey::open(&header, password, path)?);
-        let pass = self.preview_pass(path, &Origin::Backup(&key), options, progress)?;
-        let sections = pass
-            .sections
-            .ok_or_else(|| Error::Import(format!("{}: not a backup", path.display())))?;
+        let (sections, csv) = open_contents(path, &key)?;
+        let pass = self.preview_pass(csv, options, progress)?;
         sections.manifest.rdp.validate().map_err(|e| {
             Error::Import(format!(
                 "{}: the backup's .rdp defaults: {e}",
@@ -86,19 +112,16 @@ impl Session {
         self.check_plan_applies(&plan.summary, plan.options, plan.generation, "restored")?;
         let (settings_key, settings) = self.sealed_settings_with_rdp(&plan.manifest.rdp)?;
         let own_event = NewEvent::new(Action::Import).detail(plan.describe());
+        let (sections, csv) = open_contents(&plan.path, &plan.key)?;
+        if sections.events.len() as u64 != plan.audit_events {
+            return Err(Error::Import(format!(
+                "{} changed since the preview; nothing was imported",
+                plan.path.display()
+            )));
+        }
         self.write_batch_audited(|view, tx| {
-            let pass = write_pass(
-                view,
-                tx,
-                &plan.path,
-                &Origin::Backup(&plan.key),
-                plan.options,
-                progress,
-            )?;
+            let pass = write_pass(view, tx, csv, plan.options, progress)?;
             pass.matches(&plan.path, &plan.summary, &plan.digest)?;
-            let sections = pass
-                .sections
-                .ok_or_else(|| Error::Import("the backup's sections are missing".into()))?;
             tx.put_meta(settings_key, &settings)?;
             let mut events = sections.restored_events(&pass.touched);
             events.push(own_event);

@@ -81,8 +81,8 @@ impl BackupKey {
     pub fn create(password: &SecretString, kdf: KdfParams) -> Result<Self> {
         let mut salt = [0u8; SALT_LEN];
         let mut prefix = [0u8; PREFIX_LEN];
-        crate::vault::crypto::fill_random(&mut salt)?;
-        crate::vault::crypto::fill_random(&mut prefix)?;
+        crate::crypto::fill_random(&mut salt)?;
+        crate::crypto::fill_random(&mut prefix)?;
         let (stream, check) = split(&kdf.derive(password, &salt)?)?;
         let mut header = [0u8; HEADER_LEN];
         let mut at = 0;

@@ -8,8 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::audit::{Action, NewEvent};
-use crate::import::native::COLUMNS;
-use crate::model::{AccountType, Customer, Entry, EntrySecrets, GatewayUsage};
+use crate::model::{Column, Customer, Entry, EntrySecrets};
 use crate::{Error, Result, Session};
 
 /// What an export wrote.
@@ -46,7 +45,8 @@ impl Session {
     pub(crate) fn write_native_csv(&self, out: &mut dyn Write) -> Result<ExportCounts> {
         let io = |e: csv::Error| Error::Storage(e.to_string());
         let mut csv = csv::Writer::from_writer(out);
-        csv.write_record(COLUMNS).map_err(io)?;
+        csv.write_record(Column::ALL.map(Column::name))
+            .map_err(io)?;
         let mut entries = 0;
         for customer in self.customers() {
             let stored = self.entries(customer)?;
@@ -68,23 +68,27 @@ impl Session {
     }
 }
 
-/// One row in [`COLUMNS`] order.
+/// One row in [`Column::ALL`] order.
 fn row(c: &Customer, entry: Option<(&Entry, &EntrySecrets)>) -> Vec<String> {
     let date = |d: Option<time::Date>| d.map(|d| d.to_string()).unwrap_or_default();
     let port = |p: Option<u16>| p.map(|p| p.to_string()).unwrap_or_default();
-    COLUMNS
+    let yes_no = |b: bool, no: &str| if b { "yes" } else { no }.to_owned();
+    let secret = |v: &Option<crate::SecretString>| {
+        v.as_ref()
+            .map(|p| p.expose().to_owned())
+            .unwrap_or_default()
+    };
+    Column::ALL
         .iter()
-        .map(|column| {
-            let customer_field = match *column {
-                "customer" => Some(c.name.clone()),
-                "code" => Some(c.code.clone()),
-                "tags" => Some(c.tags.join(";")),
-                "contact" => Some(c.contact.clone()),
-                "active" => Some(if c.active { "yes" } else { "no" }.to_owned()),
-                "customer_notes" => Some(c.notes.clone()),
-                "rotate_after_session" => {
-                    Some(if c.rotate_after_session { "yes" } else { "" }.to_owned())
-                }
+        .map(|&column| {
+            let customer_field = match column {
+                Column::Customer => Some(c.name.clone()),
+                Column::Code => Some(c.code.clone()),
+                Column::Tags => Some(c.tags.join(";")),
+                Column::Contact => Some(c.contact.clone()),
+                Column::Active => Some(yes_no(c.active, "no")),
+                Column::CustomerNotes => Some(c.notes.clone()),
+                Column::RotateAfterSession => Some(yes_no(c.rotate_after_session, "")),
                 _ => None,
             };
             if let Some(value) = customer_field {
@@ -93,53 +97,42 @@ fn row(c: &Customer, entry: Option<(&Entry, &EntrySecrets)>) -> Vec<String> {
             let Some((e, s)) = entry else {
                 return String::new();
             };
-            match *column {
-                "entry" => e.label.clone(),
-                "kind" => crate::import::row::kind_name(e.kind).to_owned(),
-                "host" => e.host.clone(),
-                "port" => port(e.port),
-                "gateway" => e.gateway_host.clone(),
-                "gateway_port" => port(e.gateway_port),
-                "gateway_usage" => match e.gateway_usage {
-                    GatewayUsage::Always => "always",
-                    GatewayUsage::Detect => "detect",
-                    GatewayUsage::None => "none",
-                }
-                .to_owned(),
-                "username" => e.username.clone(),
-                "domain" => e.domain.clone(),
-                "password" => s
-                    .password
-                    .as_ref()
-                    .map(|p| p.expose().to_owned())
-                    .unwrap_or_default(),
-                "totp" => match (&e.totp, &s.totp_secret) {
+            match column {
+                Column::Entry => e.label.clone(),
+                Column::Kind => e.kind.name().to_owned(),
+                Column::Host => e.host.clone(),
+                Column::Port => port(e.port),
+                Column::Gateway => e.gateway_host.clone(),
+                Column::GatewayPort => port(e.gateway_port),
+                Column::GatewayUsage => e.gateway_usage.name().to_owned(),
+                Column::Username => e.username.clone(),
+                Column::Domain => e.domain.clone(),
+                Column::Password => secret(&s.password),
+                Column::Totp => match (&e.totp, &s.totp_secret) {
                     (Some(params), Some(secret)) => {
                         crate::totp::to_uri(params, secret).expose().to_owned()
                     }
                     _ => String::new(),
                 },
-                "url" => e.url.clone(),
-                "vpn_type" => e.vpn_type.clone(),
-                "vpn_server" => e.vpn_server.clone(),
-                "vpn_instructions" => e.vpn_instructions.clone(),
-                "vpn_client_url" => e.vpn_client_url.clone(),
-                "vpn_secret" => s
-                    .vpn_secret
-                    .as_ref()
-                    .map(|p| p.expose().to_owned())
-                    .unwrap_or_default(),
-                "account_type" => match e.account_type {
-                    AccountType::Shared => "shared",
-                    AccountType::Named => "named",
-                }
-                .to_owned(),
-                "owner" => e.owner.clone(),
-                "expires" => date(e.expires_at),
-                "password_changed" => date(e.password_changed_at),
-                "rotation_due" => date(e.rotation_due),
-                "notes" => e.notes.clone(),
-                _ => String::new(),
+                Column::Url => e.url.clone(),
+                Column::VpnType => e.vpn_type.clone(),
+                Column::VpnServer => e.vpn_server.clone(),
+                Column::VpnInstructions => e.vpn_instructions.clone(),
+                Column::VpnClientUrl => e.vpn_client_url.clone(),
+                Column::VpnSecret => secret(&s.vpn_secret),
+                Column::AccountType => e.account_type.name().to_owned(),
+                Column::Owner => e.owner.clone(),
+                Column::Expires => date(e.expires_at),
+                Column::PasswordChanged => date(e.password_changed_at),
+                Column::RotationDue => date(e.rotation_due),
+                Column::Notes => e.notes.clone(),
+                Column::Customer
+                | Column::Code
+                | Column::Tags
+                | Column::Contact
+                | Column::Active
+                | Column::CustomerNotes
+                | Column::RotateAfterSession => String::new(),
             }
         })
         .collect()

@@ -125,7 +125,7 @@ impl Draw {
 
     fn next_u32(&mut self) -> Result<u32> {
         if self.used + 4 > self.pool.len() {
-            crate::vault::crypto::fill_random(self.pool.as_mut())?;
+            crate::crypto::fill_random(self.pool.as_mut())?;
             self.used = 0;
         }
         let bytes = &self.pool[self.used..self.used + 4];

@@ -12,9 +12,11 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use super::format::{normalise, Format};
-use super::row::RawRow;
+use super::format::Format;
 use super::{FileError, RowError};
+use crate::model::column::normalise_header;
+use crate::model::patch::RawRow;
+use crate::model::Column;
 
 /// What a record became (native rows come through the same type).
 pub enum Next<'a> {
@@ -33,7 +35,7 @@ pub struct Reader<R: Read> {
     columns: HashMap<String, usize>,
     width: usize,
     record: csv::StringRecord,
-    cells: Vec<(&'static str, String)>,
+    cells: Vec<(Column, String)>,
     fatal: Option<FileError>,
     /// mRemoteNG containers seen so far: id → (name, parent id).
     containers: HashMap<String, (String, String)>,
@@ -45,7 +47,7 @@ impl<R: Read> Reader<R> {
         let columns = header
             .iter()
             .enumerate()
-            .map(|(i, h)| (normalise(h), i))
+            .map(|(i, h)| (normalise_header(h), i))
             .collect();
         Self {
             csv,
@@ -156,7 +158,7 @@ impl Fields<'_> {
     }
 }
 
-type Cells = Vec<(&'static str, String)>;
+type Cells = Vec<(Column, String)>;
 
 /// KeePassXC: Group, Title, Username, Password, URL, Notes[, TOTP, Icon, Last Modified,
 /// Created]. The group path (without "Root") becomes tags.
@@ -165,7 +167,7 @@ fn keepassxc(f: &Fields, out: &mut Cells) -> Result<bool, String> {
     if title.is_empty() {
         return Err("the entry has no Title (it becomes the customer's name)".into());
     }
-    out.push(("customer", title.to_owned()));
+    out.push((Column::Customer, title.to_owned()));
     let tags: Vec<&str> = f
         .get("group")
         .split('/')
@@ -175,11 +177,11 @@ fn keepassxc(f: &Fields, out: &mut Cells) -> Result<bool, String> {
         .filter(|(i, g)| !(*i == 0 && g.eq_ignore_ascii_case("root")))
         .map(|(_, g)| g)
         .collect();
-    out.push(("tags", tags.join(";")));
-    out.push(("username", f.get("username").to_owned()));
-    out.push(("password", f.get("password").to_owned()));
-    out.push(("notes", f.get("notes").to_owned()));
-    out.push(("totp", f.get("totp").trim().to_owned()));
+    out.push((Column::Tags, tags.join(";")));
+    out.push((Column::Username, f.get("username").to_owned()));
+    out.push((Column::Password, f.get("password").to_owned()));
+    out.push((Column::Notes, f.get("notes").to_owned()));
+    out.push((Column::Totp, f.get("totp").trim().to_owned()));
     target(f.get("url"), out)?;
     Ok(true)
 }
@@ -200,16 +202,16 @@ fn bitwarden(f: &Fields, out: &mut Cells) -> Result<bool, String> {
     if name.is_empty() {
         return Err("the login has no name (it becomes the customer's name)".into());
     }
-    out.push(("customer", name.to_owned()));
+    out.push((Column::Customer, name.to_owned()));
     let tags = match f.get("collections") {
         "" => f.get("folder").replace('/', ";"),
         collections => collections.replace('/', ";"),
     };
-    out.push(("tags", tags));
-    out.push(("username", f.get("login_username").to_owned()));
-    out.push(("password", f.get("login_password").to_owned()));
-    out.push(("notes", f.get("notes").to_owned()));
-    out.push(("totp", f.get("login_totp").trim().to_owned()));
+    out.push((Column::Tags, tags));
+    out.push((Column::Username, f.get("login_username").to_owned()));
+    out.push((Column::Password, f.get("login_password").to_owned()));
+    out.push((Column::Notes, f.get("notes").to_owned()));
+    out.push((Column::Totp, f.get("login_totp").trim().to_owned()));
     // Several URIs are separated by commas; the first says what the login is for.
     let uri = f.get("login_uri").split(',').next().unwrap_or("");
     target(uri, out)?;
@@ -242,7 +244,7 @@ fn mremoteng(
     if name.is_empty() {
         return Err("the connection has no Name (it becomes the customer's name)".into());
     }
-    out.push(("customer", name.to_owned()));
+    out.push((Column::Customer, name.to_owned()));
     let mut tags = Vec::new();
     let mut parent = f.get("parent").trim().to_owned();
     while let Some((container, up)) = containers.get(&parent) {
@@ -252,7 +254,7 @@ fn mremoteng(
         tags.insert(0, container.clone());
         parent = up.clone();
     }
-    out.push(("tags", tags.join(";")));
+    out.push((Column::Tags, tags.join(";")));
     let host = f.get("hostname").trim();
     let port = f.get("port").trim();
     let protocol = f.get("protocol").trim().to_ascii_uppercase();
@@ -262,22 +264,22 @@ fn mremoteng(
         "HTTP" | "HTTPS" => "web",
         _ => "other", // VNC, Telnet, Rlogin, RAW, IntApp, PowerShell
     };
-    out.push(("kind", kind.into()));
+    out.push((Column::Kind, kind.into()));
     if kind == "web" {
         let scheme = protocol.to_ascii_lowercase();
         let with_port = match port {
             "" | "80" | "443" => String::new(),
             p => format!(":{p}"),
         };
-        out.push(("url", format!("{scheme}://{host}{with_port}")));
+        out.push((Column::Url, format!("{scheme}://{host}{with_port}")));
     } else {
-        out.push(("host", host.to_owned()));
-        out.push(("port", port.to_owned()));
+        out.push((Column::Host, host.to_owned()));
+        out.push((Column::Port, port.to_owned()));
     }
-    out.push(("username", f.get("username").to_owned()));
-    out.push(("password", f.get("password").to_owned()));
-    out.push(("domain", f.get("domain").trim().to_owned()));
-    out.push(("notes", f.get("description").to_owned()));
+    out.push((Column::Username, f.get("username").to_owned()));
+    out.push((Column::Password, f.get("password").to_owned()));
+    out.push((Column::Domain, f.get("domain").trim().to_owned()));
+    out.push((Column::Notes, f.get("description").to_owned()));
     let usage = f.get("rdgatewayusagemethod").trim().to_ascii_lowercase();
     let usage = match usage.as_str() {
         "" | "never" => "",
@@ -291,8 +293,11 @@ fn mremoteng(
         }
     };
     if kind == "rdp" && !usage.is_empty() {
-        out.push(("gateway_usage", usage.into()));
-        out.push(("gateway", f.get("rdgatewayhostname").trim().to_owned()));
+        out.push((Column::GatewayUsage, usage.into()));
+        out.push((
+            Column::Gateway,
+            f.get("rdgatewayhostname").trim().to_owned(),
+        ));
     }
     Ok(true)
 }
@@ -329,17 +334,17 @@ fn rdm(f: &Fields, out: &mut Cells) -> Result<bool, String> {
     if name.is_empty() {
         return Err("the entry has no Name (it becomes the customer's name)".into());
     }
-    out.push(("customer", name.to_owned()));
+    out.push((Column::Customer, name.to_owned()));
     let tags: Vec<&str> = f
         .get("group")
         .split('\\')
         .map(str::trim)
         .filter(|g| !g.is_empty())
         .collect();
-    out.push(("tags", tags.join(";")));
+    out.push((Column::Tags, tags.join(";")));
     let host = f.get("host").trim();
     if kind == "web" {
-        out.push(("kind", "web".into()));
+        out.push((Column::Kind, "web".into()));
         let url = match f.get("url").trim() {
             "" => host,
             url => url,
@@ -349,24 +354,27 @@ fn rdm(f: &Fields, out: &mut Cells) -> Result<bool, String> {
         } else {
             format!("https://{url}")
         };
-        out.push(("url", url));
+        out.push((Column::Url, url));
     } else {
-        out.push(("kind", kind.into()));
+        out.push((Column::Kind, kind.into()));
         split_host_port(host, out);
         let port = f.get("port").trim();
         if !port.is_empty() {
-            out.retain(|(c, _)| *c != "port");
-            out.push(("port", port.to_owned()));
+            out.retain(|(c, _)| *c != Column::Port);
+            out.push((Column::Port, port.to_owned()));
         }
     }
-    out.push(("username", f.get("username").to_owned()));
-    out.push(("password", f.get("password").to_owned()));
-    out.push(("domain", f.get("domain").trim().to_owned()));
-    out.push(("notes", f.get("description").to_owned()));
-    out.push(("totp", f.get("otpsecret").trim().to_owned()));
+    out.push((Column::Username, f.get("username").to_owned()));
+    out.push((Column::Password, f.get("password").to_owned()));
+    out.push((Column::Domain, f.get("domain").trim().to_owned()));
+    out.push((Column::Notes, f.get("description").to_owned()));
+    out.push((Column::Totp, f.get("otpsecret").trim().to_owned()));
     let expires = f.get("expiration").trim();
     // RDM writes a date and time; the date is what an account expiry needs.
-    out.push(("expires", expires.get(..10).unwrap_or(expires).to_owned()));
+    out.push((
+        Column::Expires,
+        expires.get(..10).unwrap_or(expires).to_owned(),
+    ));
     Ok(true)
 }
 
@@ -425,8 +433,8 @@ pub(crate) fn target(url: &str, out: &mut Cells) -> Result<(), String> {
     }
     let lower = url.to_ascii_lowercase();
     if lower.starts_with("http://") || lower.starts_with("https://") {
-        out.push(("kind", "web".into()));
-        out.push(("url", url.to_owned()));
+        out.push((Column::Kind, "web".into()));
+        out.push((Column::Url, url.to_owned()));
         return Ok(());
     }
     if let Some(rest) = lower.strip_prefix("cmd://") {
@@ -459,7 +467,7 @@ pub(crate) fn target(url: &str, out: &mut Cells) -> Result<(), String> {
     if let Some(rest) = lower.strip_prefix("ssh://") {
         let authority = rest.split('/').next().unwrap_or("");
         let host_port = authority.rsplit('@').next().unwrap_or("");
-        out.push(("kind", "ssh".into()));
+        out.push((Column::Kind, "ssh".into()));
         split_host_port(host_port, out);
         return Ok(());
     }
@@ -478,7 +486,7 @@ fn rdp_address(address: &str, out: &mut Cells) -> Result<(), String> {
     if address.trim().is_empty() {
         return Err("the RDP URL has no host".into());
     }
-    out.push(("kind", "rdp".into()));
+    out.push((Column::Kind, "rdp".into()));
     split_host_port(address.trim(), out);
     Ok(())
 }
@@ -495,8 +503,8 @@ fn split_host_port(text: &str, out: &mut Cells) {
         }
         _ => (text, ""),
     };
-    out.push(("host", host.to_owned()));
-    out.push(("port", port.to_owned()));
+    out.push((Column::Host, host.to_owned()));
+    out.push((Column::Port, port.to_owned()));
 }
 
 fn percent_decode(text: &str) -> String {
@@ -526,7 +534,7 @@ fn percent_decode(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn cells(url: &str) -> Result<Vec<(&'static str, String)>, String> {
+    fn cells(url: &str) -> Result<Vec<(Column, String)>, String> {
         let mut out = Vec::new();
         target(url, &mut out)?;
         Ok(out.into_iter().filter(|(_, v)| !v.is_empty()).collect())
@@ -535,9 +543,12 @@ mod tests {
     #[test]
     fn urls_say_what_an_entry_is() {
         let rdp = |host: &str, port: &str| {
-            let mut v = vec![("kind", "rdp".to_owned()), ("host", host.to_owned())];
+            let mut v = vec![
+                (Column::Kind, "rdp".to_owned()),
+                (Column::Host, host.to_owned()),
+            ];
             if !port.is_empty() {
-                v.push(("port", port.to_owned()));
+                v.push((Column::Port, port.to_owned()));
             }
             v
         };
@@ -564,23 +575,23 @@ mod tests {
         assert_eq!(
             cells("https://portal.example/admin").unwrap(),
             [
-                ("kind", "web".to_owned()),
-                ("url", "https://portal.example/admin".to_owned())
+                (Column::Kind, "web".to_owned()),
+                (Column::Url, "https://portal.example/admin".to_owned())
             ]
         );
         assert_eq!(
             cells("ssh://root@db.example:2222/").unwrap(),
             [
-                ("kind", "ssh".to_owned()),
-                ("host", "db.example".to_owned()),
-                ("port", "2222".to_owned())
+                (Column::Kind, "ssh".to_owned()),
+                (Column::Host, "db.example".to_owned()),
+                (Column::Port, "2222".to_owned())
             ]
         );
         assert_eq!(
             cells("db.example:2222").unwrap(),
             [
-                ("host", "db.example".to_owned()),
-                ("port", "2222".to_owned())
+                (Column::Host, "db.example".to_owned()),
+                (Column::Port, "2222".to_owned())
             ]
         );
         assert!(cells("cmd://calc.exe")

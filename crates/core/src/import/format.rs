@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::column::{normalise_header, Column};
+
 /// A CSV layout Sallyport reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -87,14 +89,14 @@ pub struct Detected {
 /// Tells the format from the header cells (compared case-insensitively, spaces and dashes
 /// as underscores). `None` when no known layout fits.
 pub fn detect(header: &[String]) -> Option<Detected> {
-    let names: Vec<String> = header.iter().map(|h| normalise(h)).collect();
+    let names: Vec<String> = header.iter().map(|h| normalise_header(h)).collect();
     let has = |c: &str| names.iter().any(|n| n == c);
     for format in Format::ALL {
         if format == Format::Sallyport {
             // The native layout also takes aliases (customer_name), checked by its reader.
             let native = header
                 .iter()
-                .any(|h| super::native::column_for(h) == Some("customer"));
+                .any(|h| Column::for_header(h) == Some(Column::Customer));
             if native {
                 return Some(Detected {
                     format,
@@ -121,23 +123,12 @@ pub fn detect(header: &[String]) -> Option<Detected> {
     // Native column names without 'customer': the native reader says what is missing.
     let native_names = header
         .iter()
-        .filter(|h| super::native::column_for(h).is_some())
+        .filter(|h| Column::for_header(h).is_some())
         .count();
     (native_names * 2 > header.len()).then(|| Detected {
         format: Format::Sallyport,
         reason: "most columns have Sallyport's names".into(),
     })
-}
-
-/// Lowercase, trimmed, BOM removed, spaces and dashes as underscores.
-pub(crate) fn normalise(header: &str) -> String {
-    header
-        .trim()
-        .trim_start_matches('\u{feff}')
-        .to_lowercase()
-        .chars()
-        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
-        .collect()
 }
 
 #[cfg(test)]

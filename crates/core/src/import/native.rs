@@ -8,82 +8,15 @@
 
 use std::io::Read;
 
-use super::row::RawRow;
 use super::{FileError, RowError};
-
-/// The native columns in export order.
-pub const COLUMNS: &[&str] = &[
-    "customer",
-    "code",
-    "entry",
-    "kind",
-    "host",
-    "port",
-    "gateway",
-    "gateway_port",
-    "gateway_usage",
-    "username",
-    "domain",
-    "password",
-    "totp",
-    "url",
-    "vpn_type",
-    "vpn_server",
-    "vpn_instructions",
-    "vpn_client_url",
-    "account_type",
-    "owner",
-    "expires",
-    "notes",
-    "tags",
-    "contact",
-    "active",
-    "customer_notes",
-    "vpn_secret",
-    "password_changed",
-    "rotate_after_session",
-    "rotation_due",
-];
-
-/// Other spellings accepted in a header.
-const ALIASES: &[(&str, &str)] = &[
-    ("customer_name", "customer"),
-    ("customer_code", "code"),
-    ("label", "entry"),
-    ("entry_label", "entry"),
-    ("type", "kind"),
-    ("hostname", "host"),
-    ("server", "host"),
-    ("gateway_host", "gateway"),
-    ("rd_gateway", "gateway"),
-    ("user", "username"),
-    ("user_name", "username"),
-    ("login", "username"),
-    ("otp", "totp"),
-    ("totp_secret", "totp"),
-    ("expires_at", "expires"),
-    ("password_changed_at", "password_changed"),
-    ("expiry", "expires"),
-    ("rotation_policy", "rotate_after_session"),
-    ("rotate", "rotate_after_session"),
-    ("tag", "tags"),
-];
-
-/// Maps a header cell to a native column name.
-pub fn column_for(header: &str) -> Option<&'static str> {
-    let key = super::format::normalise(header);
-    COLUMNS
-        .iter()
-        .copied()
-        .find(|c| *c == key)
-        .or_else(|| ALIASES.iter().find(|(a, _)| *a == key).map(|(_, c)| *c))
-}
+use crate::model::patch::RawRow;
+use crate::model::Column;
 
 /// Streams the rows of a native CSV file: each record becomes a [`RawRow`] or a
 /// [`RowError`]; nothing is kept once returned.
 pub struct Reader<R: Read> {
     csv: csv::Reader<R>,
-    columns: Vec<&'static str>,
+    columns: Vec<Column>,
     record: csv::ByteRecord,
     fatal: Option<FileError>,
 }
@@ -160,18 +93,18 @@ fn is_blank(record: &csv::ByteRecord) -> bool {
     record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
 }
 
-fn header_columns(header: &csv::ByteRecord) -> Result<Vec<&'static str>, FileError> {
-    let mut columns: Vec<&'static str> = Vec::with_capacity(header.len());
+fn header_columns(header: &csv::ByteRecord) -> Result<Vec<Column>, FileError> {
+    let mut columns: Vec<Column> = Vec::with_capacity(header.len());
     for cell in header.iter() {
         let text = std::str::from_utf8(cell)
             .map_err(|_| FileError::new(1, "the header is not valid UTF-8 text"))?;
-        let column = column_for(text).ok_or_else(|| {
+        let column = Column::for_header(text).ok_or_else(|| {
             FileError::new(
                 1,
                 format!(
                     "unknown column '{}' (expected: {})",
                     crate::model::validate::shown(text),
-                    COLUMNS.join(", ")
+                    Column::ALL.map(Column::name).join(", ")
                 ),
             )
         })?;
@@ -183,7 +116,7 @@ fn header_columns(header: &csv::ByteRecord) -> Result<Vec<&'static str>, FileErr
         }
         columns.push(column);
     }
-    if !columns.contains(&"customer") {
+    if !columns.contains(&Column::Customer) {
         return Err(FileError::new(
             1,
             "the required column 'customer' is missing from the header",

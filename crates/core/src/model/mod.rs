@@ -1,6 +1,11 @@
 //! The domain model: customers, their access entries, and the secrets kept apart from them.
 
+pub mod column;
+pub mod form;
+pub mod patch;
 pub mod validate;
+
+pub use column::Column;
 
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -179,6 +184,19 @@ pub enum EntryKind {
     Other,
 }
 
+impl EntryKind {
+    /// The lowercase name (`rdp`, `web`, …), as in a CSV file or a form.
+    pub fn name(self) -> &'static str {
+        match self {
+            EntryKind::Rdp => "rdp",
+            EntryKind::Web => "web",
+            EntryKind::Vpn => "vpn",
+            EntryKind::Ssh => "ssh",
+            EntryKind::Other => "other",
+        }
+    }
+}
+
 /// How the RD Gateway is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -193,6 +211,17 @@ pub enum GatewayUsage {
     None,
 }
 
+impl GatewayUsage {
+    /// The lowercase name (`always`, `detect`, `none`), as in a CSV file or a form.
+    pub fn name(self) -> &'static str {
+        match self {
+            GatewayUsage::Always => "always",
+            GatewayUsage::Detect => "detect",
+            GatewayUsage::None => "none",
+        }
+    }
+}
+
 /// Whether an account is shared by all staff or belongs to one person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -203,6 +232,16 @@ pub enum AccountType {
     Shared,
     /// An account named after one staff member.
     Named,
+}
+
+impl AccountType {
+    /// The lowercase name (`shared`, `named`), as in a CSV file or a form.
+    pub fn name(self) -> &'static str {
+        match self {
+            AccountType::Shared => "shared",
+            AccountType::Named => "named",
+        }
+    }
 }
 
 /// One way into a customer's systems. Secrets are not here: see [`EntrySecrets`].

@@ -4,55 +4,16 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use serde::Serialize;
 use time::Date;
 
 use crate::{Error, Result};
 
-/// Longest single-line text field.
-pub const MAX_LINE: usize = 256;
-/// Longest multi-line text field (notes, instructions).
-pub const MAX_TEXT: usize = 10_000;
+pub(crate) use crate::text::is_forbidden_inline;
+pub use crate::text::{multi_line, single_line, MAX_LINE, MAX_TEXT};
 
 fn invalid<T>(field: &str, message: impl Into<String>) -> Result<T> {
     Err(Error::invalid(field, message))
-}
-
-/// Characters that could break a line-oriented format or disguise text.
-pub(crate) fn is_forbidden_inline(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// A single-line text: no control characters, line separators or bidi overrides.
-pub fn single_line(field: &str, value: &str) -> Result<()> {
-    if let Some(c) = value.chars().find(|c| is_forbidden_inline(*c)) {
-        return invalid(
-            field,
-            format!("contains a control character (U+{:04X})", c as u32),
-        );
-    }
-    if value.chars().count() > MAX_LINE {
-        return invalid(field, format!("is longer than {MAX_LINE} characters"));
-    }
-    Ok(())
-}
-
-/// A multi-line text: newlines and tabs allowed, other control characters not.
-pub fn multi_line(field: &str, value: &str) -> Result<()> {
-    let bad = value
-        .chars()
-        .find(|c| !matches!(c, '\n' | '\r' | '\t') && is_forbidden_inline(*c));
-    if let Some(c) = bad {
-        return invalid(
-            field,
-            format!("contains a control character (U+{:04X})", c as u32),
-        );
-    }
-    if value.chars().count() > MAX_TEXT {
-        return invalid(field, format!("is longer than {MAX_TEXT} characters"));
-    }
-    Ok(())
 }
 
 /// A required single-line text between 1 and `max` characters, trimmed.
@@ -350,6 +311,41 @@ pub fn shown(value: &str) -> String {
         format!("{}…", clean.chars().take(60).collect::<String>())
     } else {
         clean
+    }
+}
+
+/// One field a form got wrong, named as the form names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FieldError {
+    /// The form field.
+    pub field: String,
+    /// What is wrong with it (never echoing a secret).
+    pub message: String,
+}
+
+impl FieldError {
+    /// The error for `field`: a validation message without its field name, else the whole error.
+    pub(crate) fn new(field: &str, error: Error) -> Self {
+        let message = match error {
+            Error::Invalid { message, .. } => message,
+            other => other.to_string(),
+        };
+        Self {
+            field: field.to_owned(),
+            message,
+        }
+    }
+
+    /// The first of `errors` as a core error (what a caller without a form shows).
+    pub fn into_error(mut errors: Vec<FieldError>) -> Error {
+        match errors.is_empty() {
+            true => Error::invalid("form", "is not valid"),
+            false => {
+                let first = errors.swap_remove(0);
+                Error::invalid(first.field, first.message)
+            }
+        }
     }
 }
 

@@ -12,5 +12,5 @@ mod writer;
 
 pub use launch::{plan_launch, CredentialHandoff, LaunchEnv, LaunchPlan, Os};
 pub use preferences::{RdpPreferences, ScreenMode};
-pub use temp::RdpTempDir;
+pub use temp::{RdpTempDir, TempRdpFile};
 pub use writer::{parse, RdpFile, DEFAULT_RDP_PORT};

@@ -55,7 +55,7 @@ impl RdpTempDir {
     /// A fresh random file name in the directory (nothing is written).
     pub fn reserve(&self) -> Result<PathBuf> {
         let mut name = [0u8; 12];
-        crate::vault::crypto::fill_random(&mut name)?;
+        crate::crypto::fill_random(&mut name)?;
         Ok(self
             .dir
             .join(format!("sallyport-{}.rdp", hex::encode(name))))
@@ -69,19 +69,43 @@ impl RdpTempDir {
     }
 
     /// Writes `file` at a path from [`RdpTempDir::reserve`] (refusing an existing file).
-    pub fn write_at(&self, path: &Path, file: &RdpFile) -> Result<()> {
+    /// The file is removed when the returned [`TempRdpFile`] goes.
+    pub fn write_at(&self, path: &Path, file: &RdpFile) -> Result<TempRdpFile> {
         if path.parent() != Some(self.dir.as_path()) {
             return Err(Error::invalid(
                 "rdp file",
                 "is not in the private directory",
             ));
         }
-        write_new(path, file)
+        write_new(path, file)?;
+        Ok(TempRdpFile {
+            path: path.to_path_buf(),
+        })
     }
 
     /// Removes `.rdp` files older than `age`; returns how many were removed.
     pub fn sweep(&self, age: Duration) -> Result<usize> {
         sweep(&self.dir, age)
+    }
+}
+
+/// A temporary .rdp file that is removed when this value is dropped: whoever holds it owns
+/// the file's removal (the launcher keeps it until the client has read the file).
+#[derive(Debug)]
+pub struct TempRdpFile {
+    path: PathBuf,
+}
+
+impl TempRdpFile {
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for TempRdpFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 

@@ -1,13 +1,17 @@
 //! Storage of opaque, already-encrypted records.
 //!
 //! The domain logic encrypts before it stores and decrypts after it loads; a backend only
-//! keeps bytes. [`Store`] is the seam where a team backend (PostgreSQL) will plug in: meta
-//! values, three record tables, the audit chain, streaming reads, and [`Store::write`], which
-//! runs a batch of writes as one transaction.
+//! keeps bytes. [`Store`] is the seam: meta values, three record tables, the audit chain,
+//! streaming reads, and [`Store::write`], which runs a batch of writes as one transaction.
+//! [`Backend`] is where a vault lives (the shells pass one in): it creates and opens stores.
+//!
+//! Backends live in crates of their own (`sallyport-sqlite`: one local file); the core
+//! keeps [`memory`], a store in memory for its tests, and the [`conformance`] suite every
+//! backend passes.
 
-mod sqlite;
-
-pub use sqlite::SqliteStore;
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
+pub mod memory;
 
 use crate::Result;
 
@@ -110,4 +114,21 @@ pub trait Store: StoreRead + Send {
     fn write(&mut self, batch: &mut dyn FnMut(&mut dyn StoreWrite) -> Result<()>) -> Result<()>;
     /// Flushes the write-ahead log into the main file (called when the vault is locked).
     fn checkpoint(&mut self) -> Result<()>;
+}
+
+/// Where a vault lives: a file today, a team database tomorrow. The shells make one from
+/// what the user named (`--vault PATH`) and pass it to [`crate::Session`]'s constructors,
+/// which open the store through it; nothing in the domain knows which backend it is.
+pub trait Backend: Send + Sync + std::fmt::Debug {
+    /// Where the vault is, for people: a file's path, a database's address.
+    fn location(&self) -> String;
+    /// Whether a vault exists there.
+    fn exists(&self) -> bool;
+    /// Creates an empty store, refusing to replace an existing vault
+    /// ([`crate::Error::VaultExists`]).
+    fn create(&self) -> Result<Box<dyn Store>>;
+    /// Opens the existing vault's store ([`crate::Error::NoVault`] when there is none).
+    fn open(&self) -> Result<Box<dyn Store>>;
+    /// Removes what a `create` left behind when setting up the vault failed after it.
+    fn discard(&self);
 }

@@ -109,8 +109,8 @@ fn account(message: &[u8]) -> Result<Option<(TotpParams, SecretBytes)>> {
         }
         None => name.trim().to_owned(),
     };
-    crate::model::validate::single_line("totp issuer", &params.issuer)?;
-    crate::model::validate::single_line("totp account", &params.account)?;
+    crate::text::single_line("totp issuer", &params.issuer)?;
+    crate::text::single_line("totp account", &params.account)?;
     Ok(Some((params, secret)))
 }
 

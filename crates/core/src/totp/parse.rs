@@ -113,8 +113,8 @@ pub(crate) fn parse_uri(uri: &str) -> Result<(TotpParams, SecretBytes)> {
         }
     }
     let secret = secret.ok_or_else(|| invalid("the otpauth URI has no secret"))?;
-    crate::model::validate::single_line("totp issuer", &params.issuer)?;
-    crate::model::validate::single_line("totp account", &params.account)?;
+    crate::text::single_line("totp issuer", &params.issuer)?;
+    crate::text::single_line("totp account", &params.account)?;
     Ok((params, secret))
 }
 

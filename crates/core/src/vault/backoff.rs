@@ -46,15 +46,6 @@ pub fn wait_after(failures: u32) -> u64 {
     (FIRST_WAIT_SECONDS << doublings).min(MAX_WAIT_SECONDS)
 }
 
-/// "45 s", "2 min 5 s", "15 min".
-pub fn human_wait(seconds: u64) -> String {
-    match (seconds / 60, seconds % 60) {
-        (0, s) => format!("{s} s"),
-        (m, 0) => format!("{m} min"),
-        (m, s) => format!("{m} min {s} s"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,12 +69,5 @@ mod tests {
         assert_eq!(b.wait_seconds(1034), 0);
         // a clock that went backwards does not shorten the wait
         assert_eq!(b.wait_seconds(900), 30);
-    }
-
-    #[test]
-    fn human_wait_reads_well() {
-        assert_eq!(human_wait(30), "30 s");
-        assert_eq!(human_wait(120), "2 min");
-        assert_eq!(human_wait(125), "2 min 5 s");
     }
 }

@@ -1,7 +1,6 @@
 //! A thread-safe holder of the (possibly locked) vault for long-running shells such as the
 //! desktop app. The lock lives here so that shell commands never handle mutexes.
 
-use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use serde::Serialize;
@@ -9,6 +8,7 @@ use serde::Serialize;
 use super::kdf::KdfParams;
 use super::Session;
 use crate::secret::SecretString;
+use crate::store::Backend;
 use crate::{Error, Result};
 
 /// What the front end needs to know to pick a screen.
@@ -16,19 +16,19 @@ use crate::{Error, Result};
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum VaultStatus {
-    /// No vault file exists yet: show "create vault".
+    /// No vault exists yet: show "create vault".
     NoVault {
-        /// Where the vault will be created.
+        /// Where the vault will be created (a file's path).
         path: String,
     },
     /// A vault exists and is locked: show "unlock".
     Locked {
-        /// The vault file.
+        /// Where the vault is.
         path: String,
     },
     /// The vault is unlocked.
     Unlocked {
-        /// The vault file.
+        /// Where the vault is.
         path: String,
         /// Staff name recorded in the vault.
         staff: String,
@@ -37,37 +37,37 @@ pub enum VaultStatus {
     },
 }
 
-/// The vault of one app instance: its path and, while unlocked, its session.
+/// The vault of one app instance: where it lives and, while unlocked, its session.
 #[derive(Debug)]
 pub struct VaultHandle {
-    path: PathBuf,
+    backend: Box<dyn Backend>,
     session: Mutex<Option<Session>>,
 }
 
 impl VaultHandle {
-    /// A handle for the vault at `path` (which need not exist yet), locked.
-    pub fn new(path: impl Into<PathBuf>) -> Self {
+    /// A handle for the vault `backend` names (which need not exist yet), locked.
+    pub fn new(backend: Box<dyn Backend>) -> Self {
         Self {
-            path: path.into(),
+            backend,
             session: Mutex::new(None),
         }
     }
 
-    /// The vault file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where the vault lives.
+    pub fn backend(&self) -> &dyn Backend {
+        self.backend.as_ref()
     }
 
     /// Whether the vault exists, is locked or unlocked.
     pub fn status(&self) -> VaultStatus {
-        let path = self.path.display().to_string();
+        let path = self.backend.location();
         match self.guard().as_ref() {
             Some(s) => VaultStatus::Unlocked {
                 path,
                 staff: s.staff().to_owned(),
                 customers: s.customers().len(),
             },
-            None if super::exists(&self.path) => VaultStatus::Locked { path },
+            None if self.backend.exists() => VaultStatus::Locked { path },
             None => VaultStatus::NoVault { path },
         }
     }
@@ -79,21 +79,21 @@ impl VaultHandle {
         password: &SecretString,
         kdf: KdfParams,
     ) -> Result<VaultStatus> {
-        let session = Session::create(&self.path, password, staff, kdf)?;
+        let session = Session::create(self.backend(), password, staff, kdf)?;
         *self.guard() = Some(session);
         Ok(self.status())
     }
 
     /// Unlocks the vault with the master password.
     pub fn unlock(&self, password: &SecretString) -> Result<VaultStatus> {
-        let session = Session::unlock(&self.path, password)?;
+        let session = Session::unlock(self.backend(), password)?;
         *self.guard() = Some(session);
         Ok(self.status())
     }
 
     /// Unlocks the vault with its data key itself (from the OS keychain).
     pub fn unlock_with_key(&self, data_key: crate::secret::Key256) -> Result<VaultStatus> {
-        let session = Session::unlock_with_key(&self.path, data_key)?;
+        let session = Session::unlock_with_key(self.backend(), data_key)?;
         *self.guard() = Some(session);
         Ok(self.status())
     }
@@ -101,7 +101,7 @@ impl VaultHandle {
     /// The vault's id, read from its header without unlocking it (what the OS keychain
     /// files a remembered key under).
     pub fn vault_id(&self) -> Result<uuid::Uuid> {
-        super::session::vault_id_of(&self.path)
+        super::session::vault_id_of(self.backend())
     }
 
     /// Locks the vault: the session's keys and decrypted records are dropped and wiped.
@@ -134,8 +134,7 @@ mod tests {
 
     #[test]
     fn create_lock_unlock_cycle() {
-        let dir = tempfile::tempdir().unwrap();
-        let handle = VaultHandle::new(dir.path().join("v.sallyport"));
+        let handle = VaultHandle::new(Box::new(crate::store::memory::MemoryBackend::new()));
         assert!(matches!(handle.status(), VaultStatus::NoVault { .. }));
         let pw = SecretString::from("correct horse battery");
         handle.create("Alice", &pw, KdfParams::floor()).unwrap();

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::crypto::{self, FORMAT_VERSION};
 use super::kdf::KdfParams;
+use crate::crypto::{self, FORMAT_VERSION};
 use crate::secret::{Key256, SecretString};
 use crate::{Error, Result};
 
@@ -38,7 +38,7 @@ impl Header {
     /// A header for a new vault: a fresh vault id, salt and data key wrapped under `password`.
     pub fn create(password: &SecretString, kdf_params: KdfParams) -> Result<(Header, Key256)> {
         kdf_params.check_bounds()?;
-        let data_key = Key256::random()?;
+        let data_key = crypto::random_key()?;
         let header = Header {
             format_version: FORMAT_VERSION,
             vault_id: Uuid::new_v4(),

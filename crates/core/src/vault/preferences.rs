@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
-use super::session::FieldError;
+use crate::model::validate::FieldError;
 use crate::rdp::RdpPreferences;
 use crate::Error;
 

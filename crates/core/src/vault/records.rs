@@ -3,7 +3,7 @@
 
 use zeroize::Zeroizing;
 
-use super::crypto::{Binding, BlobKind, RecordCipher};
+use crate::crypto::{Binding, BlobKind, RecordCipher};
 use crate::model::{Customer, Entry, EntrySecrets};
 use crate::secret::{SecretBytes, SecretString};
 use crate::store::{CustomerRow, EntryRow};

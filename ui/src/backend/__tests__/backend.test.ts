@@ -47,16 +47,16 @@ describe("backend", () => {
     ["lock", () => backend.lock(), {}],
     ["search_customers", () => backend.searchCustomers({ query: "acme" }), { query: "acme" }],
     ["customer_detail", () => backend.customerDetail("ACME"), { code: "ACME" }],
-    ["totp_code", () => backend.totpCode({ code: "ACME", entry: "DC01" }), { code: "ACME", entry: "DC01" }],
+    ["totp_code", () => backend.totpCode({ entry: "e-dc01" }), { entry: "e-dc01" }],
     [
       "copy_secret",
-      () => backend.copySecret({ code: "ACME", entry: "DC01", what: "password" }),
-      { code: "ACME", entry: "DC01", what: "password" },
+      () => backend.copySecret({ entry: "e-dc01", what: "password" }),
+      { entry: "e-dc01", what: "password" },
     ],
     [
       "connect_entry",
-      () => backend.connectEntry({ code: "ACME", entry: "DC01", expiredOk: true }),
-      { code: "ACME", entry: "DC01", expiredOk: true },
+      () => backend.connectEntry({ entry: "e-dc01", expiredOk: true }),
+      { entry: "e-dc01", expiredOk: true },
     ],
   ];
 

@@ -5,15 +5,15 @@
  */
 export type VaultStatus = { "state": "no_vault",
 /**
- * Where the vault will be created.
+ * Where the vault will be created (a file's path).
  */
 path: string, } | { "state": "locked",
 /**
- * The vault file.
+ * Where the vault is.
  */
 path: string, } | { "state": "unlocked",
 /**
- * The vault file.
+ * Where the vault is.
  */
 path: string,
 /**

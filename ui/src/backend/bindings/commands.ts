@@ -6,6 +6,7 @@ import type { AuditExported } from "./AuditExported";
 import type { AuditPage } from "./AuditPage";
 import type { AuditQuery } from "./AuditQuery";
 import type { AuditVerdict } from "./AuditVerdict";
+import type { ConflictPolicy } from "./ConflictPolicy";
 import type { CopyField } from "./CopyField";
 import type { CustomerDetail } from "./CustomerDetail";
 import type { CustomerForm } from "./CustomerForm";
@@ -19,7 +20,6 @@ import type { ImportDone } from "./ImportDone";
 import type { ImportPreview } from "./ImportPreview";
 import type { Launched } from "./Launched";
 import type { Link } from "./Link";
-import type { OnConflict } from "./OnConflict";
 import type { Preferences } from "./Preferences";
 import type { Progress } from "./Progress";
 import type { Revealed } from "./Revealed";
@@ -43,9 +43,9 @@ export type Commands = {
   /** Walks the whole chain and names the first bad event. */
   audit_verify: { args: undefined; returns: AuditVerdict };
   /** Starts the Remote Desktop client for the entry. An expired account is refused with kind `account_expired` unless `expired_ok`. Audited. */
-  connect_entry: { args: { code: string; entry: string; expiredOk: boolean }; returns: Launched };
+  connect_entry: { args: { entry: string; expiredOk: boolean }; returns: Launched };
   /** Copies a secret to the clipboard, which clears itself after the preferred delay (or on lock); returns that delay in seconds. Audited. Nothing secret comes back over IPC. */
-  copy_secret: { args: { code: string; entry: string; what: CopyField }; returns: number };
+  copy_secret: { args: { entry: string; what: CopyField }; returns: number };
   /** Creates the vault for `staff` and leaves it unlocked. The key derivation is calibrated to take 0.5–1 s on this machine (a few seconds of measuring, off the main thread). */
   create_vault: { args: { staff: string; password: string }; returns: VaultStatus };
   /** A customer and its entries as cards (no secrets). Audited as a view. */
@@ -67,15 +67,15 @@ export type Commands = {
   /** The formats the wizard offers besides "detect", in detection order. */
   import_formats: { args: undefined; returns: FormatOption[] };
   /** Reads and checks `path` against the vault and keeps the plan; writes nothing but the audit record of the preview. A new preview replaces the previous one. */
-  import_preview: { args: { path: string; format?: Format | null; onConflict: OnConflict; skipInvalid: boolean; onProgress: Channel<Progress> }; returns: ImportPreview };
+  import_preview: { args: { path: string; format?: Format | null; onConflict: ConflictPolicy; skipInvalid: boolean; onProgress: Channel<Progress> }; returns: ImportPreview };
   /** Locks the vault; keys and decrypted records are wiped, a copied secret still on the clipboard is cleared, and a previewed import is dropped. */
   lock: { args: undefined; returns: VaultStatus };
   /** Opens one of the entry's links in the default browser. The address comes from the vault (validated as http or https when it was stored), never from the webview. */
-  open_link: { args: { code: string; entry: string; link: Link }; returns: void };
+  open_link: { args: { entry: string; link: Link }; returns: void };
   /** Keeps the unlocked vault's key in this device's keychain. Audited. */
   remember_on_device: { args: undefined; returns: void };
   /** Shows the entry's password in the app (hidden again after `REVEAL_SECONDS`). Audited as a reveal before the password is read. */
-  reveal_password: { args: { code: string; entry: string }; returns: Revealed };
+  reveal_password: { args: { entry: string }; returns: Revealed };
   /** Creates a customer (`id` absent) or saves the form over an existing one; returns its list row (the code may have changed). */
   save_customer: { args: { id?: string | null; form: CustomerForm }; returns: CustomerSummary };
   /** Creates an entry (`entry_id` absent) or saves the form over one, changing its password and TOTP secret as asked. */
@@ -85,7 +85,7 @@ export type Commands = {
   /** One window of the customers matching `query`, best first: rows `offset` (default 0) to `offset + limit` (default 100, at most `summary::MAX_PAGE`), and the total. */
   search_customers: { args: { query: string; offset?: number | null; limit?: number | null }; returns: CustomerPage };
   /** The entry's current TOTP code and seconds left (the secret never leaves the core). Audited; the UI asks once per period. */
-  totp_code: { args: { code: string; entry: string }; returns: TotpCode };
+  totp_code: { args: { entry: string }; returns: TotpCode };
   /** Unlocks the vault with the master password. */
   unlock: { args: { password: string }; returns: VaultStatus };
   /** Unlocks with the key kept in this device's keychain (no master password). Audited as an unlock with the remembered key. */

@@ -12,7 +12,7 @@ const totp: Answer = () => ({ code: "123456", seconds_left: 20, period: 30, digi
 
 function renderCard(card: Card = entry()) {
   const onnotice = vi.fn();
-  render(EntryCard, { code: "ACME", card, onnotice, onedit: vi.fn(), ondelete: vi.fn() });
+  render(EntryCard, { card, onnotice, onedit: vi.fn(), ondelete: vi.fn() });
   return { onnotice };
 }
 
@@ -29,7 +29,7 @@ describe("EntryCard", () => {
 
     await userEvent.click(screen.getByRole("button", { name: button }));
 
-    expect(ipc).toHaveBeenCalledWith("copy_secret", { code: "ACME", entry: "DC01", what });
+    expect(ipc).toHaveBeenCalledWith("copy_secret", { entry: "e-dc01", what });
     await waitFor(() => expect(onnotice).toHaveBeenCalledExactlyOnceWith(notice));
   });
 
@@ -60,7 +60,7 @@ describe("EntryCard", () => {
 
     await userEvent.click(screen.getByRole("button", { name: "Connect to DC01" }));
 
-    expect(ipc).toHaveBeenCalledWith("connect_entry", { code: "ACME", entry: "DC01", expiredOk: false });
+    expect(ipc).toHaveBeenCalledWith("connect_entry", { entry: "e-dc01", expiredOk: false });
     await waitFor(() =>
       expect(onnotice).toHaveBeenCalledExactlyOnceWith(
         "Started xfreerdp for DC01. The account expires in 3 days.",
@@ -104,8 +104,7 @@ describe("EntryCard", () => {
       await userEvent.click(within(consent).getByRole("button", { name: "Connect anyway" }));
 
       expect(ipc).toHaveBeenCalledExactlyOnceWith("connect_entry", {
-        code: "ACME",
-        entry: "DC01",
+        entry: "e-dc01",
         expiredOk: true,
       });
       expect(screen.queryByRole("alert")).toBeNull();

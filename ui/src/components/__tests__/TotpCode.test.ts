@@ -27,16 +27,16 @@ describe("TotpCode", () => {
     const ipc = fakeBackend({
       totp_code: () => ({ code: "123456", seconds_left: 20, period: 30, digits: 6 }),
     });
-    render(TotpCode, { code: "ACME", entry: "DC01" });
+    render(TotpCode, { entry: "e-dc01" });
 
     expect((await screen.findByLabelText("TOTP code")).textContent).toBe("123 456");
     expect(screen.getByRole("img", { name: "20 seconds left" })).toBeTruthy();
-    expect(ipc).toHaveBeenCalledExactlyOnceWith("totp_code", { code: "ACME", entry: "DC01" });
+    expect(ipc).toHaveBeenCalledExactlyOnceWith("totp_code", { entry: "e-dc01" });
   });
 
   it("turns amber for the last 5 seconds", async () => {
     fakeBackend({ totp_code: () => ({ code: "123456", seconds_left: 7, period: 30, digits: 6 }) });
-    render(TotpCode, { code: "ACME", entry: "DC01" });
+    render(TotpCode, { entry: "e-dc01" });
     await screen.findByLabelText("TOTP code");
 
     await wait(1);
@@ -54,7 +54,7 @@ describe("TotpCode", () => {
       { code: "654321", seconds_left: 30, period: 30, digits: 6 },
     ];
     const ipc = fakeBackend({ totp_code: () => codes.shift() });
-    render(TotpCode, { code: "ACME", entry: "DC01" });
+    render(TotpCode, { entry: "e-dc01" });
     await screen.findByText("123 456");
 
     await wait(2);
@@ -68,7 +68,7 @@ describe("TotpCode", () => {
 
   it("shows why there is no code", async () => {
     fakeBackend({ totp_code: rejectWith("locked", "The vault is locked.") });
-    render(TotpCode, { code: "ACME", entry: "DC01" });
+    render(TotpCode, { entry: "e-dc01" });
 
     expect((await screen.findByRole("alert")).textContent).toBe("The vault is locked.");
     expect(screen.queryByLabelText("TOTP code")).toBeNull();

@@ -6,7 +6,9 @@ use std::path::Path;
 use super::Session;
 use crate::audit::chain::{self, Appender};
 use crate::audit::export::EventWriter;
-use crate::audit::{verify, AuditFilter, CustomerMatch, Event, ExportFormat, NewEvent};
+use crate::audit::{
+    verify, AuditFilter, AuditSelection, CustomerMatch, Event, ExportFormat, NewEvent,
+};
 use crate::audit::{Action, VerifyReport};
 use crate::{Error, Result};
 
@@ -68,6 +70,30 @@ impl Session {
             Ok(())
         })?;
         Ok(events)
+    }
+
+    /// The filter a person's selection means (every front end builds it here): the
+    /// customer as in [`Session::audit_customer_match`], action names and families, and
+    /// the times as `YYYY-MM-DD` or RFC 3339; blank fields select everything.
+    pub fn audit_filter(&self, selection: &AuditSelection<'_>) -> Result<AuditFilter> {
+        let mut filter = AuditFilter {
+            staff: given(selection.staff).map(str::to_owned),
+            ..AuditFilter::default()
+        };
+        if let Some(customer) = given(selection.customer) {
+            filter.customer = Some(self.audit_customer_match(customer)?);
+        }
+        for action in selection.actions.iter().filter_map(|a| given(a)) {
+            filter.add_actions(action)?;
+        }
+        let [since_label, until_label] = selection.labels;
+        filter.since = given(selection.since)
+            .map(|t| crate::audit::parse_time(since_label, t))
+            .transpose()?;
+        filter.until = given(selection.until)
+            .map(|t| crate::audit::parse_time(until_label, t))
+            .transpose()?;
+        Ok(filter)
     }
 
     /// How a customer selector filters the log: a customer in the vault by id, otherwise
@@ -146,4 +172,9 @@ impl Session {
         )?;
         Ok(count)
     }
+}
+
+/// A typed field, unless it is blank.
+fn given(field: &str) -> Option<&str> {
+    Some(field.trim()).filter(|f| !f.is_empty())
 }

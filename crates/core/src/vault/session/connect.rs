@@ -1,23 +1,51 @@
 //! Connecting: .rdp files and launch plans for an entry, each recorded in the audit log.
+//! The launch itself (writing the temporary .rdp file, the hand-off, the spawn and the
+//! clean-up) is `sallyport-service`'s `connect`, over `sallyport-launch`.
 
 use std::path::Path;
 
-use super::{Session, Target};
+use uuid::Uuid;
+
+use super::{Purpose, Session, Target};
 use crate::audit::{Action, NewEvent};
+use crate::hygiene::Expiry;
 use crate::rdp::{
     plan_launch, CredentialHandoff, LaunchEnv, LaunchPlan, Os, RdpFile, RdpPreferences, RdpTempDir,
+    TempRdpFile,
 };
 use crate::secret::SecretString;
 use crate::{Error, Result};
 
-/// A launch ready to start: the plan, with its .rdp file written, and the password for the
-/// hand-off (none when the plan needs none).
+/// How a launch is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct LaunchRequest<'a> {
+    /// The OS whose client is started.
+    pub os: Os,
+    /// Where that OS keeps things (system root, FreeRDP).
+    pub env: &'a LaunchEnv,
+    /// Today, for the account's expiry.
+    pub today: time::Date,
+    /// Start even though the account has expired.
+    pub expired_ok: bool,
+    /// Only plan: nothing is decrypted, nothing is started.
+    pub dry_run: bool,
+}
+
+/// A launch ready to start: the plan, its temporary .rdp file (removed when the value that
+/// holds it goes: the launcher takes it over), and the password for the hand-off (none
+/// when the plan needs none). A dry run has neither file nor password.
 #[derive(Debug)]
 pub struct PreparedLaunch {
+    /// The customer and entry.
+    pub target: Target,
     /// What to start.
     pub plan: LaunchPlan,
+    /// The written .rdp file at `plan.rdp_file`.
+    pub file: Option<TempRdpFile>,
     /// The password to hand over as the plan says.
     pub password: Option<SecretString>,
+    /// The account expires soon (or has expired and the user insisted).
+    pub expiry: Option<Expiry>,
 }
 
 impl Session {
@@ -28,7 +56,7 @@ impl Session {
 
     /// Before a launch: an expired account is refused (and the refusal recorded) unless
     /// `expired_ok`; otherwise the expiry to warn about, if any, is returned.
-    pub fn check_expiry_before_launch(
+    fn check_expiry_before_launch(
         &mut self,
         target: &Target,
         today: time::Date,
@@ -75,8 +103,10 @@ impl Session {
         RdpFile::for_entry(&target.entry, &self.settings.prefs.rdp).map_err(|e| in_entry(target, e))
     }
 
-    /// Writes the target's .rdp file to `path` (created 0600 or replaced), audited.
-    pub fn write_rdp(&mut self, target: &Target, path: &Path) -> Result<()> {
+    /// Writes the .rdp file of the RDP entry `entry` to `path` (created 0600 or replaced),
+    /// audited.
+    pub fn write_rdp(&mut self, entry: Uuid, path: &Path) -> Result<()> {
+        let target = &self.target(entry, Purpose::Connect)?;
         let file = self.rdp_file(target)?;
         let mut out = crate::private_fs::create_or_replace(path)?;
         std::io::Write::write_all(&mut out, &file.to_bytes()).map_err(|e| Error::io(path, e))?;
@@ -90,22 +120,47 @@ impl Session {
         Ok(())
     }
 
-    /// Plans a launch for `os`. Unless `dry_run`, writes the temporary .rdp file and
-    /// decrypts the password for the hand-off; either way the launch is recorded first.
+    /// Plans the launch of the RDP entry `entry` and records it in the audit log: an
+    /// expired account is refused (the refusal recorded) unless the request insists. Unless
+    /// it is a dry run, the .rdp file is then written under a fresh private name in `temp`
+    /// and the password decrypted for the hand-off, both after the launch was recorded.
     pub fn prepare_launch(
         &mut self,
-        target: &Target,
-        os: Os,
-        env: &LaunchEnv,
+        entry: Uuid,
+        request: LaunchRequest<'_>,
         temp: &RdpTempDir,
-        dry_run: bool,
     ) -> Result<PreparedLaunch> {
-        let file = self.rdp_file(target)?;
+        let target = self.target(entry, Purpose::Connect)?;
+        let expiry = self.check_expiry_before_launch(&target, request.today, request.expired_ok)?;
+        let file = self.rdp_file(&target)?;
         let path = temp.reserve()?;
-        let plan = plan_launch(&target.entry, target.entry.has_password, os, env, &path)
-            .map_err(|e| in_entry(target, e))?;
-        let password = match (&plan.credentials, dry_run) {
-            (CredentialHandoff::None, _) | (_, true) => None,
+        let plan = plan_launch(
+            &target.entry,
+            target.entry.has_password,
+            request.os,
+            request.env,
+            &path,
+        )
+        .map_err(|e| in_entry(&target, e))?;
+        let program = program_name(&plan);
+        let event = NewEvent::new(Action::Launch)
+            .customer(&target.customer)
+            .entry(&target.entry);
+        if request.dry_run {
+            let detail = format!("dry run, nothing started ({program})");
+            self.audit(event.detail(detail))?;
+            return Ok(PreparedLaunch {
+                target,
+                plan,
+                file: None,
+                password: None,
+                expiry,
+            });
+        }
+        let detail = format!("{program}, password {}", handoff_words(&plan.credentials));
+        self.record_launch(&target, event.detail(detail))?;
+        let password = match plan.credentials {
+            CredentialHandoff::None => None,
             _ => Some(
                 self.entry_secrets(&target.entry)?
                     .password
@@ -115,26 +170,36 @@ impl Session {
                     })?,
             ),
         };
-        let program = Path::new(&plan.program)
-            .file_name()
-            .map_or(plan.program.clone(), |n| n.to_string_lossy().into_owned());
-        let detail = match dry_run {
-            true => format!("dry run, nothing started ({program})"),
-            false => format!("{program}, password {}", handoff_words(&plan.credentials)),
-        };
-        let event = NewEvent::new(Action::Launch)
-            .customer(&target.customer)
-            .entry(&target.entry)
-            .detail(detail);
-        match dry_run {
-            true => self.audit(event).map(|_| ())?,
-            false => self.record_launch(target, event)?,
-        }
-        if !dry_run {
-            temp.write_at(&path, &file)?;
-        }
-        Ok(PreparedLaunch { plan, password })
+        let file = Some(temp.write_at(&path, &file)?);
+        Ok(PreparedLaunch {
+            target,
+            plan,
+            file,
+            password,
+            expiry,
+        })
     }
+
+    /// Records that a prepared launch did not start (the client could not be spawned, or
+    /// the password not handed over); `reason` is the one-line error.
+    pub fn record_failed_launch(&mut self, launch: &PreparedLaunch, reason: &str) -> Result<()> {
+        let detail = format!("{} did not start: {reason}", program_name(&launch.plan));
+        self.audit(
+            NewEvent::new(Action::Launch)
+                .failed()
+                .customer(&launch.target.customer)
+                .entry(&launch.target.entry)
+                .detail(detail),
+        )
+        .map(|_| ())
+    }
+}
+
+/// The program's file name ("mstsc.exe"), for the audit log.
+fn program_name(plan: &LaunchPlan) -> String {
+    Path::new(&plan.program)
+        .file_name()
+        .map_or(plan.program.clone(), |n| n.to_string_lossy().into_owned())
 }
 
 fn handoff_words(handoff: &CredentialHandoff) -> &'static str {

@@ -1,6 +1,9 @@
-//! Using credentials: choosing the entry a command means, TOTP codes, values to copy, and
-//! setting TOTP secrets. Every use is recorded in the audit log before anything is handed
-//! out.
+//! Using credentials: finding the entry meant (by id for the app, by `CUSTOMER[/ENTRY]` for
+//! the command line), TOTP codes, values to copy, the audited reveal, an entry's links, and
+//! setting TOTP secrets. Every use is addressed by the entry's id and recorded in the audit
+//! log before anything is handed out.
+
+use uuid::Uuid;
 
 use super::{records, Session};
 use crate::audit::{Action, NewEvent};
@@ -103,7 +106,46 @@ impl CopyField {
     }
 }
 
+/// Which link of an entry to open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Link {
+    /// The web application.
+    Url,
+    /// The VPN client's download page.
+    VpnClientUrl,
+}
+
 impl Session {
+    /// The entry with id `entry` and its customer, checked to fit `purpose` (any entry
+    /// for [`Purpose::Edit`]).
+    pub fn target(&self, entry: Uuid, purpose: Purpose) -> Result<Target> {
+        let gone = || Error::NotFound("that entry is no longer in the vault".into());
+        let customer = self
+            .customers()
+            .iter()
+            .find(|c| c.entries.iter().any(|e| e.id == entry))
+            .ok_or_else(gone)?;
+        let entry = self
+            .entries(customer)?
+            .into_iter()
+            .find(|e| e.id == entry)
+            .ok_or_else(gone)?;
+        let target = Target {
+            customer: customer.clone(),
+            entry,
+        };
+        if purpose != Purpose::Edit && !purpose.fits(&target.entry) {
+            return Err(Error::NotFound(format!(
+                "{} {}",
+                target.name(),
+                purpose.lacks()
+            )));
+        }
+        Ok(target)
+    }
+
     /// Resolves `CUSTOMER[/ENTRY]`: a customer code or unique name, and optionally an entry
     /// label (case-insensitive). Without a label, the first entry that fits `purpose` is
     /// taken, RDP entries first.
@@ -176,14 +218,14 @@ impl Session {
         Ok((customer, entries))
     }
 
-    /// The current TOTP code of `CUSTOMER[/ENTRY]`; the read is recorded in the audit log.
-    pub fn current_totp(&mut self, selector: &str) -> Result<crate::totp::TotpCode> {
-        let target = self.select(selector, Purpose::Totp)?;
-        Ok(self.totp_generator(&target)?.now())
+    /// The entry's current TOTP code; the read is recorded in the audit log.
+    pub fn current_totp(&mut self, entry: Uuid) -> Result<crate::totp::TotpCode> {
+        Ok(self.totp_generator(entry)?.now())
     }
 
     /// A generator for the entry's TOTP codes; the read is recorded in the audit log.
-    pub fn totp_generator(&mut self, target: &Target) -> Result<TotpGenerator> {
+    pub fn totp_generator(&mut self, entry: Uuid) -> Result<TotpGenerator> {
+        let target = self.target(entry, Purpose::Totp)?;
         let generator = self.make_generator(&target.entry)?;
         self.audit(
             NewEvent::new(Action::TotpShow)
@@ -205,17 +247,12 @@ impl Session {
         TotpGenerator::new(params, secret)
     }
 
-    /// The value to put on the clipboard (the current code for [`CopyField::Totp`]). The
-    /// copy is recorded in the audit log first; nothing is returned if that fails.
-    pub fn copy_value(&mut self, target: &Target, field: CopyField) -> Result<SecretString> {
+    /// The entry's value to put on the clipboard (the current code for
+    /// [`CopyField::Totp`]). The copy is recorded in the audit log first; nothing is
+    /// returned if that fails.
+    pub fn copy_value(&mut self, entry: Uuid, field: CopyField) -> Result<SecretString> {
+        let target = self.target(entry, field.purpose())?;
         let entry = &target.entry;
-        if !field.purpose().fits(entry) {
-            return Err(Error::NotFound(format!(
-                "{} {}",
-                target.name(),
-                field.purpose().lacks()
-            )));
-        }
         let value = match field {
             CopyField::Username => SecretString::from(entry.username.as_str()),
             CopyField::Totp => SecretString::new(self.make_generator(entry)?.now().code),
@@ -234,9 +271,10 @@ impl Session {
         Ok(value)
     }
 
-    /// The password, to be shown on screen (the app's explicit "reveal"). Recorded in the
-    /// audit log first; nothing is returned if that fails.
-    pub fn reveal_password(&mut self, target: &Target) -> Result<SecretString> {
+    /// The entry's password, to be shown on screen (the app's explicit "reveal"). Recorded
+    /// in the audit log first; nothing is returned if that fails.
+    pub fn reveal_password(&mut self, entry: Uuid) -> Result<SecretString> {
+        let target = self.target(entry, Purpose::Password)?;
         let password = self.entry_secrets(&target.entry)?.password.ok_or_else(|| {
             Error::NotFound(format!("{} {}", target.name(), Purpose::Password.lacks()))
         })?;
@@ -247,6 +285,20 @@ impl Session {
                 .detail("password shown on screen"),
         )?;
         Ok(password)
+    }
+
+    /// The address behind one of the entry's links, to open in the browser: taken from the
+    /// vault (never from a front end), and only an http or https address.
+    pub fn entry_link(&self, entry: Uuid, link: Link) -> Result<String> {
+        let entry = self.target(entry, Purpose::Edit)?.entry;
+        let url = match link {
+            Link::Url => entry.url,
+            Link::VpnClientUrl => entry.vpn_client_url,
+        };
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(Error::invalid("link", "is not an http or https address"));
+        }
+        Ok(url)
     }
 
     /// Sets (or replaces) the entry's TOTP secret, with its audit event, in one transaction.

@@ -1,0 +1,316 @@
+//! A vault kept in memory: the second implementation of the storage seam, used by the
+//! core's tests. It is a real store, not a mock: a write batch works on a copy of the data
+//! that replaces it only if the batch succeeds and every entry still has its customer (as
+//! SQLite's deferred foreign keys check at commit); reads stream; audit sequence numbers
+//! are unique; deleting a customer takes its entries and their secrets with it.
+//!
+//! [`MemoryBackend`] hands out stores that share one copy of the data, so a test can lock a
+//! vault and unlock it again, as with a file.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::{AuditRow, Backend, CustomerRow, EntryRow, FailedUnlock, Store, StoreRead, StoreWrite};
+use crate::{Error, Result};
+
+/// Everything a vault stores.
+#[derive(Debug, Clone, Default)]
+struct Data {
+    meta: BTreeMap<String, Vec<u8>>,
+    customers: BTreeMap<String, Vec<u8>>,
+    /// Entry id → (customer id, sealed record).
+    entries: BTreeMap<String, (String, Vec<u8>)>,
+    secrets: BTreeMap<String, Vec<u8>>,
+    /// Sequence number → (sealed event, chain MAC).
+    audit: BTreeMap<u64, (Vec<u8>, Vec<u8>)>,
+    failed_unlocks: Vec<FailedUnlock>,
+}
+
+impl Data {
+    /// What a commit checks: every entry belongs to a stored customer, every secret blob
+    /// to a stored entry.
+    fn check_references(&self) -> Result<()> {
+        if let Some((id, _)) = self
+            .entries
+            .iter()
+            .find(|(_, (customer, _))| !self.customers.contains_key(customer))
+        {
+            return Err(Error::Storage(format!(
+                "entry {id} refers to a customer that is not stored"
+            )));
+        }
+        if let Some(id) = self
+            .secrets
+            .keys()
+            .find(|id| !self.entries.contains_key(*id))
+        {
+            return Err(Error::Storage(format!(
+                "the secrets of entry {id} belong to no stored entry"
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl StoreRead for Data {
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.meta.get(key).cloned())
+    }
+
+    fn entries_of(&self, customer_id: &str) -> Result<Vec<EntryRow>> {
+        Ok(self
+            .entries
+            .iter()
+            .filter(|(_, (customer, _))| customer == customer_id)
+            .map(|(id, (customer, record))| EntryRow {
+                id: id.clone(),
+                customer_id: customer.clone(),
+                record: record.clone(),
+            })
+            .collect())
+    }
+
+    fn entry_secrets(&self, entry_id: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.secrets.get(entry_id).cloned())
+    }
+
+    fn last_audit_row(&self) -> Result<Option<AuditRow>> {
+        Ok(self
+            .audit
+            .iter()
+            .next_back()
+            .map(|(&seq, (record, mac))| AuditRow {
+                seq,
+                record: record.clone(),
+                mac: mac.clone(),
+            }))
+    }
+
+    fn failed_unlocks(&self) -> Result<Vec<FailedUnlock>> {
+        Ok(self.failed_unlocks.clone())
+    }
+}
+
+impl StoreWrite for Data {
+    fn put_customer(&mut self, row: &CustomerRow) -> Result<()> {
+        self.customers.insert(row.id.clone(), row.record.clone());
+        Ok(())
+    }
+
+    fn put_entry(&mut self, row: &EntryRow) -> Result<()> {
+        self.entries.insert(
+            row.id.clone(),
+            (row.customer_id.clone(), row.record.clone()),
+        );
+        Ok(())
+    }
+
+    fn put_entry_secrets(&mut self, entry_id: &str, blob: &[u8]) -> Result<()> {
+        self.secrets.insert(entry_id.to_owned(), blob.to_vec());
+        Ok(())
+    }
+
+    fn delete_customer(&mut self, id: &str) -> Result<()> {
+        self.customers.remove(id);
+        let entries: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|(_, (customer, _))| customer == id)
+            .map(|(entry, _)| entry.clone())
+            .collect();
+        for entry in entries {
+            self.delete_entry(&entry)?;
+        }
+        Ok(())
+    }
+
+    fn delete_entry(&mut self, id: &str) -> Result<()> {
+        self.entries.remove(id);
+        self.secrets.remove(id);
+        Ok(())
+    }
+
+    fn put_meta(&mut self, key: &str, value: &[u8]) -> Result<()> {
+        self.meta.insert(key.to_owned(), value.to_vec());
+        Ok(())
+    }
+
+    fn put_audit(&mut self, row: &AuditRow) -> Result<()> {
+        if self.audit.contains_key(&row.seq) {
+            return Err(Error::Storage(format!(
+                "audit event {} is already stored",
+                row.seq
+            )));
+        }
+        self.audit
+            .insert(row.seq, (row.record.clone(), row.mac.clone()));
+        Ok(())
+    }
+
+    fn add_failed_unlock(&mut self, attempt: &FailedUnlock, keep_at_most: usize) -> Result<()> {
+        let repeats = attempt.repeats.max(1);
+        let full = self.failed_unlocks.len() >= keep_at_most.max(1);
+        match self.failed_unlocks.last_mut() {
+            Some(last) if full => {
+                last.repeats = last.repeats.saturating_add(repeats);
+                last.at_ms = attempt.at_ms;
+            }
+            _ => self.failed_unlocks.push(FailedUnlock {
+                repeats,
+                ..attempt.clone()
+            }),
+        }
+        Ok(())
+    }
+
+    fn clear_failed_unlocks(&mut self) -> Result<()> {
+        self.failed_unlocks.clear();
+        Ok(())
+    }
+}
+
+/// A store over data in memory (shared by every store its [`MemoryBackend`] opened).
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore {
+    data: Arc<Mutex<Data>>,
+}
+
+impl MemoryStore {
+    /// An empty store of its own.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn data(&self) -> MutexGuard<'_, Data> {
+        // A panic inside a batch never leaves half a batch behind: batches run on a copy.
+        self.data
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl StoreRead for MemoryStore {
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        self.data().meta(key)
+    }
+
+    fn entries_of(&self, customer_id: &str) -> Result<Vec<EntryRow>> {
+        self.data().entries_of(customer_id)
+    }
+
+    fn entry_secrets(&self, entry_id: &str) -> Result<Option<Vec<u8>>> {
+        self.data().entry_secrets(entry_id)
+    }
+
+    fn last_audit_row(&self) -> Result<Option<AuditRow>> {
+        self.data().last_audit_row()
+    }
+
+    fn failed_unlocks(&self) -> Result<Vec<FailedUnlock>> {
+        self.data().failed_unlocks()
+    }
+}
+
+impl Store for MemoryStore {
+    fn for_each_customer(&self, visit: &mut dyn FnMut(CustomerRow) -> Result<()>) -> Result<()> {
+        let data = self.data();
+        for (id, record) in &data.customers {
+            visit(CustomerRow {
+                id: id.clone(),
+                record: record.clone(),
+            })?;
+        }
+        Ok(())
+    }
+
+    fn for_each_audit_row(&self, visit: &mut dyn FnMut(AuditRow) -> Result<()>) -> Result<()> {
+        let data = self.data();
+        for (&seq, (record, mac)) in &data.audit {
+            visit(AuditRow {
+                seq,
+                record: record.clone(),
+                mac: mac.clone(),
+            })?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, batch: &mut dyn FnMut(&mut dyn StoreWrite) -> Result<()>) -> Result<()> {
+        let mut data = self.data();
+        let mut copy = data.clone();
+        batch(&mut copy)?;
+        copy.check_references()?;
+        *data = copy;
+        Ok(())
+    }
+
+    fn checkpoint(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A vault "location" in memory: [`Backend::create`] starts an empty store (once), and
+/// [`Backend::open`] returns stores over the same data, as reopening a file would.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryBackend {
+    created: Arc<Mutex<Option<MemoryStore>>>,
+}
+
+impl MemoryBackend {
+    /// A location with no vault yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn slot(&self) -> MutexGuard<'_, Option<MemoryStore>> {
+        self.created
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A store over this vault's data, to look at or tamper with what is stored.
+    pub fn raw(&self) -> Option<MemoryStore> {
+        self.slot().clone()
+    }
+}
+
+impl Backend for MemoryBackend {
+    fn location(&self) -> String {
+        "a vault in memory".to_owned()
+    }
+
+    fn exists(&self) -> bool {
+        self.slot().is_some()
+    }
+
+    fn create(&self) -> Result<Box<dyn Store>> {
+        let mut slot = self.slot();
+        if slot.is_some() {
+            return Err(Error::VaultExists(self.location()));
+        }
+        let store = MemoryStore::new();
+        *slot = Some(store.clone());
+        Ok(Box::new(store))
+    }
+
+    fn open(&self) -> Result<Box<dyn Store>> {
+        match self.slot().as_ref() {
+            Some(store) => Ok(Box::new(store.clone())),
+            None => Err(Error::NoVault(self.location())),
+        }
+    }
+
+    fn discard(&self) {
+        *self.slot() = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MemoryStore;
+
+    crate::store_conformance_tests!((
+        Box::new(MemoryStore::new()) as Box<dyn crate::store::Store>,
+        ()
+    ));
+}

@@ -1,0 +1,52 @@
+//! Text that goes into line-oriented formats (CSV cells, .rdp lines, audit details): the
+//! characters that could break a line or disguise text, and the checks built on them. The
+//! bottom of the validation stack: `model::validate`, `totp` and the .rdp writer use it.
+
+use crate::{Error, Result};
+
+fn invalid<T>(field: &str, message: impl Into<String>) -> Result<T> {
+    Err(Error::invalid(field, message))
+}
+
+/// Longest single-line text field.
+pub const MAX_LINE: usize = 256;
+/// Longest multi-line text field (notes, instructions).
+pub const MAX_TEXT: usize = 10_000;
+
+/// Characters that could break a line-oriented format or disguise text.
+pub fn is_forbidden_inline(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A single-line text: no control characters, line separators or bidi overrides.
+pub fn single_line(field: &str, value: &str) -> Result<()> {
+    if let Some(c) = value.chars().find(|c| is_forbidden_inline(*c)) {
+        return invalid(
+            field,
+            format!("contains a control character (U+{:04X})", c as u32),
+        );
+    }
+    if value.chars().count() > MAX_LINE {
+        return invalid(field, format!("is longer than {MAX_LINE} characters"));
+    }
+    Ok(())
+}
+
+/// A multi-line text: newlines and tabs allowed, other control characters not.
+pub fn multi_line(field: &str, value: &str) -> Result<()> {
+    let bad = value
+        .chars()
+        .find(|c| !matches!(c, '\n' | '\r' | '\t') && is_forbidden_inline(*c));
+    if let Some(c) = bad {
+        return invalid(
+            field,
+            format!("contains a control character (U+{:04X})", c as u32),
+        );
+    }
+    if value.chars().count() > MAX_TEXT {
+        return invalid(field, format!("is longer than {MAX_TEXT} characters"));
+    }
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! An unlocked vault: the [`Session`] and what it holds. Opening and unlocking are in
+//! `open`, finding customers and entries in `lookup`, writing (always with the audit
+//! events, in one transaction) in `batch`; each use of the vault has a file of its own.
+
+mod audit_log;
+mod batch;
+mod connect;
+mod credentials;
+mod edit;
+mod hygiene;
+mod lookup;
+mod open;
+
+pub use connect::{LaunchRequest, PreparedLaunch};
+pub use credentials::{CopyField, Link, Purpose, Target};
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+pub(crate) use self::open::check_new_password;
+pub(crate) use self::open::vault_id_of;
+use super::header::Header;
+use super::kdf::KdfParams;
+use super::records;
+use crate::audit::chain::ChainKey;
+use crate::audit::{Action, NewEvent};
+use crate::crypto::RecordCipher;
+use crate::identity::Device;
+use crate::model::validate::FieldError;
+use crate::model::{Customer, Entry, EntrySecrets};
+use crate::search::SearchIndex;
+use crate::secret::Key256;
+use crate::store::{Store, StoreRead};
+use crate::{Error, Result};
+
+const META_HEADER: &str = "header";
+const META_HEADER_SUM: &str = "header_sha256";
+const META_BACKOFF: &str = "unlock_backoff";
+const META_SETTINGS: &str = "settings";
+
+/// Failed-unlock notes kept before further failures are only counted.
+const MAX_FAILED_UNLOCK_NOTES: usize = 1000;
+
+/// Shortest accepted master password.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// Vault-wide settings, stored sealed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Settings {
+    staff: String,
+    /// Set once the audit log has been started, so an emptied log is not mistaken for a
+    /// vault from before the audit log existed.
+    #[serde(default)]
+    audit_log: bool,
+    /// Auto-lock, clipboard, egress addresses and .rdp defaults (`rdp` stays a key of its
+    /// own, as it was before the other preferences existed).
+    #[serde(flatten)]
+    prefs: super::preferences::Preferences,
+}
+
+/// An unlocked vault: the data key, the decrypted customer list and the store.
+///
+/// Dropping the session (or calling [`Session::lock`]) wipes the keys and checkpoints the
+/// write-ahead log.
+pub struct Session {
+    store: Box<dyn Store>,
+    header: Header,
+    data_key: Key256,
+    cipher: RecordCipher,
+    settings: Settings,
+    device: Device,
+    audit_key: ChainKey,
+    customers: Vec<Customer>,
+    by_code: HashMap<String, usize>,
+    index: SearchIndex,
+    /// Incremented by every write, so a stale import plan is refused.
+    generation: u64,
+}
+
+/// Read access to an unlocked vault's decrypted list and cipher, usable while a
+/// transaction holds the store.
+pub(crate) struct VaultView<'a> {
+    pub customers: &'a [Customer],
+    pub by_code: &'a HashMap<String, usize>,
+    pub cipher: &'a RecordCipher,
+}
+
+impl<'a> VaultView<'a> {
+    /// The customer with this code (case-insensitive).
+    pub fn customer_by_code(&self, code: &str) -> Option<&'a Customer> {
+        self.by_code
+            .get(&code.to_lowercase())
+            .map(|&i| &self.customers[i])
+    }
+
+    /// Decrypts the full entries of a customer, in the order of `customer.entries`.
+    pub fn entries(&self, store: &dyn StoreRead, customer: &Customer) -> Result<Vec<Entry>> {
+        let rows = store.entries_of(&customer.id.to_string())?;
+        let mut entries: Vec<Entry> = rows
+            .iter()
+            .map(|row| records::open_entry(self.cipher, row))
+            .collect::<Result<_>>()?;
+        let listed: Vec<uuid::Uuid> = customer.entries.iter().map(|e| e.id).collect();
+        let mut stored: Vec<uuid::Uuid> = entries.iter().map(|e| e.id).collect();
+        stored.sort_unstable();
+        let mut expected = listed.clone();
+        expected.sort_unstable();
+        if stored != expected {
+            return Err(Error::Integrity(format!(
+                "the entries stored for customer {} do not match its record",
+                customer.code
+            )));
+        }
+        entries.sort_by_key(|e| listed.iter().position(|id| *id == e.id));
+        Ok(entries)
+    }
+
+    /// Decrypts the secrets of one entry.
+    pub fn entry_secrets(&self, store: &dyn StoreRead, entry: &Entry) -> Result<EntrySecrets> {
+        let id = entry.id.to_string();
+        match store.entry_secrets(&id)? {
+            Some(blob) => records::open_secrets(self.cipher, &id, &blob),
+            None => Ok(EntrySecrets::default()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("vault_id", &self.header.vault_id)
+            .field("customers", &self.customers.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// Locks the vault: checkpoints the log; keys are wiped when `self` is dropped.
+    pub fn lock(mut self) -> Result<()> {
+        self.store.checkpoint()
+    }
+
+    /// The staff name recorded at vault creation.
+    pub fn staff(&self) -> &str {
+        &self.settings.staff
+    }
+
+    /// The OS user and host this session runs on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// This vault's id (fixed at creation).
+    pub fn vault_id(&self) -> uuid::Uuid {
+        self.header.vault_id
+    }
+
+    /// This vault's KDF parameters.
+    pub fn kdf_params(&self) -> KdfParams {
+        self.header.kdf_params
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub(crate) fn view(&self) -> VaultView<'_> {
+        VaultView {
+            customers: &self.customers,
+            by_code: &self.by_code,
+            cipher: &self.cipher,
+        }
+    }
+
+    pub(crate) fn store(&self) -> &dyn StoreRead {
+        self.store.as_ref()
+    }
+
+    /// This vault's preferences.
+    pub fn preferences(&self) -> &super::preferences::Preferences {
+        &self.settings.prefs
+    }
+
+    /// Replaces the preferences (every field checked, every wrong one named); the change
+    /// is audited with the names of what changed.
+    pub fn set_preferences(
+        &mut self,
+        prefs: super::preferences::Preferences,
+    ) -> std::result::Result<(), Vec<FieldError>> {
+        let prefs = prefs.validated()?;
+        let changed = prefs.changed_fields(&self.settings.prefs);
+        if changed.is_empty() {
+            return Ok(());
+        }
+        let wrap = |e: Error| {
+            vec![FieldError {
+                field: "form".to_owned(),
+                message: e.to_string(),
+            }]
+        };
+        let (key, sealed) = self.sealed_settings_with(&prefs).map_err(wrap)?;
+        let event =
+            NewEvent::new(Action::SettingsChange).detail(format!("changed {}", changed.join(", ")));
+        self.write_batch(&[event], |_, tx| {
+            tx.put_meta(key, &sealed)?;
+            Ok(Vec::new())
+        })
+        .map_err(wrap)?;
+        self.settings.prefs = prefs;
+        Ok(())
+    }
+}

@@ -1,0 +1,17 @@
+//! The core's integration tests, linked once: one binary, a module per concern, with the
+//! shared vault helpers in `common`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] functions too
+
+mod common;
+
+mod audit;
+mod edit;
+mod export;
+mod hygiene;
+mod import;
+mod layers;
+mod rdp;
+mod remembered_key;
+mod totp;
+mod vault_integrity;

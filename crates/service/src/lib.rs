@@ -1,0 +1,13 @@
+//! What both shells call, below the command line and the desktop app and above the crates
+//! that do the work: the vault a profile names ([`Profile`], a local file today, a team
+//! database tomorrow) and Connect from plan to clean-up ([`connect`]). A sequence of calls
+//! that both shells would otherwise write lives here, once.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod connect;
+mod profile;
+
+pub use connect::{connect, ConnectError, ConnectOptions, Connection, Platform};
+pub use profile::Profile;

@@ -1,0 +1,254 @@
+//! Connect from plan to clean-up, on Linux with stand-in clients: the password reaches the
+//! client on its standard input, the .rdp file exists while the client reads it and is gone
+//! afterwards, and a launch that fails leaves no file behind and is recorded as failed.
+
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sallyport_core::audit::{Action, AuditFilter, Outcome};
+use sallyport_core::import::ImportOptions;
+use sallyport_core::rdp::{LaunchEnv, Os};
+use sallyport_core::vault::kdf::KdfParams;
+use sallyport_core::vault::Purpose;
+use sallyport_core::{ErrorKind, SecretString, Session};
+use sallyport_service::{connect, ConnectOptions, Platform};
+use sallyport_sqlite::LocalFile;
+
+const CSV: &str = "customer,code,entry,kind,host,port,username,password,expires\n\
+    Acme,ACME,Server,rdp,rds.acme.example,3390,vendor,Canary-Pass-1,\n\
+    Old,OLD,Server,rdp,old.example,,vendor,Canary-Pass-2,2020-01-01\n";
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    session: Session,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = LocalFile::new(dir.path().join("v.sallyport"));
+        let password = SecretString::from("correct horse battery");
+        let mut session = Session::create(&vault, &password, "Test", KdfParams::floor()).unwrap();
+        let csv = dir.path().join("customers.csv");
+        std::fs::write(&csv, CSV).unwrap();
+        let import = session
+            .import_in_one_pass(&csv, ImportOptions::default(), &mut |_| {})
+            .unwrap();
+        assert!(import.written);
+        Self { dir, session }
+    }
+
+    fn entry(&self, code: &str) -> uuid::Uuid {
+        self.session
+            .select(code, Purpose::Connect)
+            .unwrap()
+            .entry
+            .id
+    }
+
+    fn rdp_dir(&self) -> PathBuf {
+        self.dir.path().join("rdp")
+    }
+
+    /// Linux with FreeRDP at `xfreerdp` (None: not installed).
+    fn platform(&self, xfreerdp: Option<PathBuf>) -> Platform {
+        Platform {
+            os: Os::Linux,
+            env: LaunchEnv {
+                system_root: r"C:\Windows".into(),
+                xfreerdp,
+            },
+            rdp_dir: self.rdp_dir(),
+        }
+    }
+
+    /// The .rdp files left in the private directory.
+    fn rdp_files(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(self.rdp_dir())
+            .map(|entries| entries.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default()
+    }
+
+    /// The launch events, oldest first: outcome and detail.
+    fn launches(&self) -> Vec<(Outcome, String)> {
+        let filter = AuditFilter {
+            actions: vec![Action::Launch],
+            ..AuditFilter::default()
+        };
+        self.session
+            .audit_events(&filter)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.outcome, e.detail))
+            .collect()
+    }
+}
+
+/// A stand-in FreeRDP: records its first argument, whether that file exists and what came
+/// on its standard input, in `seen` beside itself.
+fn stand_in_client(dir: &Path) -> PathBuf {
+    let path = dir.join("xfreerdp");
+    std::fs::write(
+        &path,
+        "#!/bin/sh\nread -r line\n{ echo \"arg=$1\"; [ -f \"$1\" ] && echo present; echo \"stdin=$line\"; } > \"$(dirname \"$0\")/seen\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+fn no_clipboard(_: &SecretString, _: Duration) -> Result<(), String> {
+    panic!("this plan hands the password over without the clipboard")
+}
+
+#[test]
+fn the_client_gets_the_file_and_the_password_then_both_are_gone() {
+    let mut f = Fixture::new();
+    let client = stand_in_client(f.dir.path());
+    let platform = f.platform(Some(client));
+    let entry = f.entry("ACME");
+    let connection = connect(
+        &mut f.session,
+        entry,
+        ConnectOptions::default(),
+        &platform,
+        &mut no_clipboard,
+    )
+    .unwrap();
+    assert_eq!(connection.target, "ACME/Server");
+    assert!(!connection.plan.args.iter().any(|a| a.contains("Canary")));
+    let rdp_file = connection.plan.rdp_file.clone();
+    let status = connection
+        .started
+        .unwrap()
+        .clean_up_after(Duration::from_secs(10));
+    assert!(status.is_some_and(|s| s.success()), "the stand-in ran");
+    let seen = std::fs::read_to_string(f.dir.path().join("seen")).unwrap();
+    assert_eq!(
+        seen,
+        format!("arg={}\npresent\nstdin=Canary-Pass-1\n", rdp_file.display())
+    );
+    assert!(f.rdp_files().is_empty(), "the .rdp file was removed");
+    assert_eq!(
+        f.launches(),
+        [(
+            Outcome::Ok,
+            "xfreerdp, password via the client's standard input".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn a_client_that_cannot_start_is_recorded_and_leaves_no_file() {
+    let mut f = Fixture::new();
+    let platform = f.platform(Some(f.dir.path().join("no-such-xfreerdp")));
+    let entry = f.entry("ACME");
+    let failed = connect(
+        &mut f.session,
+        entry,
+        ConnectOptions::default(),
+        &platform,
+        &mut no_clipboard,
+    )
+    .unwrap_err();
+    assert_eq!(failed.kind(), ErrorKind::Launch);
+    assert!(failed.to_string().starts_with("cannot start "), "{failed}");
+    assert!(f.rdp_files().is_empty(), "{:?}", f.rdp_files());
+    let launches = f.launches();
+    assert_eq!(launches.len(), 2, "{launches:?}");
+    assert_eq!(launches[0].0, Outcome::Ok);
+    assert_eq!(launches[1].0, Outcome::Failed);
+    assert!(launches[1]
+        .1
+        .starts_with("no-such-xfreerdp did not start: cannot start "));
+    assert!(!launches[1].1.contains("Canary"));
+}
+
+#[test]
+fn a_password_that_cannot_reach_the_clipboard_stops_the_launch() {
+    let mut f = Fixture::new();
+    let platform = f.platform(None); // no FreeRDP: the desktop's handler and the clipboard
+    let entry = f.entry("ACME");
+    let mut offered = Vec::new();
+    let failed = connect(
+        &mut f.session,
+        entry,
+        ConnectOptions::default(),
+        &platform,
+        &mut |password, clear_after| {
+            offered.push((password.expose().to_owned(), clear_after));
+            Err("no display".into())
+        },
+    )
+    .unwrap_err();
+    assert_eq!(failed.kind(), ErrorKind::Clipboard);
+    assert_eq!(
+        offered,
+        [("Canary-Pass-1".to_owned(), Duration::from_secs(20))]
+    );
+    assert!(f.rdp_files().is_empty());
+    assert_eq!(f.launches().last().unwrap().0, Outcome::Failed);
+}
+
+#[test]
+fn a_dry_run_plans_and_records_but_writes_and_starts_nothing() {
+    let mut f = Fixture::new();
+    let client = stand_in_client(f.dir.path());
+    let platform = f.platform(Some(client));
+    let entry = f.entry("ACME");
+    let options = ConnectOptions {
+        dry_run: true,
+        ..ConnectOptions::default()
+    };
+    let connection = connect(&mut f.session, entry, options, &platform, &mut no_clipboard).unwrap();
+    assert!(connection.started.is_none());
+    assert!(f.rdp_files().is_empty());
+    assert!(!f.dir.path().join("seen").exists());
+    assert_eq!(
+        f.launches(),
+        [(
+            Outcome::Ok,
+            "dry run, nothing started (xfreerdp)".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn an_expired_account_is_refused_unless_the_user_insists() {
+    let mut f = Fixture::new();
+    let client = stand_in_client(f.dir.path());
+    let platform = f.platform(Some(client));
+    let entry = f.entry("OLD");
+    let refused = connect(
+        &mut f.session,
+        entry,
+        ConnectOptions::default(),
+        &platform,
+        &mut no_clipboard,
+    )
+    .unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::AccountExpired);
+    assert!(f.rdp_files().is_empty());
+    let insisted = ConnectOptions {
+        expired_ok: true,
+        ..ConnectOptions::default()
+    };
+    let connection = connect(
+        &mut f.session,
+        entry,
+        insisted,
+        &platform,
+        &mut no_clipboard,
+    )
+    .unwrap();
+    assert!(connection.expiry.is_some_and(|e| e.is_expired()));
+    connection
+        .started
+        .unwrap()
+        .clean_up_after(Duration::from_secs(10));
+    assert!(f.rdp_files().is_empty());
+}
