@@ -1,0 +1,112 @@
+//! mRemoteNG's CSV export: `;`-separated without quoting, containers before the
+//! connections below them.
+
+use std::collections::HashMap;
+
+use super::{Cells, Fields};
+use crate::model::Column;
+
+/// mRemoteNG: Name;Id;Parent;NodeType;Description;...;Username;Password;Domain;Hostname;
+/// Port;Protocol;...;RDGatewayUsageMethod;RDGatewayHostname;... Containers give the tags
+/// of the connections below them (they come first in an export).
+pub(super) fn map(
+    f: &Fields,
+    containers: &mut HashMap<String, (String, String)>,
+    out: &mut Cells,
+) -> Result<bool, String> {
+    let name = f.get("name").trim();
+    let node = f.get("nodetype").trim();
+    if node.eq_ignore_ascii_case("container") {
+        containers.insert(
+            f.get("id").trim().to_owned(),
+            (name.to_owned(), f.get("parent").trim().to_owned()),
+        );
+        return Ok(false);
+    }
+    if !node.eq_ignore_ascii_case("connection") {
+        return Err(format!(
+            "NodeType '{}' is neither Connection nor Container",
+            crate::model::validate::shown(node)
+        ));
+    }
+    if name.is_empty() {
+        return Err("the connection has no Name (it becomes the customer's name)".into());
+    }
+    out.push((Column::Customer, name.to_owned()));
+    let mut tags = Vec::new();
+    let mut parent = f.get("parent").trim().to_owned();
+    while let Some((container, up)) = containers.get(&parent) {
+        if tags.len() > 32 {
+            break; // a cycle in a damaged file
+        }
+        tags.insert(0, container.clone());
+        parent = up.clone();
+    }
+    out.push((Column::Tags, tags.join(";")));
+    let host = f.get("hostname").trim();
+    let port = f.get("port").trim();
+    let protocol = f.get("protocol").trim().to_ascii_uppercase();
+    let kind = match protocol.as_str() {
+        "RDP" => "rdp",
+        "SSH1" | "SSH2" => "ssh",
+        "HTTP" | "HTTPS" => "web",
+        _ => "other", // VNC, Telnet, Rlogin, RAW, IntApp, PowerShell
+    };
+    out.push((Column::Kind, kind.into()));
+    if kind == "web" {
+        let scheme = protocol.to_ascii_lowercase();
+        let with_port = match port {
+            "" | "80" | "443" => String::new(),
+            p => format!(":{p}"),
+        };
+        out.push((Column::Url, format!("{scheme}://{host}{with_port}")));
+    } else {
+        out.push((Column::Host, host.to_owned()));
+        out.push((Column::Port, port.to_owned()));
+    }
+    out.push((Column::Username, f.get("username").to_owned()));
+    out.push((Column::Password, f.get("password").to_owned()));
+    out.push((Column::Domain, f.get("domain").trim().to_owned()));
+    out.push((Column::Notes, f.get("description").to_owned()));
+    let usage = f.get("rdgatewayusagemethod").trim().to_ascii_lowercase();
+    let usage = match usage.as_str() {
+        "" | "never" => "",
+        "always" => "always",
+        "detect" => "detect",
+        other => {
+            return Err(format!(
+                "RDGatewayUsageMethod '{}' is not Never, Always or Detect",
+                crate::model::validate::shown(other)
+            ))
+        }
+    };
+    if kind == "rdp" && !usage.is_empty() {
+        out.push((Column::GatewayUsage, usage.into()));
+        out.push((
+            Column::Gateway,
+            f.get("rdgatewayhostname").trim().to_owned(),
+        ));
+    }
+    Ok(true)
+}
+
+/// Puts the surplus fields of an unquoted mRemoteNG row back into its Description.
+pub(super) fn merge_description(
+    record: &csv::StringRecord,
+    columns: &HashMap<String, usize>,
+    width: usize,
+) -> Option<csv::StringRecord> {
+    let at = *columns.get("description")?;
+    let extra = record.len() - width;
+    let fields: Vec<&str> = record.iter().collect();
+    let mut merged = csv::StringRecord::new();
+    for field in &fields[..at] {
+        merged.push_field(field);
+    }
+    merged.push_field(&fields[at..=at + extra].join(";"));
+    for field in &fields[at + extra + 1..] {
+        merged.push_field(field);
+    }
+    merged.set_position(record.position().cloned());
+    Some(merged)
+}
