@@ -15,7 +15,7 @@ use sallyport_core::rdp::{LaunchEnv, Os};
 use sallyport_core::vault::kdf::KdfParams;
 use sallyport_core::vault::Purpose;
 use sallyport_core::{ErrorKind, SecretString, Session};
-use sallyport_service::{connect, ConnectOptions, Platform};
+use sallyport_service::{connect, ConnectError, ConnectOptions, Connection, Platform};
 use sallyport_sqlite::LocalFile;
 
 const CSV: &str = "customer,code,entry,kind,host,port,username,password,expires\n\
@@ -48,6 +48,23 @@ impl Fixture {
             .unwrap()
             .entry
             .id
+    }
+
+    /// Connects to `code`'s RDP entry, with a plan that needs no clipboard.
+    fn connect(
+        &mut self,
+        code: &str,
+        options: ConnectOptions,
+        platform: &Platform,
+    ) -> Result<Connection, ConnectError> {
+        let entry = self.entry(code);
+        connect(
+            &mut self.session,
+            entry,
+            options,
+            platform,
+            &mut no_clipboard,
+        )
     }
 
     fn rdp_dir(&self) -> PathBuf {
@@ -110,15 +127,9 @@ fn the_client_gets_the_file_and_the_password_then_both_are_gone() {
     let mut f = Fixture::new();
     let client = stand_in_client(f.dir.path());
     let platform = f.platform(Some(client));
-    let entry = f.entry("ACME");
-    let connection = connect(
-        &mut f.session,
-        entry,
-        ConnectOptions::default(),
-        &platform,
-        &mut no_clipboard,
-    )
-    .unwrap();
+    let connection = f
+        .connect("ACME", ConnectOptions::default(), &platform)
+        .unwrap();
     assert_eq!(connection.target, "ACME/Server");
     assert!(!connection.plan.args.iter().any(|a| a.contains("Canary")));
     let rdp_file = connection.plan.rdp_file.clone();
@@ -146,15 +157,9 @@ fn the_client_gets_the_file_and_the_password_then_both_are_gone() {
 fn a_client_that_cannot_start_is_recorded_and_leaves_no_file() {
     let mut f = Fixture::new();
     let platform = f.platform(Some(f.dir.path().join("no-such-xfreerdp")));
-    let entry = f.entry("ACME");
-    let failed = connect(
-        &mut f.session,
-        entry,
-        ConnectOptions::default(),
-        &platform,
-        &mut no_clipboard,
-    )
-    .unwrap_err();
+    let failed = f
+        .connect("ACME", ConnectOptions::default(), &platform)
+        .unwrap_err();
     assert_eq!(failed.kind(), ErrorKind::Launch);
     assert!(failed.to_string().starts_with("cannot start "), "{failed}");
     assert!(f.rdp_files().is_empty(), "{:?}", f.rdp_files());
@@ -199,12 +204,11 @@ fn a_dry_run_plans_and_records_but_writes_and_starts_nothing() {
     let mut f = Fixture::new();
     let client = stand_in_client(f.dir.path());
     let platform = f.platform(Some(client));
-    let entry = f.entry("ACME");
     let options = ConnectOptions {
         dry_run: true,
         ..ConnectOptions::default()
     };
-    let connection = connect(&mut f.session, entry, options, &platform, &mut no_clipboard).unwrap();
+    let connection = f.connect("ACME", options, &platform).unwrap();
     assert!(connection.started.is_none());
     assert!(f.rdp_files().is_empty());
     assert!(!f.dir.path().join("seen").exists());
@@ -222,29 +226,16 @@ fn an_expired_account_is_refused_unless_the_user_insists() {
     let mut f = Fixture::new();
     let client = stand_in_client(f.dir.path());
     let platform = f.platform(Some(client));
-    let entry = f.entry("OLD");
-    let refused = connect(
-        &mut f.session,
-        entry,
-        ConnectOptions::default(),
-        &platform,
-        &mut no_clipboard,
-    )
-    .unwrap_err();
+    let refused = f
+        .connect("OLD", ConnectOptions::default(), &platform)
+        .unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::AccountExpired);
     assert!(f.rdp_files().is_empty());
     let insisted = ConnectOptions {
         expired_ok: true,
         ..ConnectOptions::default()
     };
-    let connection = connect(
-        &mut f.session,
-        entry,
-        insisted,
-        &platform,
-        &mut no_clipboard,
-    )
-    .unwrap();
+    let connection = f.connect("OLD", insisted, &platform).unwrap();
     assert!(connection.expiry.is_some_and(|e| e.is_expired()));
     connection
         .started

@@ -3,8 +3,8 @@
 use std::io::ErrorKind;
 use std::path::Path;
 
-use super::Session;
-use crate::audit::chain::{self, Appender};
+use super::{appender, Session};
+use crate::audit::chain;
 use crate::audit::export::EventWriter;
 use crate::audit::{
     verify, AuditFilter, AuditSelection, CustomerMatch, Event, ExportFormat, NewEvent,
@@ -16,13 +16,7 @@ impl Session {
     /// Appends one event to the audit log, in its own transaction. A caller that hands out
     /// a secret appends first and hands it out only if this succeeded.
     pub fn audit(&mut self, event: NewEvent) -> Result<u64> {
-        let appender = Appender {
-            key: &self.audit_key,
-            cipher: &self.cipher,
-            staff: &self.settings.staff,
-            device: &self.device,
-            log_started: self.settings.audit_log,
-        };
+        let appender = appender(&self.audit_key, &self.cipher, &self.settings, &self.device);
         let mut seq = 0;
         self.store.write(&mut |tx| {
             seq = appender.append(tx, std::slice::from_ref(&event))?;

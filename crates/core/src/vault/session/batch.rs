@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 
 use super::open::seal_settings;
-use super::{Session, Settings, VaultView, META_SETTINGS};
-use crate::audit::chain::Appender;
+use super::{appender, Session, Settings, VaultView, META_SETTINGS};
 use crate::audit::NewEvent;
 use crate::model::Customer;
 use crate::store::StoreWrite;
@@ -37,13 +36,7 @@ impl Session {
             by_code: &self.by_code,
             cipher: &self.cipher,
         };
-        let appender = Appender {
-            key: &self.audit_key,
-            cipher: &self.cipher,
-            staff: &self.settings.staff,
-            device: &self.device,
-            log_started: self.settings.audit_log,
-        };
+        let appender = appender(&self.audit_key, &self.cipher, &self.settings, &self.device);
         let mut batch = Some(batch);
         let mut touched = Vec::new();
         self.store.write(&mut |tx| {

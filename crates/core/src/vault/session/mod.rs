@@ -23,7 +23,7 @@ pub(crate) use self::open::vault_id_of;
 use super::header::Header;
 use super::kdf::KdfParams;
 use super::records;
-use crate::audit::chain::ChainKey;
+use crate::audit::chain::{Appender, ChainKey};
 use crate::audit::{Action, NewEvent};
 use crate::crypto::RecordCipher;
 use crate::identity::Device;
@@ -132,6 +132,23 @@ impl std::fmt::Debug for Session {
             .field("vault_id", &self.header.vault_id)
             .field("customers", &self.customers.len())
             .finish_non_exhaustive()
+    }
+}
+
+/// The appender of a session's audit log, from its fields borrowed one by one (so that the
+/// store can be written while it is held).
+fn appender<'a>(
+    key: &'a ChainKey,
+    cipher: &'a RecordCipher,
+    settings: &'a Settings,
+    device: &'a Device,
+) -> Appender<'a> {
+    Appender {
+        key,
+        cipher,
+        staff: &settings.staff,
+        device,
+        log_started: settings.audit_log,
     }
 }
 

@@ -2,7 +2,9 @@
 //! data key), the unlock backoff and the failed-unlock notes, and changing the master
 //! password.
 
-use super::{Session, Settings, META_BACKOFF, META_HEADER, META_HEADER_SUM, META_SETTINGS};
+use super::{
+    appender, Session, Settings, META_BACKOFF, META_HEADER, META_HEADER_SUM, META_SETTINGS,
+};
 use super::{MAX_FAILED_UNLOCK_NOTES, MIN_PASSWORD_CHARS};
 use crate::audit::chain::{Appender, ChainKey};
 use crate::audit::{Action, NewEvent, VerifyReport};
@@ -55,11 +57,13 @@ impl Session {
             tx.put_meta(META_HEADER_SUM, header_sum.as_bytes())?;
             tx.put_meta(META_SETTINGS, &sealed_settings)?;
             Appender {
-                key: &session.audit_key,
-                cipher: &session.cipher,
-                staff: &session.settings.staff,
-                device: &session.device,
                 log_started: false,
+                ..appender(
+                    &session.audit_key,
+                    &session.cipher,
+                    &session.settings,
+                    &session.device,
+                )
             }
             .append(tx, &[NewEvent::new(Action::VaultCreate)])
             .map(|_| ())
@@ -208,13 +212,7 @@ impl Session {
                 },
             )?),
         };
-        let appender = Appender {
-            key: &self.audit_key,
-            cipher: &self.cipher,
-            staff: &self.settings.staff,
-            device: &self.device,
-            log_started: started,
-        };
+        let appender = appender(&self.audit_key, &self.cipher, &self.settings, &self.device);
         self.store.write(&mut |tx| {
             if reset_backoff {
                 put_backoff(tx, &Backoff::default())?;
