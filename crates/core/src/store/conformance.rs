@@ -202,19 +202,26 @@ pub fn deletes_cascade<G>(make: Maker<'_, G>) {
     assert!(store.entry_secrets("b0").unwrap().is_some());
 }
 
-/// Every customer is visited once, without collecting them first; an error from the visitor
-/// stops the walk and comes back.
+/// Every customer is visited once, without collecting them first; the visitor may read the
+/// store meanwhile (a customer's entries); an error from the visitor stops the walk and
+/// comes back.
 pub fn customers_stream<G>(make: Maker<'_, G>) {
     let (mut store, _guard) = make();
     let count = 2_000;
     store
         .write(&mut |tx| {
-            (0..count).try_for_each(|i| tx.put_customer(&customer(&format!("c{i:05}"), b"r")))
+            (0..count).try_for_each(|i| {
+                let id = format!("c{i:05}");
+                tx.put_customer(&customer(&id, b"r"))?;
+                tx.put_entry(&entry(&format!("e{i:05}"), &id, b"e"))
+            })
         })
         .unwrap();
     let mut seen = std::collections::HashSet::new();
-    store
+    let reader = store.as_ref();
+    reader
         .for_each_customer(&mut |row| {
+            assert_eq!(reader.entries_of(&row.id)?.len(), 1, "{}", row.id);
             assert!(seen.insert(row.id), "a customer was visited twice");
             Ok(())
         })
@@ -256,6 +263,14 @@ pub fn audit_appends<G>(make: Maker<'_, G>) {
         })
         .unwrap();
     assert_eq!(rows, (1..=50).map(audit).collect::<Vec<_>>());
+    let reader = store.as_ref();
+    reader
+        .for_each_audit_row(&mut |row| {
+            let last = reader.last_audit_row()?.map(|r| r.seq);
+            assert_eq!(last, Some(50), "while visiting {}", row.seq);
+            Ok(())
+        })
+        .unwrap();
     assert_eq!(store.last_audit_row().unwrap(), Some(audit(50)));
     let again = store.write(&mut |tx| {
         tx.put_audit(&audit(51))?;

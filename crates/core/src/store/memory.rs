@@ -8,6 +8,7 @@
 //! vault and unlock it again, as with a file.
 
 use std::collections::BTreeMap;
+use std::ops::Bound::{Excluded, Unbounded};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::{AuditRow, Backend, CustomerRow, EntryRow, FailedUnlock, Store, StoreRead, StoreWrite};
@@ -213,26 +214,50 @@ impl StoreRead for MemoryStore {
 
 impl Store for MemoryStore {
     fn for_each_customer(&self, visit: &mut dyn FnMut(CustomerRow) -> Result<()>) -> Result<()> {
-        let data = self.data();
-        for (id, record) in &data.customers {
-            visit(CustomerRow {
-                id: id.clone(),
-                record: record.clone(),
-            })?;
+        // One row at a time, the lock released while the visitor runs (it may read the
+        // store, as it may with SQLite).
+        let mut after: Option<String> = None;
+        loop {
+            let next = {
+                let data = self.data();
+                let mut rest = match &after {
+                    Some(id) => data
+                        .customers
+                        .range::<str, _>((Excluded(id.as_str()), Unbounded)),
+                    None => data.customers.range::<str, _>(..),
+                };
+                rest.next().map(|(id, record)| CustomerRow {
+                    id: id.clone(),
+                    record: record.clone(),
+                })
+            };
+            let Some(row) = next else {
+                return Ok(());
+            };
+            after = Some(row.id.clone());
+            visit(row)?;
         }
-        Ok(())
     }
 
     fn for_each_audit_row(&self, visit: &mut dyn FnMut(AuditRow) -> Result<()>) -> Result<()> {
-        let data = self.data();
-        for (&seq, (record, mac)) in &data.audit {
-            visit(AuditRow {
-                seq,
-                record: record.clone(),
-                mac: mac.clone(),
-            })?;
+        let mut from = 0;
+        loop {
+            let next = self
+                .data()
+                .audit
+                .range(from..)
+                .next()
+                .map(|(&seq, (record, mac))| AuditRow {
+                    seq,
+                    record: record.clone(),
+                    mac: mac.clone(),
+                });
+            let Some(row) = next else {
+                return Ok(());
+            };
+            from = row.seq.saturating_add(1);
+            visit(row)?;
         }
-        Ok(())
     }
 
     fn write(&mut self, batch: &mut dyn FnMut(&mut dyn StoreWrite) -> Result<()>) -> Result<()> {

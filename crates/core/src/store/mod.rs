@@ -105,9 +105,11 @@ pub trait Store: StoreRead + Send {
     fn set_meta(&mut self, values: &[(&str, &[u8])]) -> Result<()> {
         self.write(&mut |tx| values.iter().try_for_each(|(k, v)| tx.put_meta(k, v)))
     }
-    /// Calls `visit` with every customer row, streaming (rows are not collected first).
+    /// Calls `visit` with every customer row, streaming (rows are not collected first). The
+    /// visitor may read the store meanwhile.
     fn for_each_customer(&self, visit: &mut dyn FnMut(CustomerRow) -> Result<()>) -> Result<()>;
-    /// Calls `visit` with every audit row in sequence order, streaming.
+    /// Calls `visit` with every audit row in sequence order, streaming; the visitor may read
+    /// the store meanwhile.
     fn for_each_audit_row(&self, visit: &mut dyn FnMut(AuditRow) -> Result<()>) -> Result<()>;
     /// Runs `batch` in one transaction: committed if it returns `Ok`, rolled back (leaving
     /// the store exactly as before) if it returns an error or the process dies.

@@ -6,6 +6,7 @@
 mod common;
 
 mod audit;
+mod backends;
 mod edit;
 mod export;
 mod hygiene;
