@@ -15,6 +15,9 @@ packages=(
   keepassxc
   # "remember on this device": a real Secret Service (gnome-keyring) on a private D-Bus
   libdbus-1-dev gnome-keyring dbus-x11
+  # team vault tests: a real PostgreSQL (started by tests/pg/server.sh on 127.0.0.1 with
+  # TLS from a test CA made by openssl), psql and pg_dump
+  postgresql postgresql-client openssl
 )
 
 missing=()

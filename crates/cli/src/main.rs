@@ -74,6 +74,9 @@ enum Command {
     /// The audit log: list, verify, export.
     #[command(subcommand)]
     Audit(cmd::audit::Command),
+    /// A team vault on PostgreSQL: init, invite, join, confirm, members, db-env.
+    #[command(subcommand)]
+    Team(cmd::team::Command),
     /// Serves a copied value and clears it (started by `copy`; reads the value on stdin).
     #[command(hide = true)]
     ClipboardHolder(cmd::copy::HolderArgs),
@@ -137,6 +140,7 @@ fn main() -> ExitCode {
         Command::Show(args) => cmd::show::run(&mut ctx, args),
         Command::Passwd => cmd::passwd::run(&mut ctx),
         Command::Audit(command) => cmd::audit::run(&mut ctx, command),
+        Command::Team(command) => cmd::team::run(&mut ctx, command),
         Command::Totp(args) => cmd::totp::run(&mut ctx, args),
         Command::Copy(args) => cmd::copy::run(&mut ctx, args),
         Command::SetTotp(args) => cmd::set_totp::run(&mut ctx, args),

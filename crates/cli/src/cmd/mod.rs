@@ -15,4 +15,5 @@ pub mod report;
 pub mod rotated;
 pub mod set_totp;
 pub mod show;
+pub mod team;
 pub mod totp;

@@ -1,6 +1,8 @@
 //! The command line's tests, linked once: one binary, a module per concern, each driving
 //! the `sallyport` binary cargo built for this crate; shared helpers in `common`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] functions too
+
 mod common;
 
 mod audit;
@@ -8,4 +10,5 @@ mod cli;
 mod hygiene;
 mod import_formats;
 mod rdp;
+mod team;
 mod totp;

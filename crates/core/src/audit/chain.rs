@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::{Action, Event, NewEvent};
 use crate::crypto::{Binding, BlobKind, RecordCipher};
 use crate::secret::Key256;
-use crate::store::{AuditRow, StoreRead, StoreWrite};
+use crate::store::{AuditKeeping, AuditRow, ServerEvent, ServerEventRow, StoreRead, StoreWrite};
 use crate::{Error, Result};
 
 /// Meta key of the head record.
@@ -226,8 +226,17 @@ impl Appender<'_> {
     }
 
     /// Appends `events` in order inside the caller's transaction and moves the head.
-    /// Returns the sequence number of the last event written.
+    /// Returns the sequence number of the last event written (0 where the server numbers
+    /// them: a server-kept log is appended to as the server says, and chained by it).
     pub fn append(&self, tx: &mut dyn StoreWrite, events: &[NewEvent]) -> Result<u64> {
+        if tx.audit_keeping() == AuditKeeping::Server {
+            let events: Vec<ServerEvent> = events
+                .iter()
+                .map(|new| self.server_event(new))
+                .collect::<Result<_>>()?;
+            tx.append_server_events(&events)?;
+            return Ok(0);
+        }
         let (mut head, damage) = self.tail(tx)?;
         let damage_event = damage.map(|d| NewEvent::new(Action::AuditDamaged).failed().detail(d));
         for new in damage_event.iter().chain(events) {
@@ -247,6 +256,26 @@ impl Appender<'_> {
         }
         write_head(tx, self.key, &head)?;
         Ok(head.seq)
+    }
+
+    /// `new` for a server-kept log: the action and ids in the clear, the whole event sealed
+    /// and bound to a fresh event id.
+    pub fn server_event(&self, new: &NewEvent) -> Result<ServerEvent> {
+        let id = Uuid::new_v4();
+        let event = self.event(0, new);
+        let plain = zeroize::Zeroizing::new(
+            serde_json::to_vec(&event).map_err(|e| Error::Storage(e.to_string()))?,
+        );
+        let row_id = id.to_string();
+        Ok(ServerEvent {
+            id,
+            action: event.action.as_str().to_owned(),
+            outcome: event.outcome.as_str().to_owned(),
+            customer_id: event.customer_id,
+            entry_id: event.entry_id,
+            reason: None,
+            sealed: self.cipher.seal(server_binding(&row_id), &plain)?,
+        })
     }
 
     fn event(&self, seq: u64, new: &NewEvent) -> Event {
@@ -283,8 +312,70 @@ impl Appender<'_> {
             entry: new.entry.as_ref().map(|e| e.1.clone()).unwrap_or_default(),
             detail: new.detail.clone(),
             restored_from: None,
+            address: String::new(),
         }
     }
+}
+
+/// A server-kept event's sealed part is bound to its event id.
+fn server_binding(event_id: &str) -> Binding<'_> {
+    Binding {
+        table: TABLE,
+        row_id: event_id,
+        kind: BlobKind::AuditEvent,
+    }
+}
+
+/// The event a server keeps: what the server recorded itself (number, time, member, action,
+/// outcome, ids) over what the client sealed, which must agree with it.
+pub(crate) fn open_server_event(cipher: &RecordCipher, row: &ServerEventRow) -> Result<Event> {
+    let unreadable = || Error::Integrity(format!("audit event {} is unreadable", row.seq));
+    let time = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(row.at_ms) * 1_000_000)
+        .map_err(|_| unreadable())?;
+    if row.event.sealed.is_empty() {
+        // Written by the server itself: all there is, is what it recorded.
+        let outcome = match row.event.outcome.as_str() {
+            "ok" => super::Outcome::Ok,
+            _ => super::Outcome::Failed,
+        };
+        return Ok(Event {
+            seq: row.seq,
+            time,
+            staff: row.member.clone(),
+            os_user: String::new(),
+            host: String::new(),
+            action: super::parse_action(&row.event.action).map_err(|_| unreadable())?,
+            outcome,
+            customer_id: row.event.customer_id,
+            customer: String::new(),
+            entry_id: row.event.entry_id,
+            entry: String::new(),
+            detail: row.note.clone(),
+            restored_from: None,
+            address: row.client_addr.clone(),
+        });
+    }
+    let plain = cipher
+        .open(server_binding(&row.event.id.to_string()), &row.event.sealed)
+        .map_err(|_| unreadable())?;
+    let sealed: Event = serde_json::from_slice(&plain).map_err(|_| unreadable())?;
+    let consistent = sealed.action.as_str() == row.event.action
+        && sealed.outcome.as_str() == row.event.outcome
+        && sealed.customer_id == row.event.customer_id
+        && sealed.entry_id == row.event.entry_id;
+    if !consistent {
+        return Err(Error::Integrity(format!(
+            "audit event {}: what the server recorded differs from what was sealed",
+            row.seq
+        )));
+    }
+    Ok(Event {
+        seq: row.seq,
+        time,
+        staff: row.member.clone(),
+        address: row.client_addr.clone(),
+        ..sealed
+    })
 }
 
 /// Decrypts one stored event.

@@ -92,6 +92,21 @@ pub enum Action {
     ReachabilityCheck,
     /// The access-readiness report was produced.
     Report,
+    /// An entry's secrets were read from a team database for an edit or an export (recorded
+    /// by the server).
+    SecretsRead,
+    /// Records were written to a team database (recorded by the server, with counts).
+    RecordsWritten,
+    /// A team member was invited.
+    MemberInvite,
+    /// An invited member joined with their enrolment code.
+    MemberJoin,
+    /// An admin confirmed a member's key fingerprint and gave them the team key.
+    MemberConfirm,
+    /// A member was removed from the team.
+    MemberRemove,
+    /// A member was shown their own database login (`team db-env`).
+    DbEnv,
 }
 
 impl Action {
@@ -125,6 +140,13 @@ impl Action {
         Action::PasswordRotated,
         Action::ReachabilityCheck,
         Action::Report,
+        Action::SecretsRead,
+        Action::RecordsWritten,
+        Action::MemberInvite,
+        Action::MemberJoin,
+        Action::MemberConfirm,
+        Action::MemberRemove,
+        Action::DbEnv,
     ];
 
     /// The stable name (`copy_password`).
@@ -158,6 +180,13 @@ impl Action {
             Action::PasswordRotated => "password_rotated",
             Action::ReachabilityCheck => "reachability_check",
             Action::Report => "report",
+            Action::SecretsRead => "secrets_read",
+            Action::RecordsWritten => "records_written",
+            Action::MemberInvite => "member_invite",
+            Action::MemberJoin => "member_join",
+            Action::MemberConfirm => "member_confirm",
+            Action::MemberRemove => "member_remove",
+            Action::DbEnv => "db_env",
         }
     }
 
@@ -171,6 +200,7 @@ impl Action {
                 | Action::CopyTotp
                 | Action::TotpShow
                 | Action::Launch
+                | Action::SecretsRead
         )
     }
 }
@@ -239,6 +269,9 @@ pub struct Event {
     /// backed up from. Its time, staff and device are the original ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restored_from: Option<u64>,
+    /// The client's address as a team database's server saw it (empty in a local vault).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub address: String,
 }
 
 /// An event to append; the log fills in sequence number, time, staff and device.

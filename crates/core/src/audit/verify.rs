@@ -27,6 +27,9 @@ pub enum ProblemKind {
     HeadMissing,
     /// The chain is intact but records earlier damage (an `audit_damaged` event).
     DamageRecorded,
+    /// A server's history no longer extends the last head this client saw: it was rolled
+    /// back or cut by someone with the database owner's rights.
+    RolledBack,
 }
 
 /// The first problem found.

@@ -13,7 +13,10 @@
 pub mod conformance;
 pub mod memory;
 
-use crate::Result;
+use uuid::Uuid;
+
+use crate::secret::Key256;
+use crate::{Error, Result};
 
 /// A stored customer: its id and sealed record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,8 +65,88 @@ pub struct FailedUnlock {
     pub repeats: u32,
 }
 
+/// Who keeps a store's audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditKeeping {
+    /// The session: sealed events in the store's audit rows, chained with MACs under a key
+    /// derived from the data key ([`StoreWrite::put_audit`]).
+    Chained,
+    /// The server behind the store (a team database): events go to
+    /// [`StoreWrite::append_server_events`], and the server numbers, times, attributes and
+    /// chains them itself; secrets are read only together with their event
+    /// ([`StoreWrite::use_entry_secrets`]).
+    Server,
+}
+
+/// An event for a server-kept audit log: what the server records in the clear (the action,
+/// the ids, the reason) and the rest of the event sealed with the data key, bound to `id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerEvent {
+    /// The event's id (what its sealed part is bound to).
+    pub id: Uuid,
+    /// The action's stable name (`copy_password`).
+    pub action: String,
+    /// `ok` or `failed`.
+    pub outcome: String,
+    /// The customer concerned.
+    pub customer_id: Option<Uuid>,
+    /// The entry concerned.
+    pub entry_id: Option<Uuid>,
+    /// Why (a ticket number), when given.
+    pub reason: Option<String>,
+    /// The rest of the event (codes, labels, detail, OS user and host), sealed.
+    pub sealed: Vec<u8>,
+}
+
+/// An event as a server keeps it: numbered, timed and attributed by the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerEventRow {
+    /// Position in the server's chain, from 1.
+    pub seq: u64,
+    /// Server time (Unix milliseconds, UTC).
+    pub at_ms: i64,
+    /// The member the server's login belongs to.
+    pub member: String,
+    /// The client's address as the server saw it (empty when not on TCP).
+    pub client_addr: String,
+    /// What the client sent (with nothing sealed for an event the server wrote itself).
+    pub event: ServerEvent,
+    /// The server's own description of an event it wrote itself (counts, member names).
+    pub note: String,
+}
+
+/// What a check of a server-kept chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerChainCheck {
+    /// Events found in order (up to the first problem).
+    pub events: u64,
+    /// The first problem: the sequence number, what is wrong, one line for people.
+    pub problem: Option<(u64, ServerChainFault, String)>,
+}
+
+/// What is wrong with a server-kept chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerChainFault {
+    /// A row's content does not hash to what the next row chains from.
+    Edited,
+    /// A row is missing from the middle.
+    Missing,
+    /// The history no longer extends the last head this client saw (rolled back or cut).
+    RolledBack,
+}
+
+fn not_server_kept<T>() -> Result<T> {
+    Err(Error::Storage(
+        "this store keeps no server-side audit log".into(),
+    ))
+}
+
 /// Reads of single records, available both outside and inside a transaction.
 pub trait StoreRead {
+    /// Who keeps this store's audit log.
+    fn audit_keeping(&self) -> AuditKeeping {
+        AuditKeeping::Chained
+    }
     /// Reads a meta value.
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>>;
     /// The entry rows of one customer (never their secrets).
@@ -97,10 +180,23 @@ pub trait StoreWrite: StoreRead {
     fn add_failed_unlock(&mut self, attempt: &FailedUnlock, keep_at_most: usize) -> Result<()>;
     /// Removes every failed-unlock note (after they were folded into the chain).
     fn clear_failed_unlocks(&mut self) -> Result<()>;
+    /// [`AuditKeeping::Server`]: appends `events` in order to the server's log.
+    fn append_server_events(&mut self, _events: &[ServerEvent]) -> Result<()> {
+        not_server_kept()
+    }
+    /// [`AuditKeeping::Server`]: the sealed secrets of an entry, obtained together with
+    /// `event`, which the server records before it returns them.
+    fn use_entry_secrets(
+        &mut self,
+        _entry_id: &str,
+        _event: &ServerEvent,
+    ) -> Result<Option<Vec<u8>>> {
+        not_server_kept()
+    }
 }
 
 /// A vault storage backend.
-pub trait Store: StoreRead + Send {
+pub trait Store: StoreRead + Send + std::any::Any {
     /// Writes meta values in one transaction.
     fn set_meta(&mut self, values: &[(&str, &[u8])]) -> Result<()> {
         self.write(&mut |tx| values.iter().try_for_each(|(k, v)| tx.put_meta(k, v)))
@@ -116,6 +212,30 @@ pub trait Store: StoreRead + Send {
     fn write(&mut self, batch: &mut dyn FnMut(&mut dyn StoreWrite) -> Result<()>) -> Result<()>;
     /// Flushes the write-ahead log into the main file (called when the vault is locked).
     fn checkpoint(&mut self) -> Result<()>;
+    /// The data key for the key the vault header unwrapped with the master password. For a
+    /// local vault they are the same key; a team profile's header holds the member's own key,
+    /// which opens the member's private key, which unwraps the team's data key.
+    fn resolve_data_key(&mut self, unwrapped: Key256) -> Result<Key256> {
+        Ok(unwrapped)
+    }
+    /// The member this store acts for, when the server knows people (a team database):
+    /// the staff name the session shows instead of the vault's.
+    fn member(&self) -> Option<String> {
+        None
+    }
+    /// [`AuditKeeping::Server`]: calls `visit` with every event of the server's log, in
+    /// sequence order, streaming.
+    fn for_each_server_event(
+        &self,
+        _visit: &mut dyn FnMut(ServerEventRow) -> Result<()>,
+    ) -> Result<()> {
+        not_server_kept()
+    }
+    /// [`AuditKeeping::Server`]: checks the server's chain (and that it still extends the
+    /// last head this client saw); the report names the first problem.
+    fn verify_server_audit(&self) -> Result<ServerChainCheck> {
+        not_server_kept()
+    }
 }
 
 /// Where a vault lives: a file today, a team database tomorrow. The shells make one from

@@ -14,7 +14,8 @@ pub(crate) mod session;
 pub mod preferences;
 pub use handle::{VaultHandle, VaultStatus};
 pub use session::{
-    CopyField, LaunchRequest, Link, PreparedLaunch, Purpose, Session, Target, MIN_PASSWORD_CHARS,
+    new_header_records, new_settings_record, CopyField, LaunchRequest, Link, MetaRecords,
+    PreparedLaunch, Purpose, Session, Target, MIN_PASSWORD_CHARS,
 };
 
 pub(crate) fn now_unix() -> i64 {

@@ -3,4 +3,4 @@
 /**
  * What happened. Stable snake_case names, used by filters, exports and the UI.
  */
-export type Action = "vault_create" | "unlock" | "search" | "customer_view" | "reveal" | "copy_password" | "copy_username" | "copy_totp" | "totp_show" | "totp_set" | "rdp_write" | "launch" | "import_preview" | "import" | "export" | "customer_create" | "customer_edit" | "customer_delete" | "entry_create" | "entry_edit" | "entry_delete" | "settings_change" | "password_change" | "audit_export" | "audit_damaged" | "password_rotated" | "reachability_check" | "report";
+export type Action = "vault_create" | "unlock" | "search" | "customer_view" | "reveal" | "copy_password" | "copy_username" | "copy_totp" | "totp_show" | "totp_set" | "rdp_write" | "launch" | "import_preview" | "import" | "export" | "customer_create" | "customer_edit" | "customer_delete" | "entry_create" | "entry_edit" | "entry_delete" | "settings_change" | "password_change" | "audit_export" | "audit_damaged" | "password_rotated" | "reachability_check" | "report" | "secrets_read" | "records_written" | "member_invite" | "member_join" | "member_confirm" | "member_remove" | "db_env";

@@ -3,4 +3,4 @@
 /**
  * What is wrong with the log.
  */
-export type ProblemKind = "edited" | "missing" | "reordered" | "truncated" | "head_edited" | "head_missing" | "damage_recorded";
+export type ProblemKind = "edited" | "missing" | "reordered" | "truncated" | "head_edited" | "head_missing" | "damage_recorded" | "rolled_back";

@@ -9,7 +9,8 @@ use crate::audit::export::EventWriter;
 use crate::audit::{
     verify, AuditFilter, AuditSelection, CustomerMatch, Event, ExportFormat, NewEvent,
 };
-use crate::audit::{Action, VerifyReport};
+use crate::audit::{Action, Problem, ProblemKind, VerifyReport};
+use crate::store::{AuditKeeping, ServerChainFault};
 use crate::{Error, Result};
 
 impl Session {
@@ -25,14 +26,52 @@ impl Session {
         Ok(seq)
     }
 
-    /// Checks the whole chain and its head; the report names the first problem.
+    /// Checks the whole chain and its head (a team database: the server's chain, and that it
+    /// still extends the last head this client saw); the report names the first problem.
     pub fn verify_audit(&self) -> Result<VerifyReport> {
+        if self.store.audit_keeping() == AuditKeeping::Server {
+            return self.verify_server_audit();
+        }
         verify::verify(
             self.store.as_ref(),
             &self.cipher,
             &self.audit_key,
             self.settings.audit_log,
         )
+    }
+
+    /// The server's own check of its chain, then every event opened (a sealed part that
+    /// does not open, or disagrees with what the server recorded, is an edit).
+    fn verify_server_audit(&self) -> Result<VerifyReport> {
+        let check = self.store.verify_server_audit()?;
+        if let Some((seq, fault, message)) = check.problem {
+            let kind = match fault {
+                ServerChainFault::Edited => ProblemKind::Edited,
+                ServerChainFault::Missing => ProblemKind::Missing,
+                ServerChainFault::RolledBack => ProblemKind::RolledBack,
+            };
+            return Ok(VerifyReport {
+                events: check.events,
+                problem: Some(Problem { seq, kind, message }),
+            });
+        }
+        let mut problem = None;
+        self.store.for_each_server_event(&mut |row| {
+            if problem.is_none() {
+                if let Err(e) = chain::open_server_event(&self.cipher, &row) {
+                    problem = Some(Problem {
+                        seq: row.seq,
+                        kind: ProblemKind::Edited,
+                        message: e.to_string(),
+                    });
+                }
+            }
+            Ok(())
+        })?;
+        Ok(VerifyReport {
+            events: check.events,
+            problem,
+        })
     }
 
     /// Calls `visit` with every event the filter selects, oldest first, decrypting one at
@@ -42,17 +81,25 @@ impl Session {
         filter: &AuditFilter,
         visit: &mut dyn FnMut(Event) -> Result<()>,
     ) -> Result<()> {
+        let unreadable = |seq| {
+            Error::Integrity(format!(
+                "audit event {seq} cannot be read; run `sallyport audit verify`"
+            ))
+        };
+        let mut keep = |event: Event| match filter.matches(&event) {
+            true => visit(event),
+            false => Ok(()),
+        };
+        if self.store.audit_keeping() == AuditKeeping::Server {
+            return self.store.for_each_server_event(&mut |row| {
+                keep(
+                    chain::open_server_event(&self.cipher, &row)
+                        .map_err(|_| unreadable(row.seq))?,
+                )
+            });
+        }
         self.store.for_each_audit_row(&mut |row| {
-            let event = chain::open_event(&self.cipher, &row).map_err(|_| {
-                Error::Integrity(format!(
-                    "audit event {} cannot be read; run `sallyport audit verify`",
-                    row.seq
-                ))
-            })?;
-            match filter.matches(&event) {
-                true => visit(event),
-                false => Ok(()),
-            }
+            keep(chain::open_event(&self.cipher, &row).map_err(|_| unreadable(row.seq))?)
         })
     }
 

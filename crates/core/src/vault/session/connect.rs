@@ -14,6 +14,7 @@ use crate::rdp::{
     TempRdpFile,
 };
 use crate::secret::SecretString;
+use crate::store::AuditKeeping;
 use crate::{Error, Result};
 
 /// How a launch is asked for.
@@ -157,18 +158,31 @@ impl Session {
                 expiry,
             });
         }
-        let detail = format!("{program}, password {}", handoff_words(&plan.credentials));
-        self.record_launch(&target, event.detail(detail))?;
-        let password = match plan.credentials {
-            CredentialHandoff::None => None,
-            _ => Some(
-                self.entry_secrets(&target.entry)?
-                    .password
-                    .clone()
-                    .ok_or_else(|| {
-                        Error::Integrity(format!("the password of {} is missing", target.name()))
-                    })?,
-            ),
+        let event = event.detail(format!(
+            "{program}, password {}",
+            handoff_words(&plan.credentials)
+        ));
+        let secrets = match (self.store.audit_keeping(), &plan.credentials) {
+            // A server-kept log records the launch as it hands out the password. (A team
+            // member may not write entries, so the rotate-after-session mark is not set.)
+            (AuditKeeping::Server, CredentialHandoff::None) => {
+                self.audit(event)?;
+                None
+            }
+            (AuditKeeping::Server, _) => Some(self.use_secrets(&target.entry, event)?),
+            (AuditKeeping::Chained, handoff) => {
+                self.record_launch(&target, event)?;
+                match handoff {
+                    CredentialHandoff::None => None,
+                    _ => Some(self.entry_secrets(&target.entry)?),
+                }
+            }
+        };
+        let password = match secrets {
+            None => None,
+            Some(secrets) => Some(secrets.password.ok_or_else(|| {
+                Error::Integrity(format!("the password of {} is missing", target.name()))
+            })?),
         };
         let file = Some(temp.write_at(&path, &file)?);
         Ok(PreparedLaunch {

@@ -5,10 +5,11 @@
 
 use uuid::Uuid;
 
-use super::{records, Session};
+use super::{appender, records, Session};
 use crate::audit::{Action, NewEvent};
-use crate::model::{new_record_id, Customer, Entry, EntryKind};
+use crate::model::{new_record_id, Customer, Entry, EntryKind, EntrySecrets};
 use crate::secret::{SecretBytes, SecretString};
+use crate::store::AuditKeeping;
 use crate::totp::{TotpGenerator, TotpParams};
 use crate::{Error, Result};
 
@@ -115,6 +116,18 @@ pub enum Link {
     Url,
     /// The VPN client's download page.
     VpnClientUrl,
+}
+
+/// A generator for `entry`'s TOTP codes from its decrypted secrets.
+fn generator(entry: &Entry, secrets: &EntrySecrets) -> Result<TotpGenerator> {
+    let params = entry
+        .totp
+        .as_ref()
+        .ok_or_else(|| Error::NotFound(format!("{} has no TOTP secret", entry.label)))?;
+    let secret = secrets.totp_secret.as_ref().ok_or_else(|| {
+        Error::Integrity(format!("the TOTP secret of {} is missing", entry.label))
+    })?;
+    TotpGenerator::new(params, secret)
 }
 
 impl Session {
@@ -226,25 +239,34 @@ impl Session {
     /// A generator for the entry's TOTP codes; the read is recorded in the audit log.
     pub fn totp_generator(&mut self, entry: Uuid) -> Result<TotpGenerator> {
         let target = self.target(entry, Purpose::Totp)?;
-        let generator = self.make_generator(&target.entry)?;
-        self.audit(
-            NewEvent::new(Action::TotpShow)
-                .customer(&target.customer)
-                .entry(&target.entry),
-        )?;
-        Ok(generator)
+        let event = NewEvent::new(Action::TotpShow)
+            .customer(&target.customer)
+            .entry(&target.entry);
+        let secrets = self.use_secrets(&target.entry, event)?;
+        generator(&target.entry, &secrets)
     }
 
-    fn make_generator(&self, entry: &Entry) -> Result<TotpGenerator> {
-        let params = entry
-            .totp
-            .as_ref()
-            .ok_or_else(|| Error::NotFound(format!("{} has no TOTP secret", entry.label)))?;
+    /// The entry's secrets for a use that `event` records. Read, then recorded, before the
+    /// caller hands anything out; where a server keeps the log (a team database), one call
+    /// has the server record the event and return the sealed secrets.
+    pub(crate) fn use_secrets(&mut self, entry: &Entry, event: NewEvent) -> Result<EntrySecrets> {
+        if self.store.audit_keeping() == AuditKeeping::Server {
+            let event = appender(&self.audit_key, &self.cipher, &self.settings, &self.device)
+                .server_event(&event)?;
+            let id = entry.id.to_string();
+            let mut blob = None;
+            self.store.write(&mut |tx| {
+                blob = tx.use_entry_secrets(&id, &event)?;
+                Ok(())
+            })?;
+            return match blob {
+                Some(blob) => records::open_secrets(&self.cipher, &id, &blob),
+                None => Ok(EntrySecrets::default()),
+            };
+        }
         let secrets = self.entry_secrets(entry)?;
-        let secret = secrets.totp_secret.as_ref().ok_or_else(|| {
-            Error::Integrity(format!("the TOTP secret of {} is missing", entry.label))
-        })?;
-        TotpGenerator::new(params, secret)
+        self.audit(event)?;
+        Ok(secrets)
     }
 
     /// The entry's value to put on the clipboard (the current code for
@@ -253,38 +275,38 @@ impl Session {
     pub fn copy_value(&mut self, entry: Uuid, field: CopyField) -> Result<SecretString> {
         let target = self.target(entry, field.purpose())?;
         let entry = &target.entry;
-        let value = match field {
-            CopyField::Username => SecretString::from(entry.username.as_str()),
-            CopyField::Totp => SecretString::new(self.make_generator(entry)?.now().code),
-            CopyField::Password => {
-                self.entry_secrets(entry)?.password.clone().ok_or_else(|| {
-                    Error::Integrity(format!("the password of {} is missing", target.name()))
-                })?
+        let event = NewEvent::new(field.action())
+            .customer(&target.customer)
+            .entry(entry)
+            .detail("to the clipboard");
+        Ok(match field {
+            CopyField::Username => {
+                self.audit(event)?;
+                SecretString::from(entry.username.as_str())
             }
-        };
-        self.audit(
-            NewEvent::new(field.action())
-                .customer(&target.customer)
-                .entry(entry)
-                .detail("to the clipboard"),
-        )?;
-        Ok(value)
+            CopyField::Totp => {
+                let secrets = self.use_secrets(entry, event)?;
+                SecretString::new(generator(entry, &secrets)?.now().code)
+            }
+            CopyField::Password => self.use_secrets(entry, event)?.password.ok_or_else(|| {
+                Error::Integrity(format!("the password of {} is missing", target.name()))
+            })?,
+        })
     }
 
     /// The entry's password, to be shown on screen (the app's explicit "reveal"). Recorded
     /// in the audit log first; nothing is returned if that fails.
     pub fn reveal_password(&mut self, entry: Uuid) -> Result<SecretString> {
         let target = self.target(entry, Purpose::Password)?;
-        let password = self.entry_secrets(&target.entry)?.password.ok_or_else(|| {
-            Error::NotFound(format!("{} {}", target.name(), Purpose::Password.lacks()))
-        })?;
-        self.audit(
-            NewEvent::new(Action::Reveal)
-                .customer(&target.customer)
-                .entry(&target.entry)
-                .detail("password shown on screen"),
-        )?;
-        Ok(password)
+        let event = NewEvent::new(Action::Reveal)
+            .customer(&target.customer)
+            .entry(&target.entry)
+            .detail("password shown on screen");
+        self.use_secrets(&target.entry, event)?
+            .password
+            .ok_or_else(|| {
+                Error::NotFound(format!("{} {}", target.name(), Purpose::Password.lacks()))
+            })
     }
 
     /// The address behind one of the entry's links, to open in the browser: taken from the

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) use self::open::check_new_password;
 pub(crate) use self::open::vault_id_of;
+pub use self::open::{new_header_records, new_settings_record, MetaRecords};
 use super::header::Header;
 use super::kdf::KdfParams;
 use super::records;
@@ -66,7 +67,8 @@ struct Settings {
 pub struct Session {
     store: Box<dyn Store>,
     header: Header,
-    data_key: Key256,
+    /// The key the master password unwraps from the header (for a local vault, the data key).
+    header_key: Key256,
     cipher: RecordCipher,
     settings: Settings,
     device: Device,
@@ -153,6 +155,13 @@ fn appender<'a>(
 }
 
 impl Session {
+    /// The store as its own type, for what only one backend does (a team's member
+    /// management); `None` when the vault is kept by another backend.
+    pub fn store_as<T: Store>(&mut self) -> Option<&mut T> {
+        let store: &mut dyn std::any::Any = self.store.as_mut();
+        store.downcast_mut::<T>()
+    }
+
     /// Locks the vault: checkpoints the log; keys are wiped when `self` is dropped.
     pub fn lock(mut self) -> Result<()> {
         self.store.checkpoint()

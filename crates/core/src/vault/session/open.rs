@@ -51,7 +51,14 @@ impl Session {
             prefs: Default::default(),
         };
         let sealed_settings = seal_settings(&cipher, &settings)?;
-        let mut session = Session::assemble(store, header, data_key, cipher, settings, vec![])?;
+        let mut session = Session::assemble(
+            store,
+            header,
+            Key256::from_bytes(*data_key.expose()),
+            &data_key,
+            settings,
+            vec![],
+        )?;
         session.store.write(&mut |tx| {
             tx.put_meta(META_HEADER, &header_bytes)?;
             tx.put_meta(META_HEADER_SUM, header_sum.as_bytes())?;
@@ -71,21 +78,25 @@ impl Session {
         Ok(session)
     }
 
-    /// A session over decrypted state; derives the audit key.
+    /// A session over decrypted state; derives the audit key from the data key. A store
+    /// that knows its member (a team database) names the staff.
     fn assemble(
         store: Box<dyn Store>,
         header: Header,
-        data_key: Key256,
-        cipher: RecordCipher,
-        settings: Settings,
+        header_key: Key256,
+        data_key: &Key256,
+        mut settings: Settings,
         customers: Vec<Customer>,
     ) -> Result<Session> {
+        if let Some(member) = store.member() {
+            settings.staff = member;
+        }
         let mut session = Session {
-            audit_key: ChainKey::derive(&data_key, header.vault_id)?,
+            audit_key: ChainKey::derive(data_key, header.vault_id)?,
+            cipher: RecordCipher::new(data_key),
             store,
             header,
-            data_key,
-            cipher,
+            header_key,
             settings,
             device: Device::current(),
             customers,
@@ -134,7 +145,7 @@ impl Session {
             note_failed_unlock(store.as_mut(), None, "refused: too many failed attempts")?;
             return Err(Error::LockedOut { wait_seconds: wait });
         }
-        let data_key = match header.unwrap_key(password) {
+        let header_key = match header.unwrap_key(password) {
             Ok(key) => key,
             Err(Error::WrongPassword) => {
                 let next = backoff.after_failure(now_unix);
@@ -146,10 +157,12 @@ impl Session {
             }
             Err(e) => return Err(e),
         };
+        let data_key = store.resolve_data_key(Key256::from_bytes(*header_key.expose()))?;
         let cipher = RecordCipher::new(&data_key);
         let settings = open_settings(&cipher, store.as_ref())?;
         let customers = load_customers(&cipher, store.as_ref())?;
-        let mut session = Session::assemble(store, header, data_key, cipher, settings, customers)?;
+        let mut session =
+            Session::assemble(store, header, header_key, &data_key, settings, customers)?;
         let report = match verify_audit {
             true => Some(session.verify_audit()?),
             false => None,
@@ -163,29 +176,35 @@ impl Session {
     /// this vault's settings record is refused as [`Error::RememberedKeyInvalid`]. Refused
     /// while the unlock backoff says to wait; recorded in the audit log as an unlock with
     /// the remembered key.
-    pub fn unlock_with_key(backend: &dyn Backend, data_key: Key256) -> Result<Session> {
-        let store = backend.open()?;
+    pub fn unlock_with_key(backend: &dyn Backend, header_key: Key256) -> Result<Session> {
+        let mut store = backend.open()?;
         let header = read_header(store.as_ref())?;
         let backoff = read_backoff(store.as_ref())?;
         let wait = backoff.wait_seconds(crate::vault::now_unix());
         if wait > 0 {
             return Err(Error::LockedOut { wait_seconds: wait });
         }
-        let cipher = RecordCipher::new(&data_key);
-        let settings = open_settings(&cipher, store.as_ref()).map_err(|e| match e {
+        let invalid = |e| match e {
             Error::Integrity(_) => Error::RememberedKeyInvalid,
             other => other,
-        })?;
+        };
+        let data_key = store
+            .resolve_data_key(Key256::from_bytes(*header_key.expose()))
+            .map_err(invalid)?;
+        let cipher = RecordCipher::new(&data_key);
+        let settings = open_settings(&cipher, store.as_ref()).map_err(invalid)?;
         let customers = load_customers(&cipher, store.as_ref())?;
-        let mut session = Session::assemble(store, header, data_key, cipher, settings, customers)?;
+        let mut session =
+            Session::assemble(store, header, header_key, &data_key, settings, customers)?;
         session.record_unlock(false, "with the key remembered on this device")?;
         Ok(session)
     }
 
-    /// A copy of the data key, to be kept in the OS keychain ("remember on this device");
-    /// record the outcome with [`Session::note_device_key`].
+    /// A copy of the key the master password unwraps (for a local vault, the data key
+    /// itself), to be kept in the OS keychain ("remember on this device"); record the
+    /// outcome with [`Session::note_device_key`].
     pub fn data_key_for_keychain(&self) -> Key256 {
-        Key256::from_bytes(*self.data_key.expose())
+        Key256::from_bytes(*self.header_key.expose())
     }
 
     /// Records in the audit log that this device now remembers the vault key, or no longer.
@@ -241,7 +260,7 @@ impl Session {
             self.audit(event.failed().detail(e.to_string()))?;
             return Err(e);
         }
-        let header = self.header.clone().wrap(&self.data_key, new_password)?;
+        let header = self.header.clone().wrap(&self.header_key, new_password)?;
         let (bytes, sum) = header.to_stored()?;
         self.write_batch(&[event], |_, tx| {
             tx.put_meta(META_HEADER, &bytes)?;
@@ -356,4 +375,40 @@ fn load_customers(cipher: &RecordCipher, store: &dyn Store) -> Result<Vec<Custom
         Ok(())
     })?;
     Ok(customers)
+}
+
+/// Meta values as a store keeps them: key and bytes.
+pub type MetaRecords = Vec<(&'static str, Vec<u8>)>;
+
+/// A new vault header for `password` (refused as a master password is when too short) with
+/// a fresh random key, as the meta values a store keeps it under, and the key. For
+/// backends that set a vault up their own way (a team member's profile, whose key then
+/// opens the member's private key).
+pub fn new_header_records(
+    password: &SecretString,
+    kdf: KdfParams,
+) -> Result<(MetaRecords, Key256)> {
+    check_new_password(password)?;
+    kdf.check_bounds()?;
+    let (header, key) = Header::create(password, kdf)?;
+    let (bytes, sum) = header.to_stored()?;
+    Ok((
+        vec![(META_HEADER, bytes), (META_HEADER_SUM, sum.into_bytes())],
+        key,
+    ))
+}
+
+/// The settings record of a new vault whose data key is `data_key`: default preferences,
+/// sealed, with the meta key it is stored under. For backends that set a vault up their
+/// own way (a team database).
+pub fn new_settings_record(data_key: &Key256, staff: &str) -> Result<(&'static str, Vec<u8>)> {
+    let settings = Settings {
+        staff: identity::staff_name(staff)?,
+        audit_log: true,
+        prefs: Default::default(),
+    };
+    Ok((
+        META_SETTINGS,
+        seal_settings(&RecordCipher::new(data_key), &settings)?,
+    ))
 }

@@ -1,0 +1,494 @@
+//! Setting a team up and managing its members: `team init` (the database's owner creates
+//! the schema, the roles, the team key and the first admin), `invite` (an admin issues an
+//! enrolment code), `join` (the invited person's client makes their key pair and login and
+//! writes their profile), `confirm` (an admin compares the fingerprint and wraps the team
+//! key for them), `members` and `db-env`.
+//!
+//! An enrolment code carries no team secret: it names a login that can only call
+//! `sp_join`, and that login's password. Every member login's password is made by the
+//! member's own client; the server only ever receives its SCRAM-SHA-256 verifier.
+
+use std::path::Path;
+
+use sallyport_core::vault::kdf::KdfParams;
+use sallyport_core::{Error, Key256, Result, SecretString, Session};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::conn::{self, db_error, DbAddress};
+use crate::keys::{self, MemberKey};
+use crate::profile::{self, MemberSecrets, TeamInfo};
+use crate::store::{head_of, TeamStore};
+
+/// How long an enrolment code is valid.
+pub const INVITE_DAYS: i64 = 7;
+
+/// The schema, with `:prefix` for the team's role prefix.
+const SCHEMA: &str = include_str!("schema.sql");
+
+/// A member role.
+pub const ROLES: [&str; 3] = ["staff", "editor", "admin"];
+
+/// The role prefix of a team: `sp_` and the first eight hex digits of its id.
+fn role_prefix(team_id: &Uuid) -> String {
+    format!("sp_{}", &team_id.simple().to_string()[..8])
+}
+
+/// What `team init` made.
+#[derive(Debug, Clone, Serialize)]
+pub struct Initialised {
+    /// The team's id.
+    pub team_id: String,
+    /// The first admin.
+    pub admin: String,
+    /// The admin's key fingerprint.
+    pub fingerprint: String,
+}
+
+/// `team init`: as the database's owner (`owner_password`), creates the schema, the roles,
+/// the team key and `staff` as the first admin (confirmed), and writes the admin's profile
+/// at `profile_path` under `master_password`.
+#[allow(clippy::too_many_arguments)]
+pub fn init(
+    address: &DbAddress,
+    owner_password: &SecretString,
+    ca_pem: &[u8],
+    profile_path: &Path,
+    master_password: &SecretString,
+    staff: &str,
+    kdf: KdfParams,
+) -> Result<Initialised> {
+    let staff = sallyport_core::identity::staff_name(staff)?;
+    if address.user.is_empty() {
+        return Err(Error::invalid(
+            "--db",
+            "name the database owner: postgres://OWNER@HOST:PORT/DB",
+        ));
+    }
+    if profile_path.exists() {
+        return Err(Error::VaultExists(profile_path.display().to_string()));
+    }
+    sallyport_core::vault::new_header_records(master_password, kdf)?; // checks both early
+    let mut client = conn::connect(address, &address.user, owner_password, ca_pem)?;
+    let taken = client
+        .query_one(
+            "SELECT count(*) FROM pg_namespace WHERE nspname = 'sallyport'",
+            &[],
+        )
+        .map_err(|e| db_error(&e))?;
+    if taken.get::<_, i64>(0) > 0 {
+        return Err(Error::invalid(
+            "--db",
+            format!(
+                "{} already holds a Sallyport team; join it with an enrolment code",
+                address.describe()
+            ),
+        ));
+    }
+    let team_id = Uuid::new_v4();
+    let prefix = role_prefix(&team_id);
+    let team_key = sallyport_core::crypto::random_key()?;
+    let key = MemberKey::generate()?;
+    let fingerprint = keys::fingerprint(&key.public());
+    let login = format!("{prefix}_m_{}", hex::encode(*keys::random::<4>()?));
+    let db_password = keys::login_password()?;
+    let wrapped = keys::wrap_team_key(&team_key, &key.public(), &team_id.to_string(), &staff)?;
+    let (settings_key, settings) = sallyport_core::vault::new_settings_record(&team_key, &staff)?;
+    let mut tx = client.transaction().map_err(|e| db_error(&e))?;
+    tx.batch_execute(&SCHEMA.replace(":prefix", &prefix))
+        .map_err(|e| match e.code().map(|c| c.code()) {
+            Some("42501") => Error::invalid(
+                "--db",
+                format!(
+                    "{} may not create roles or schemas in {} (it needs CREATEROLE and to own the database)",
+                    address.user,
+                    address.describe()
+                ),
+            ),
+            _ => db_error(&e),
+        })?;
+    for (key, value) in [
+        ("team_id", team_id.to_string().into_bytes()),
+        ("role_prefix", prefix.clone().into_bytes()),
+        ("schema_version", b"1".to_vec()),
+        (settings_key, settings),
+    ] {
+        tx.execute(
+            "INSERT INTO sallyport.meta VALUES ($1, $2)",
+            &[&key, &value],
+        )
+        .map_err(|e| db_error(&e))?;
+    }
+    tx.batch_execute(&format!(
+        "CREATE ROLE \"{login}\" LOGIN PASSWORD '{}' IN ROLE \"{prefix}_member\", \"{prefix}_admin\"",
+        keys::scram_verifier(&db_password)
+    ))
+    .map_err(|e| db_error(&e))?;
+    tx.execute(
+        "INSERT INTO sallyport.members (name, login, role, public_key, fingerprint, wrapped_key,
+             confirmed, active, invited_by, joined_at)
+         VALUES ($1, $2, 'admin', $3, $4, $5, true, true, NULL, now())",
+        &[
+            &staff,
+            &login,
+            &key.public().as_slice(),
+            &fingerprint,
+            &wrapped,
+        ],
+    )
+    .map_err(|e| db_error(&e))?;
+    let note = format!("team created; {staff} is its first admin");
+    tx.execute(
+        "SELECT sallyport.sp_append($1, NULL, 'vault_create', 'ok', NULL, NULL, NULL, NULL, $2)",
+        &[&staff, &note],
+    )
+    .map_err(|e| db_error(&e))?;
+    let info = TeamInfo {
+        team_id: team_id.to_string(),
+        db: DbAddress {
+            user: login,
+            ..address.clone()
+        },
+        member: staff.clone(),
+        ca_pem: String::from_utf8_lossy(ca_pem).into_owned(),
+    };
+    let secrets = MemberSecrets { key, db_password };
+    profile::create(profile_path, master_password, kdf, &info, &secrets)?;
+    if let Err(e) = tx.commit() {
+        let _ = std::fs::remove_file(profile_path);
+        let _ = std::fs::remove_file(profile::ca_file(profile_path));
+        return Err(db_error(&e));
+    }
+    Ok(Initialised {
+        team_id: team_id.to_string(),
+        admin: staff,
+        fingerprint,
+    })
+}
+
+/// An enrolment code: the team's role prefix, the invitation login and its password.
+struct Code {
+    prefix: String,
+    login: String,
+    secret: SecretString,
+}
+
+impl Code {
+    const LEN: usize = 4 + 6 + 16;
+
+    fn new(prefix: &str) -> Result<(Self, String)> {
+        let id = keys::random::<6>()?;
+        let secret = keys::random::<16>()?;
+        let prefix_bytes = hex::decode(prefix.trim_start_matches("sp_"))
+            .map_err(|_| Error::Integrity("the team's role prefix is damaged".into()))?;
+        let bytes = [prefix_bytes.as_slice(), id.as_slice(), secret.as_slice()].concat();
+        let text = data_encoding::BASE32_NOPAD.encode(&bytes);
+        let grouped = text
+            .as_bytes()
+            .chunks(6)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join("-");
+        let code = Self::parse(&grouped)?;
+        Ok((code, grouped))
+    }
+
+    fn parse(text: &str) -> Result<Self> {
+        let refused = || {
+            Error::invalid(
+                "--code",
+                "this is not an enrolment code (42 letters and digits, in groups of six)",
+            )
+        };
+        let cleaned: String = text
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let bytes = data_encoding::BASE32_NOPAD
+            .decode(cleaned.as_bytes())
+            .map_err(|_| refused())?;
+        if bytes.len() != Self::LEN {
+            return Err(refused());
+        }
+        let prefix = format!("sp_{}", hex::encode(&bytes[..4]));
+        let login = format!("{prefix}_invite_{}", hex::encode(&bytes[4..10]));
+        let secret = SecretString::new(hex::encode(&bytes[10..]));
+        Ok(Self {
+            prefix,
+            login,
+            secret,
+        })
+    }
+}
+
+/// What `team invite` made.
+#[derive(Debug, Clone, Serialize)]
+pub struct Invitation {
+    /// The member's name.
+    pub name: String,
+    /// Their role.
+    pub role: String,
+    /// The enrolment code to pass them.
+    pub code: String,
+}
+
+/// `team invite`: an admin invites `name` as `role`.
+pub fn invite(session: &mut Session, name: &str, role: &str) -> Result<Invitation> {
+    let name = sallyport_core::identity::staff_name(name)?;
+    if !ROLES.contains(&role) {
+        return Err(Error::invalid(
+            "--role",
+            format!("'{role}' is not a role (staff, editor, admin)"),
+        ));
+    }
+    let store = team_store(session)?;
+    let prefix = store.on_client(|client| {
+        let row = client
+            .query_one(
+                "SELECT convert_from(value, 'UTF8') FROM sallyport.meta WHERE key = 'role_prefix'",
+                &[],
+            )
+            .map_err(|e| db_error(&e))?;
+        Ok((row.get::<_, String>(0), None))
+    })?;
+    let (code, text) = Code::new(&prefix)?;
+    let expires = time::OffsetDateTime::now_utc() + time::Duration::days(INVITE_DAYS);
+    let expires = expires
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| Error::Storage(e.to_string()))?;
+    store.on_client(|client| {
+        let row = client
+            .query_one(
+                "SELECT head_seq, head_hash FROM sallyport.sp_invite($1, $2, $3, $4, $5::text::timestamptz)",
+                &[&name, &role, &code.login, &keys::scram_verifier(&code.secret), &expires],
+            )
+            .map_err(|e| db_error(&e))?;
+        Ok(((), head_of(&row, "head_seq", "head_hash")))
+    })?;
+    Ok(Invitation {
+        name,
+        role: role.to_owned(),
+        code: text,
+    })
+}
+
+/// What `team join` made.
+#[derive(Debug, Clone, Serialize)]
+pub struct Joined {
+    /// The member's name in the team.
+    pub name: String,
+    /// Their role.
+    pub role: String,
+    /// Their key fingerprint, to read out to an admin over another channel.
+    pub fingerprint: String,
+}
+
+/// `team join`: with an enrolment code, makes this member's key pair and database login,
+/// registers them with the team, and writes their profile.
+pub fn join(
+    address: &DbAddress,
+    ca_pem: &[u8],
+    code_text: &str,
+    profile_path: &Path,
+    master_password: &SecretString,
+    staff: Option<&str>,
+    kdf: KdfParams,
+) -> Result<Joined> {
+    let code = Code::parse(code_text)?;
+    if profile_path.exists() {
+        return Err(Error::VaultExists(profile_path.display().to_string()));
+    }
+    sallyport_core::vault::new_header_records(master_password, kdf)?; // checks it early
+    let mut client = conn::connect(address, &code.login, &code.secret, ca_pem).map_err(|e| {
+        match e.to_string().contains("refused the login") {
+            true => Error::invalid(
+                "--code",
+                "the server does not know this enrolment code (mistyped, expired or for another team)",
+            ),
+            false => e,
+        }
+    })?;
+    let key = MemberKey::generate()?;
+    let fingerprint = keys::fingerprint(&key.public());
+    let login = format!("{}_m_{}", code.prefix, hex::encode(*keys::random::<4>()?));
+    let db_password = keys::login_password()?;
+    let row = client
+        .query_one(
+            "SELECT name, role, team_id FROM sallyport.sp_join($1, $2, $3, $4)",
+            &[
+                &key.public().as_slice(),
+                &fingerprint,
+                &login,
+                &keys::scram_verifier(&db_password),
+            ],
+        )
+        .map_err(|e| match e.code().map(|c| c.code()) {
+            Some("42883") | Some("3F000") => Error::invalid(
+                "--db",
+                format!("{} is not a Sallyport team database", address.describe()),
+            ),
+            _ => db_error(&e),
+        })?;
+    let name: String = row.get(0);
+    let role: String = row.get(1);
+    let team_id: String = row.get(2);
+    if let Some(staff) = staff {
+        if !staff.trim().eq_ignore_ascii_case(&name) {
+            return Err(Error::invalid(
+                "--staff",
+                format!(
+                    "this enrolment code was issued for {name}, not {}",
+                    staff.trim()
+                ),
+            ));
+        }
+    }
+    let info = TeamInfo {
+        team_id,
+        db: DbAddress {
+            user: login,
+            ..address.clone()
+        },
+        member: name.clone(),
+        ca_pem: String::from_utf8_lossy(ca_pem).into_owned(),
+    };
+    let secrets = MemberSecrets { key, db_password };
+    profile::create(profile_path, master_password, kdf, &info, &secrets)?;
+    Ok(Joined {
+        name,
+        role,
+        fingerprint,
+    })
+}
+
+/// `team confirm`: an admin checks `fingerprint` against the key `name` joined with and
+/// gives them the team key.
+pub fn confirm(session: &mut Session, name: &str, fingerprint: &str) -> Result<()> {
+    let typed = keys::normalise_fingerprint(fingerprint);
+    let store = team_store(session)?;
+    let team_id = store.info().team_id.clone();
+    let (stored_fp, public_key): (Option<String>, Option<Vec<u8>>) = store.on_client(|client| {
+        let row = client
+            .query_opt(
+                "SELECT fingerprint, public_key FROM sallyport.sp_members() WHERE name = $1 AND active",
+                &[&name],
+            )
+            .map_err(|e| db_error(&e))?
+            .ok_or_else(|| Error::invalid("name", format!("{name} is not a member of this team")))?;
+        Ok(((row.get(0), row.get(1)), None))
+    })?;
+    let (Some(stored_fp), Some(public_key)) = (stored_fp, public_key) else {
+        return Err(Error::invalid("name", format!("{name} has not joined yet")));
+    };
+    if stored_fp != typed {
+        return Err(Error::invalid(
+            "--fingerprint",
+            format!("{typed} does not match the key {name} joined with; ask them to read theirs out again"),
+        ));
+    }
+    let recipient: [u8; 32] = public_key
+        .as_slice()
+        .try_into()
+        .map_err(|_| Error::Integrity(format!("{name}'s public key is damaged")))?;
+    let team_key = Key256::from_bytes(*store.connected()?.team_key.expose());
+    let wrapped = keys::wrap_team_key(&team_key, &recipient, &team_id, name)?;
+    store.on_client(|client| {
+        let row = client
+            .query_one(
+                "SELECT head_seq, head_hash FROM sallyport.sp_confirm($1, $2, $3)",
+                &[&name, &stored_fp, &wrapped],
+            )
+            .map_err(|e| db_error(&e))?;
+        Ok(((), head_of(&row, "head_seq", "head_hash")))
+    })
+}
+
+/// One member as `team members` lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Member {
+    /// Their name.
+    pub name: String,
+    /// Their role.
+    pub role: String,
+    /// Whether an admin confirmed their fingerprint.
+    pub confirmed: bool,
+    /// Whether they are still in the team.
+    pub active: bool,
+}
+
+/// `team members`.
+pub fn members(session: &mut Session) -> Result<Vec<Member>> {
+    team_store(session)?.on_client(|client| {
+        let rows = client
+            .query(
+                "SELECT name, role, confirmed, active FROM sallyport.sp_members()",
+                &[],
+            )
+            .map_err(|e| db_error(&e))?;
+        Ok((
+            rows.iter()
+                .map(|r| Member {
+                    name: r.get(0),
+                    role: r.get(1),
+                    confirmed: r.get(2),
+                    active: r.get(3),
+                })
+                .collect(),
+            None,
+        ))
+    })
+}
+
+/// `team db-env`: this member's own database login as `NAME='value'` lines for a POSIX
+/// shell, recorded by the server first.
+pub fn db_env(
+    session: &mut Session,
+    profile_path: &Path,
+) -> Result<Vec<(&'static str, SecretString)>> {
+    let store = team_store(session)?;
+    store.on_client(|client| {
+        let row = client
+            .query_one("SELECT head_seq, head_hash FROM sallyport.sp_db_env()", &[])
+            .map_err(|e| db_error(&e))?;
+        Ok(((), head_of(&row, "head_seq", "head_hash")))
+    })?;
+    let info = store.info().clone();
+    let password = SecretString::from(store.connected()?.db_password.expose());
+    Ok(vec![
+        ("PGHOST", SecretString::new(info.db.host)),
+        ("PGPORT", SecretString::new(info.db.port.to_string())),
+        ("PGDATABASE", SecretString::new(info.db.dbname)),
+        ("PGUSER", SecretString::new(info.db.user)),
+        ("PGPASSWORD", password),
+        ("PGSSLMODE", SecretString::from("verify-full")),
+        (
+            "PGSSLROOTCERT",
+            SecretString::new(profile::ca_file(profile_path).display().to_string()),
+        ),
+    ])
+}
+
+/// The team store of an unlocked team session.
+fn team_store(session: &mut Session) -> Result<&mut TeamStore> {
+    session
+        .store_as::<TeamStore>()
+        .ok_or_else(|| Error::invalid("vault", "this is a local vault, not a team profile"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_carry_no_team_key() {
+        let (code, text) = Code::new("sp_1a2b3c4d").unwrap();
+        let parsed = Code::parse(&text.to_lowercase().replace('-', " ")).unwrap();
+        assert_eq!(parsed.prefix, "sp_1a2b3c4d");
+        assert_eq!(parsed.login, code.login);
+        assert!(code.login.starts_with("sp_1a2b3c4d_invite_"));
+        assert_eq!(parsed.secret.expose(), code.secret.expose());
+        assert!(Code::parse("ABCD-EFGH").is_err());
+        assert!(Code::parse(&format!("{text}AA")).is_err());
+    }
+}

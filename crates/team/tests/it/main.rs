@@ -1,0 +1,6 @@
+//! The team crate's tests against a real PostgreSQL (tests/pg/server.sh), through the
+//! core's sessions as the shells use them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod working_together;

@@ -1,0 +1,103 @@
+//! Two members working on the same customers at once: the later save of a record someone
+//! else changed since it was read is refused, naming who changed it and when; nothing is
+//! lost, and a fresh read saves.
+
+use sallyport_core::import::ImportOptions;
+use sallyport_core::model::form::CustomerForm;
+use sallyport_core::vault::kdf::KdfParams;
+use sallyport_core::{SecretString, Session};
+use sallyport_team::admin;
+use sallyport_team::conn::DbAddress;
+use sallyport_team::testing::{PgServer, OWNER_PASSWORD};
+use sallyport_team::TeamBackend;
+
+struct Team {
+    _pg: PgServer,
+    dir: tempfile::TempDir,
+}
+
+fn password(name: &str) -> SecretString {
+    SecretString::new(format!("{name} master password"))
+}
+
+/// Alice (admin) made the team and imported the fixture; Bob (editor) joined and was
+/// confirmed.
+fn team() -> Team {
+    let pg = PgServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = std::fs::read(pg.ca()).unwrap();
+    let kdf = KdfParams::floor();
+    admin::init(
+        &DbAddress::parse(&pg.url("owner")).unwrap(),
+        &SecretString::from(OWNER_PASSWORD),
+        &ca,
+        &dir.path().join("alice.team"),
+        &password("alice"),
+        "Alice",
+        kdf,
+    )
+    .unwrap();
+    let mut alice = unlock(&dir, "alice");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/import/valid.csv");
+    let import = alice
+        .import_in_one_pass(&fixture, ImportOptions::default(), &mut |_| {})
+        .unwrap();
+    assert!(import.written);
+    let invitation = admin::invite(&mut alice, "Bob", "editor").unwrap();
+    let joined = admin::join(
+        &DbAddress::parse(&pg.url("")).unwrap(),
+        &ca,
+        &invitation.code,
+        &dir.path().join("bob.team"),
+        &password("bob"),
+        None,
+        kdf,
+    )
+    .unwrap();
+    admin::confirm(&mut alice, "Bob", &joined.fingerprint).unwrap();
+    alice.lock().unwrap();
+    Team { _pg: pg, dir }
+}
+
+fn unlock(dir: &tempfile::TempDir, name: &str) -> Session {
+    let backend = TeamBackend::new(dir.path().join(format!("{name}.team")));
+    Session::unlock(&backend, &password(name)).unwrap()
+}
+
+fn with_notes(session: &Session, code: &str, notes: &str) -> (uuid::Uuid, CustomerForm) {
+    let customer = session.customer_by_code(code).unwrap();
+    let mut form = CustomerForm::of(customer);
+    form.notes = notes.to_owned();
+    (customer.id, form)
+}
+
+#[test]
+fn the_later_save_of_a_changed_record_is_refused_naming_who_and_when() {
+    let t = team();
+    let mut alice = unlock(&t.dir, "alice");
+    let mut bob = unlock(&t.dir, "bob");
+    let (id, form) = with_notes(&alice, "ACME", "Alice was here");
+    alice.save_customer(Some(id), &form).unwrap();
+    let (id, form) = with_notes(&bob, "ACME", "Bob was here");
+    let refused = bob.save_customer(Some(id), &form).unwrap_err();
+    let message = &refused[0].message;
+    assert!(
+        message.contains("changed by Alice at ") && message.contains("nothing was saved"),
+        "{message}"
+    );
+    bob.lock().unwrap();
+    // Nothing was lost: Alice's change is there; read afresh, Bob's save goes through.
+    let mut bob = unlock(&t.dir, "bob");
+    let acme = bob.customer_by_code("ACME").unwrap().clone();
+    assert_eq!(acme.notes, "Alice was here");
+    let (id, form) = with_notes(&bob, "ACME", "Bob was here");
+    bob.save_customer(Some(id), &form).unwrap();
+    alice.lock().unwrap();
+    let alice = unlock(&t.dir, "alice");
+    assert_eq!(
+        alice.customer_by_code("ACME").unwrap().notes,
+        "Bob was here"
+    );
+    assert!(alice.verify_audit().unwrap().is_ok());
+}
