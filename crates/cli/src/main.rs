@@ -74,7 +74,7 @@ enum Command {
     /// The audit log: list, verify, export.
     #[command(subcommand)]
     Audit(cmd::audit::Command),
-    /// A team vault on PostgreSQL: init, invite, join, confirm, members, db-env.
+    /// A team vault on PostgreSQL: init, invite, join, confirm, remove, members, push, db-env.
     #[command(subcommand)]
     Team(cmd::team::Command),
     /// Serves a copied value and clears it (started by `copy`; reads the value on stdin).

@@ -404,6 +404,87 @@ pub fn confirm(session: &mut Session, name: &str, fingerprint: &str) -> Result<(
     })
 }
 
+/// A credential a removed member used, to rotate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ToRotate {
+    /// The customer's code (its id where the customer is no longer in the list).
+    pub customer: String,
+    /// The entry's label (its id where the entry is gone).
+    pub entry: String,
+    /// When they last used it (RFC 3339, UTC).
+    pub last_used: String,
+}
+
+/// What `team remove` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Removed {
+    /// The member removed.
+    pub removed: String,
+    /// The credentials they used in the last 90 days, newest first; each is marked due for
+    /// rotation.
+    pub rotate: Vec<ToRotate>,
+}
+
+/// `team remove`: an admin removes `name` at once (login disabled, key deleted) and marks
+/// the credentials they used in the last 90 days due for rotation.
+pub fn remove(session: &mut Session, name: &str) -> Result<Removed> {
+    let used: Vec<(Option<Uuid>, Option<Uuid>, i64)> =
+        team_store(session)?.on_client(|client| {
+            let mut tx = client.transaction().map_err(|e| db_error(&e))?;
+            let rows = tx
+                .query(
+                    "SELECT customer_id, entry_id, last_used_us FROM sallyport.sp_remove($1)",
+                    &[&name],
+                )
+                .map_err(|e| db_error(&e))?;
+            tx.commit().map_err(|e| db_error(&e))?;
+            Ok((
+                rows.iter()
+                    .map(|r| (r.get(0), r.get(1), r.get(2)))
+                    .collect(),
+                None,
+            ))
+        })?;
+    let mut rotate = Vec::new();
+    for (customer_id, entry_id, last_used_us) in used {
+        let customer = customer_id.and_then(|id| session.customers().iter().find(|c| c.id == id));
+        let label = entry_id.and_then(|id| {
+            customer.and_then(|c| {
+                c.entries
+                    .iter()
+                    .find(|e| e.id == id)
+                    .map(|e| e.label.clone())
+            })
+        });
+        let last_used =
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(last_used_us) * 1000)
+                .ok()
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .unwrap_or_default();
+        rotate.push(ToRotate {
+            customer: customer
+                .map(|c| c.code.clone())
+                .or(customer_id.map(|id| id.to_string()))
+                .unwrap_or_default(),
+            entry: label
+                .clone()
+                .or(entry_id.map(|id| id.to_string()))
+                .unwrap_or_default(),
+            last_used,
+        });
+        if let (Some(entry), Some(_)) = (entry_id, label) {
+            session.mark_rotation_due(entry, &format!("{name} was removed from the team"))?;
+        }
+    }
+    Ok(Removed {
+        removed: name.to_owned(),
+        rotate,
+    })
+}
+
 /// One member as `team members` lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Member {

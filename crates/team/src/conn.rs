@@ -217,6 +217,7 @@ const REFUSED: &[(&str, &str)] = &[
     ),
     ("sp_invite", "only an admin invites members"),
     ("sp_confirm", "only an admin confirms members"),
+    ("sp_remove", "only an admin removes members"),
 ];
 
 /// A database error as the core's error: refusals by our functions keep their words.

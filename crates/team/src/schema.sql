@@ -232,9 +232,10 @@ BEGIN
 END
 $$;
 
--- Everything a batch writes, in one call: records with the versions the writer read (a
--- record changed since is refused, naming who changed it and when), secrets, deletions and
--- settings. The server records the write (with counts) before it returns.
+-- Everything a batch writes (or a part of it: a client sends large batches in parts, all in
+-- one transaction): records with the versions the writer read (a record changed by someone
+-- else since is refused, naming who changed it and when), secrets, deletions and settings.
+-- The server records the write (with counts) before it returns.
 CREATE FUNCTION sallyport.sp_write(
         customer_ids uuid[], customer_records bytea[], customer_versions bigint[],
         entry_ids uuid[], entry_customers uuid[], entry_records bytea[], entry_versions bigint[],
@@ -245,13 +246,13 @@ CREATE FUNCTION sallyport.sp_write(
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = sallyport, pg_catalog, pg_temp AS $$
 DECLARE
     me sallyport.members := sallyport.sp_caller();
-    stored record;
-    n_customers int := coalesce(array_length(customer_ids, 1), 0);
-    n_entries int := coalesce(array_length(entry_ids, 1), 0);
-    n_secrets int := coalesce(array_length(secret_ids, 1), 0);
-    n_deleted int := coalesce(array_length(deleted_customers, 1), 0)
-        + coalesce(array_length(deleted_entries, 1), 0);
-    n_meta int := coalesce(array_length(meta_keys, 1), 0);
+    stale record;
+    n_customers int := coalesce(cardinality(customer_ids), 0);
+    n_entries int := coalesce(cardinality(entry_ids), 0);
+    n_secrets int := coalesce(cardinality(secret_ids), 0);
+    n_deleted int := coalesce(cardinality(deleted_customers), 0)
+        + coalesce(cardinality(deleted_entries), 0);
+    n_meta int := coalesce(cardinality(meta_keys), 0);
 BEGIN
     IF NOT me.confirmed OR me.role NOT IN ('editor', 'admin') THEN
         RAISE EXCEPTION 'sallyport: % may not change the customer list (role %)',
@@ -261,47 +262,50 @@ BEGIN
         RAISE EXCEPTION 'sallyport: only an admin changes the team''s settings'
             USING ERRCODE = '42501';
     END IF;
-    FOR i IN 1 .. n_customers LOOP
-        SELECT c.version, c.changed_by, c.changed_at INTO stored
-            FROM sallyport.customers c WHERE c.id = customer_ids[i] FOR UPDATE;
-        IF FOUND AND stored.version IS DISTINCT FROM customer_versions[i] THEN
-            RAISE EXCEPTION 'sallyport: changed by % at % since you read it',
-                stored.changed_by, to_char(stored.changed_at AT TIME ZONE 'UTC',
-                'YYYY-MM-DD HH24:MI:SS "UTC"') USING ERRCODE = '40001';
-        END IF;
-        INSERT INTO sallyport.customers AS c VALUES (customer_ids[i], customer_records[i], 1,
-                me.name, now())
-            ON CONFLICT (id) DO UPDATE SET record = excluded.record, version = c.version + 1,
-                changed_by = me.name, changed_at = now();
-    END LOOP;
-    FOR i IN 1 .. n_entries LOOP
-        SELECT e.version, e.changed_by, e.changed_at INTO stored
-            FROM sallyport.entries e WHERE e.id = entry_ids[i] FOR UPDATE;
-        IF FOUND AND stored.version IS DISTINCT FROM entry_versions[i] THEN
-            RAISE EXCEPTION 'sallyport: changed by % at % since you read it',
-                stored.changed_by, to_char(stored.changed_at AT TIME ZONE 'UTC',
-                'YYYY-MM-DD HH24:MI:SS "UTC"') USING ERRCODE = '40001';
-        END IF;
-        INSERT INTO sallyport.entries AS e VALUES (entry_ids[i], entry_customers[i],
-                entry_records[i], 1, me.name, now())
-            ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id,
-                record = excluded.record, version = e.version + 1, changed_by = me.name,
-                changed_at = now();
-    END LOOP;
-    FOR i IN 1 .. n_secrets LOOP
-        INSERT INTO sallyport.entry_secrets VALUES (secret_ids[i], secret_blobs[i])
-            ON CONFLICT (entry_id) DO UPDATE SET blob = excluded.blob;
-    END LOOP;
+    IF EXISTS (SELECT 1 FROM unnest(meta_keys) k WHERE k <> 'settings') THEN
+        RAISE EXCEPTION 'sallyport: only the settings are written this way'
+            USING ERRCODE = '22023';
+    END IF;
+    -- The rows about to change are locked first (a concurrent writer waits here and then
+    -- sees the version this one leaves); any of them changed since the writer read it?
+    PERFORM 1 FROM sallyport.customers c WHERE c.id = ANY (customer_ids) FOR UPDATE;
+    PERFORM 1 FROM sallyport.entries e WHERE e.id = ANY (entry_ids) FOR UPDATE;
+    SELECT c.changed_by, c.changed_at INTO stale
+        FROM sallyport.customers c
+        JOIN unnest(customer_ids, customer_versions) AS w(id, version) ON c.id = w.id
+        WHERE c.version IS DISTINCT FROM w.version
+        LIMIT 1;
+    IF NOT FOUND THEN
+        SELECT e.changed_by, e.changed_at INTO stale
+            FROM sallyport.entries e
+            JOIN unnest(entry_ids, entry_versions) AS w(id, version) ON e.id = w.id
+            WHERE e.version IS DISTINCT FROM w.version
+            LIMIT 1;
+    END IF;
+    IF FOUND THEN
+        RAISE EXCEPTION 'sallyport: changed by % at % since you read it',
+            stale.changed_by, to_char(stale.changed_at AT TIME ZONE 'UTC',
+            'YYYY-MM-DD HH24:MI:SS "UTC"') USING ERRCODE = '40001';
+    END IF;
+    INSERT INTO sallyport.customers AS c (id, record, version, changed_by, changed_at)
+        SELECT w.id, w.record, 1, me.name, now()
+        FROM unnest(customer_ids, customer_records) AS w(id, record)
+        ON CONFLICT (id) DO UPDATE SET record = excluded.record, version = c.version + 1,
+            changed_by = excluded.changed_by, changed_at = excluded.changed_at;
+    INSERT INTO sallyport.entries AS e (id, customer_id, record, version, changed_by, changed_at)
+        SELECT w.id, w.customer_id, w.record, 1, me.name, now()
+        FROM unnest(entry_ids, entry_customers, entry_records) AS w(id, customer_id, record)
+        ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id,
+            record = excluded.record, version = e.version + 1,
+            changed_by = excluded.changed_by, changed_at = excluded.changed_at;
+    INSERT INTO sallyport.entry_secrets (entry_id, blob)
+        SELECT w.id, w.blob FROM unnest(secret_ids, secret_blobs) AS w(id, blob)
+        ON CONFLICT (entry_id) DO UPDATE SET blob = excluded.blob;
     DELETE FROM sallyport.entries WHERE id = ANY (coalesce(deleted_entries, '{}'));
     DELETE FROM sallyport.customers WHERE id = ANY (coalesce(deleted_customers, '{}'));
-    FOR i IN 1 .. n_meta LOOP
-        IF meta_keys[i] <> 'settings' THEN
-            RAISE EXCEPTION 'sallyport: % is not a setting', meta_keys[i]
-                USING ERRCODE = '22023';
-        END IF;
-        INSERT INTO sallyport.meta VALUES (meta_keys[i], meta_values[i])
-            ON CONFLICT (key) DO UPDATE SET value = excluded.value;
-    END LOOP;
+    INSERT INTO sallyport.meta (key, value)
+        SELECT w.key, w.value FROM unnest(meta_keys, meta_values) AS w(key, value)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
     SELECT * INTO head_seq, head_hash FROM sallyport.sp_append(me.name, NULL,
         'records_written', 'ok',
         CASE WHEN n_customers = 1 THEN customer_ids[1] END,
@@ -431,6 +435,51 @@ BEGIN
 END
 $$;
 
+-- An admin removes a member: their login is disabled and leaves every group role at once,
+-- their wrapped team key is deleted, and the credentials they used in the last 90 days
+-- are returned (newest first) so the admin's client can mark them for rotation.
+CREATE FUNCTION sallyport.sp_remove(member_name text)
+RETURNS TABLE (customer_id uuid, entry_id uuid, last_used_us bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = sallyport, pg_catalog, pg_temp AS $$
+DECLARE
+    me sallyport.members := sallyport.sp_caller();
+    target sallyport.members;
+    prefix text := (SELECT convert_from(value, 'UTF8') FROM sallyport.meta
+                    WHERE key = 'role_prefix');
+BEGIN
+    IF me.role <> 'admin' OR NOT me.confirmed THEN
+        RAISE EXCEPTION 'sallyport: only an admin removes members' USING ERRCODE = '42501';
+    END IF;
+    SELECT * INTO target FROM sallyport.members m WHERE m.name = member_name FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'sallyport: % is not a member of this team', member_name
+            USING ERRCODE = '22023';
+    END IF;
+    IF NOT target.active THEN
+        RAISE EXCEPTION 'sallyport: % was already removed', member_name USING ERRCODE = '22023';
+    END IF;
+    IF target.name = me.name THEN
+        RAISE EXCEPTION 'sallyport: you cannot remove yourself' USING ERRCODE = '22023';
+    END IF;
+    UPDATE sallyport.members m SET active = false, confirmed = false, wrapped_key = NULL,
+        removed_at = now() WHERE m.name = member_name;
+    EXECUTE format('ALTER ROLE %I NOLOGIN', target.login);
+    EXECUTE format('REVOKE %I, %I, %I, %I FROM %I', prefix || '_member', prefix || '_staff',
+        prefix || '_editor', prefix || '_admin', target.login);
+    PERFORM sallyport.sp_append(me.name, NULL, 'member_remove', 'ok', NULL, NULL, NULL, NULL,
+        format('%s removed; their login is disabled and their key deleted', member_name));
+    RETURN QUERY
+        SELECT a.customer_id, a.entry_id, max(a.at_us)
+        FROM sallyport.audit a
+        WHERE a.member = member_name AND a.entry_id IS NOT NULL
+          AND a.action IN ('reveal', 'copy_password', 'copy_totp', 'totp_show', 'launch',
+                           'secrets_read')
+          AND a.at_us > (extract(epoch FROM now() - interval '90 days') * 1000000)::bigint
+        GROUP BY a.customer_id, a.entry_id
+        ORDER BY 3 DESC;
+END
+$$;
+
 -- The members, for every member.
 CREATE FUNCTION sallyport.sp_members(OUT name text, OUT role text, OUT confirmed boolean,
         OUT active boolean, OUT fingerprint text, OUT public_key bytea)
@@ -462,5 +511,5 @@ GRANT EXECUTE ON FUNCTION sallyport.sp_my_key() TO :prefix_member;
 GRANT EXECUTE ON FUNCTION sallyport.sp_write(uuid[], bytea[], bigint[], uuid[], uuid[], bytea[],
     bigint[], uuid[], bytea[], uuid[], uuid[], text[], bytea[]) TO :prefix_editor;
 GRANT EXECUTE ON FUNCTION sallyport.sp_invite(text, text, text, text, timestamptz),
-    sallyport.sp_confirm(text, text, bytea) TO :prefix_admin;
+    sallyport.sp_confirm(text, text, bytea), sallyport.sp_remove(text) TO :prefix_admin;
 GRANT EXECUTE ON FUNCTION sallyport.sp_join(bytea, text, text, text) TO :prefix_enrol;

@@ -35,6 +35,9 @@ const LOCAL_META: &[&str] = &["header", "header_sha256", "unlock_backoff"];
 /// Rows fetched per page when streaming.
 const PAGE: i64 = 2000;
 
+/// Records sent per `sp_write` call (a large batch goes in parts, in one transaction).
+const WRITE_PART: usize = 5000;
+
 /// A team profile: the backend the shells pass to the core for a team.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TeamBackend {
@@ -556,33 +559,15 @@ impl Buffer {
     fn send(&self, pg: &mut Transaction<'_>) -> Result<Option<SeenHead>> {
         let mut head = None;
         if self.writes_records() {
-            let entry_ids: Vec<Uuid> = self.entries.iter().map(|e| e.0).collect();
-            let entry_customers: Vec<Uuid> = self.entries.iter().map(|e| e.1).collect();
-            let entry_records: Vec<&[u8]> = self.entries.iter().map(|e| e.2.as_slice()).collect();
-            let meta_keys: Vec<&str> = self.meta.iter().map(|m| m.0.as_str()).collect();
-            let meta_values: Vec<&[u8]> = self.meta.iter().map(|m| m.1.as_slice()).collect();
-            let row = pg
-                .query_one(
-                    "SELECT head_seq, head_hash FROM sallyport.sp_write($1, $2, $3, $4, $5, $6, $7,
-                        $8, $9, $10, $11, $12, $13)",
-                    &[
-                        &ids(&self.customers),
-                        &blobs(&self.customers),
-                        &self.customer_versions,
-                        &entry_ids,
-                        &entry_customers,
-                        &entry_records,
-                        &self.entry_versions,
-                        &ids(&self.secrets),
-                        &blobs(&self.secrets),
-                        &self.deleted_customers,
-                        &self.deleted_entries,
-                        &meta_keys,
-                        &meta_values,
-                    ],
-                )
-                .map_err(|e| write_error(&e))?;
-            head = head_of(&row, "head_seq", "head_hash");
+            let parts = [self.customers.len(), self.entries.len(), self.secrets.len()]
+                .into_iter()
+                .max()
+                .unwrap_or(0)
+                .div_ceil(WRITE_PART)
+                .max(1);
+            for part in 0..parts {
+                head = self.send_part(pg, part)?.or(head);
+            }
         }
         if !self.events.is_empty() {
             if let Some(logged) = log_events(pg, &self.events)? {
@@ -590,6 +575,47 @@ impl Buffer {
             }
         }
         Ok(head)
+    }
+
+    /// One `sp_write` call with the `part`th slice of each list (deletions and settings
+    /// go with the first).
+    fn send_part(&self, pg: &mut Transaction<'_>, part: usize) -> Result<Option<SeenHead>> {
+        fn slice<T>(v: &[T], part: usize) -> &[T] {
+            let start = (part * WRITE_PART).min(v.len());
+            &v[start..(start + WRITE_PART).min(v.len())]
+        }
+        let first = |v: &[Uuid]| if part == 0 { v.to_vec() } else { Vec::new() };
+        let customers = slice(&self.customers, part);
+        let entries = slice(&self.entries, part);
+        let secrets = slice(&self.secrets, part);
+        let meta = if part == 0 { &self.meta[..] } else { &[] };
+        let entry_ids: Vec<Uuid> = entries.iter().map(|e| e.0).collect();
+        let entry_customers: Vec<Uuid> = entries.iter().map(|e| e.1).collect();
+        let entry_records: Vec<&[u8]> = entries.iter().map(|e| e.2.as_slice()).collect();
+        let meta_keys: Vec<&str> = meta.iter().map(|m| m.0.as_str()).collect();
+        let meta_values: Vec<&[u8]> = meta.iter().map(|m| m.1.as_slice()).collect();
+        let row = pg
+            .query_one(
+                "SELECT head_seq, head_hash FROM sallyport.sp_write($1, $2, $3, $4, $5, $6, $7,
+                    $8, $9, $10, $11, $12, $13)",
+                &[
+                    &ids(customers),
+                    &blobs(customers),
+                    &slice(&self.customer_versions, part),
+                    &entry_ids,
+                    &entry_customers,
+                    &entry_records,
+                    &slice(&self.entry_versions, part),
+                    &ids(secrets),
+                    &blobs(secrets),
+                    &first(&self.deleted_customers),
+                    &first(&self.deleted_entries),
+                    &meta_keys,
+                    &meta_values,
+                ],
+            )
+            .map_err(|e| write_error(&e))?;
+        Ok(head_of(&row, "head_seq", "head_hash"))
     }
 
     /// After a commit: every record written is one version further.

@@ -27,8 +27,12 @@ pub enum Command {
     Join(JoinArgs),
     /// Confirm a member whose fingerprint you compared over another channel.
     Confirm(ConfirmArgs),
+    /// Remove a member at once; lists the credentials they used (marked for rotation).
+    Remove(RemoveArgs),
     /// The team's members.
     Members(JsonArgs),
+    /// Copy a local vault's customers, entries and secrets into the team.
+    Push(PushArgs),
     /// Your own database login as NAME='value' lines for a POSIX shell (recorded).
     DbEnv,
 }
@@ -114,6 +118,26 @@ pub struct ConfirmArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct RemoveArgs {
+    /// The member.
+    name: String,
+    /// Print {"removed","rotate":[{"customer","entry","last_used"}]}.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PushArgs {
+    /// The local vault file to copy from (its master password: the next stdin line, or a
+    /// prompt).
+    #[arg(long, value_name = "LOCAL_VAULT")]
+    from: PathBuf,
+    /// Print {"created","updated","skipped","errors"}.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct JsonArgs {
     /// Print JSON.
     #[arg(long)]
@@ -126,7 +150,9 @@ pub fn run(ctx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
         Command::Invite(args) => invite(ctx, args),
         Command::Join(args) => join(ctx, args),
         Command::Confirm(args) => confirm(ctx, args),
+        Command::Remove(args) => remove(ctx, args),
         Command::Members(args) => members(ctx, args),
+        Command::Push(args) => push(ctx, args),
         Command::DbEnv => db_env(ctx),
     }
 }
@@ -252,6 +278,75 @@ fn confirm(ctx: &mut Context, args: ConfirmArgs) -> anyhow::Result<ExitCode> {
         "Confirmed {}: they can now unlock the team vault",
         args.name
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn remove(ctx: &mut Context, args: RemoveArgs) -> anyhow::Result<ExitCode> {
+    let mut session = ctx.unlock()?;
+    let removed = admin::remove(&mut session, &args.name)?;
+    session.lock()?;
+    if args.json {
+        println!("{}", serde_json::to_string(&removed)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Removed {}: their login is disabled and their key deleted.",
+        removed.removed
+    );
+    match removed.rotate.len() {
+        0 => println!("They used no credential in the last 90 days."),
+        n => {
+            println!("Rotate these {n} credential(s) they used in the last 90 days (marked due):");
+            for r in &removed.rotate {
+                println!("  {}/{}  last used {}", r.customer, r.entry, r.last_used);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn push(ctx: &mut Context, args: PushArgs) -> anyhow::Result<ExitCode> {
+    let profile = ctx.profile()?;
+    if !profile.is_team() {
+        bail!("--vault {} is not a team profile", profile.path().display());
+    }
+    let local = sallyport_service::Profile::at(&args.from);
+    if local.is_team() {
+        bail!(
+            "--from {} is a team profile, not a local vault",
+            args.from.display()
+        );
+    }
+    let local_backend = local.backend();
+    if !local_backend.exists() {
+        return Err(sallyport_core::Error::NoVault(local_backend.location()).into());
+    }
+    let mut team = ctx.unlock()?;
+    let password = ctx
+        .passwords
+        .read(&format!("Master password of {}: ", args.from.display()))?;
+    let mut source = sallyport_core::Session::unlock(local_backend.as_ref(), &password)?;
+    let pushed = source.copy_into(&mut team, Default::default(), &mut |_| {})?;
+    source.lock()?;
+    team.lock()?;
+    let summary = &pushed.summary;
+    if args.json {
+        println!("{}", serde_json::to_string(summary)?);
+    } else {
+        println!(
+            "Pushed {}: {} created, {} updated, {} skipped",
+            args.from.display(),
+            summary.created,
+            summary.updated,
+            summary.skipped
+        );
+    }
+    if !pushed.written {
+        bail!(
+            "{} row(s) of the local vault were refused; nothing was pushed",
+            summary.errors.len()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

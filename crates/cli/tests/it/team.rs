@@ -529,3 +529,140 @@ fn a_rolled_back_audit_table_is_reported() {
         "was changed after it was written",
     );
 }
+
+#[test]
+fn a_removed_member_is_out_at_once_and_what_they_used_is_to_rotate() {
+    let t = Team::new();
+    assert_ok(&t.carol.run(&["totp", "ACME"]));
+    let env = t.db_env(&t.carol);
+    // A connection Carol already has open when she is removed.
+    let entry =
+        t.pg.superuser("SELECT entry_id FROM sallyport.entry_secrets LIMIT 1");
+    let open = std::process::Command::new("psql")
+        .args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-c", "SELECT pg_sleep(4)", "-c"])
+        .arg(format!(
+            "SELECT length(blob) FROM sallyport.sp_use_secret('{}', gen_random_uuid(), 'copy_password', 'ok', NULL, NULL)",
+            entry.trim()
+        ))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(&env)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    assert_error(
+        &t.bob.run(&["team", "remove", "Carol"]),
+        "only an admin removes members",
+    );
+    let removed = t.alice.json(&["team", "remove", "Carol", "--json"]);
+    assert_eq!(removed["removed"], "Carol");
+    let rotate = removed["rotate"].as_array().unwrap();
+    assert_eq!(rotate.len(), 1, "{removed}");
+    assert_eq!(rotate[0]["customer"], "ACME");
+    assert_eq!(rotate[0]["entry"], "Web server");
+    assert!(rotate[0]["last_used"].as_str().unwrap().starts_with("20"));
+    let open = open.wait_with_output().unwrap();
+    assert!(
+        !open.status.success(),
+        "the open session still got a secret"
+    );
+    let refusal = String::from_utf8_lossy(&open.stderr);
+    assert!(
+        refusal.contains("permission denied") || refusal.contains("Carol was removed"),
+        "{refusal}"
+    );
+    assert!(!String::from_utf8_lossy(&open.stdout).chars().any(|c| c.is_ascii_digit()));
+    // Her client and her own login are refused; what she used is due for rotation.
+    assert_error(&t.carol.run(&["list"]), "is disabled");
+    let (ok, text) = psql(&env, "SELECT count(*) FROM sallyport.customers");
+    assert!(!ok && text.contains("not permitted to log in"), "{text}");
+    let show = t.alice.json(&["show", "ACME", "--json"]);
+    let web = show["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["label"] == "Web server")
+        .unwrap();
+    assert!(web["rotation_due"].is_string(), "{web}");
+    let members = t.alice.json(&["team", "members", "--json"]);
+    assert_eq!(members[2]["name"], "Carol");
+    assert_eq!(members[2]["active"], false);
+    assert_error(
+        &t.alice.run(&["team", "remove", "Carol"]),
+        "Carol was already removed",
+    );
+    assert_error(
+        &t.alice.run(&["team", "remove", "Alice"]),
+        "you cannot remove yourself",
+    );
+    assert_ok(&t.alice.run(&["audit", "verify"]));
+}
+
+#[test]
+fn a_local_vault_is_pushed_into_the_team() {
+    let t = Team::new();
+    let local = Vault::new();
+    let csv = t.dir.path().join("local.csv");
+    std::fs::write(
+        &csv,
+        "customer,code,entry,kind,host,username,password\n\
+         Zeta Corp,ZETA,Server,rdp,zeta.example,admin,Canary-Pass-Zeta\n\
+         Eta GmbH,ETA,Server,rdp,eta.example,admin,Canary-Pass-Eta\n",
+    )
+    .unwrap();
+    assert_ok(&local.run(&["import", csv.to_str().unwrap()], PASSWORD));
+    let local_path = local.path.to_str().unwrap();
+    let mut cmd = assert_cmd::Command::cargo_bin("sallyport").unwrap();
+    let out = cmd
+        .env_remove("SALLYPORT_VAULT")
+        .arg("--vault")
+        .arg(&t.carol.path)
+        .args([
+            "--password-stdin",
+            "team",
+            "push",
+            "--from",
+            local_path,
+            "--json",
+        ])
+        .write_stdin(format!("{}\n{PASSWORD}\n", t.carol.password))
+        .output()
+        .unwrap();
+    assert_error(&out, "may not change the customer list");
+    let out = assert_cmd::Command::cargo_bin("sallyport")
+        .unwrap()
+        .env_remove("SALLYPORT_VAULT")
+        .arg("--vault")
+        .arg(&t.bob.path)
+        .args([
+            "--password-stdin",
+            "team",
+            "push",
+            "--from",
+            local_path,
+            "--json",
+        ])
+        .write_stdin(format!("{}\n{PASSWORD}\n", t.bob.password))
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["created"], 2, "{summary}");
+    let codes: Vec<String> = t
+        .carol
+        .json(&["list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(codes.contains(&"ZETA".to_owned()) && codes.contains(&"ETA".to_owned()));
+    let imports = t.events(&["--action", "import", "--staff", "Bob"]);
+    assert_eq!(imports.len(), 1);
+    let exports = local.run(&["audit", "list", "--action", "export", "--json"], PASSWORD);
+    assert_ok(&exports);
+    assert!(stdout(&exports).contains("to a team vault (push)"));
+    assert!(!t.pg.dump().contains("Canary-Pass-Zeta"));
+}

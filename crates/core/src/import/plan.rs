@@ -114,8 +114,19 @@ impl Session {
         options: ImportOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<OnePassImport> {
+        self.import_in_one_pass_from(Input::file(path)?, options, progress)
+    }
+
+    /// [`Session::import_in_one_pass`] over any input.
+    pub fn import_in_one_pass_from(
+        &mut self,
+        input: Input,
+        options: ImportOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<OnePassImport> {
+        let path = input.path().to_path_buf();
+        let path = path.as_path();
         let mut seen: Option<(ImportSummary, Detected)> = None;
-        let input = Input::file(path)?;
         let written = self.write_batch_audited(|view, tx| {
             let pass = write_pass(view, tx, input, options, progress)?;
             let blocked = !pass.summary.errors.is_empty() && !options.skip_invalid;
@@ -171,5 +182,34 @@ impl Session {
             Ok(pass.touched)
         })?;
         Ok(plan.summary.clone())
+    }
+}
+
+impl Session {
+    /// Copies every customer, entry and secret of this vault into `target` (a team
+    /// database: `team push`): read as native CSV into memory (wiped afterwards, never a
+    /// file) and imported in one pass, one transaction of the target. Recorded in both logs:
+    /// an export here (before a byte is read), an import there.
+    pub fn copy_into(
+        &mut self,
+        target: &mut Session,
+        options: ImportOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<OnePassImport> {
+        let customers = self.customers().len();
+        let entries: usize = self.customers().iter().map(|c| c.entries.len()).sum();
+        self.audit(NewEvent::new(Action::Export).detail(format!(
+            "{customers} customers, {entries} entries to a team vault (push)"
+        )))?;
+        let mut csv = zeroize::Zeroizing::new(Vec::new());
+        self.write_native_csv(&mut *csv)?;
+        let size = csv.len() as u64;
+        let input = Input::native(
+            Box::new(std::io::Cursor::new(csv)),
+            size,
+            Path::new("vault"),
+            "a Sallyport vault",
+        );
+        target.import_in_one_pass_from(input, options, progress)
     }
 }

@@ -131,6 +131,23 @@ impl Session {
         Ok(results)
     }
 
+    /// Marks the entry's password due for rotation (from today, unless it is already due),
+    /// recorded as an edit of the entry with `why`. Returns whether it changed.
+    pub fn mark_rotation_due(&mut self, entry: uuid::Uuid, why: &str) -> Result<bool> {
+        let target = self.target(entry, super::Purpose::Edit)?;
+        if target.entry.rotation_due.is_some() {
+            return Ok(false);
+        }
+        let mut entry = target.entry.clone();
+        entry.rotation_due = Some(hygiene::today());
+        let event = NewEvent::new(Action::EntryEdit)
+            .customer(&target.customer)
+            .entry(&entry)
+            .detail(format!("password due for rotation: {why}"));
+        self.save_entry(&target.customer, &entry, None, event)?;
+        Ok(true)
+    }
+
     /// Marks the entry's password due for rotation after a launch, when its customer's
     /// policy asks for it; the launch event is written in the same transaction.
     pub(crate) fn record_launch(&mut self, target: &Target, event: NewEvent) -> Result<()> {
