@@ -10,7 +10,9 @@
 
 use std::path::Path;
 
+use sallyport_core::store::{CustomerRow, EntryRow};
 use sallyport_core::vault::kdf::KdfParams;
+use sallyport_core::vault::reseal::Resealer;
 use sallyport_core::{Error, Key256, Result, SecretString, Session};
 use serde::Serialize;
 use uuid::Uuid;
@@ -426,8 +428,10 @@ pub struct Removed {
 }
 
 /// `team remove`: an admin removes `name` at once (login disabled, key deleted) and marks
-/// the credentials they used in the last 90 days due for rotation.
-pub fn remove(session: &mut Session, name: &str) -> Result<Removed> {
+/// the credentials they used in the last 90 days due for rotation; with `rekey`, every
+/// record is then sealed under a new team key, wrapped for the remaining members, in one
+/// transaction. The session must be locked afterwards (its key is the old one).
+pub fn remove(session: &mut Session, name: &str, rekey: bool) -> Result<Removed> {
     let used: Vec<(Option<Uuid>, Option<Uuid>, i64)> =
         team_store(session)?.on_client(|client| {
             let mut tx = client.transaction().map_err(|e| db_error(&e))?;
@@ -479,9 +483,106 @@ pub fn remove(session: &mut Session, name: &str) -> Result<Removed> {
             session.mark_rotation_due(entry, &format!("{name} was removed from the team"))?;
         }
     }
+    if rekey {
+        rekey_team(team_store(session)?)?;
+    }
     Ok(Removed {
         removed: name.to_owned(),
         rotate,
+    })
+}
+
+/// Seals every record, secret and setting under a new team key and wraps it for every
+/// confirmed member, in one transaction (the customer list locked against writes meanwhile).
+fn rekey_team(store: &mut TeamStore) -> Result<()> {
+    let team_id = store.info().team_id.clone();
+    let old = Key256::from_bytes(*store.connected()?.team_key.expose());
+    let new = sallyport_core::crypto::random_key()?;
+    let resealer = Resealer::new(&old, &new);
+    store.on_client(|client| {
+        let mut tx = client.transaction().map_err(|e| db_error(&e))?;
+        let q = |tx: &mut postgres::Transaction<'_>, sql: &str| {
+            tx.query(sql, &[]).map_err(|e| db_error(&e))
+        };
+        let secrets = q(&mut tx, "SELECT entry_id, blob FROM sallyport.sp_rekey_secrets()")?;
+        let customers = q(&mut tx, "SELECT id, record FROM sallyport.customers")?;
+        let entries = q(&mut tx, "SELECT id, customer_id, record FROM sallyport.entries")?;
+        let meta = q(&mut tx, "SELECT key, value FROM sallyport.meta WHERE key IN ('settings', 'key_history')")?;
+        let members = q(&mut tx, "SELECT name, public_key FROM sallyport.sp_members() WHERE active AND confirmed")?;
+        let mut customer_ids = Vec::with_capacity(customers.len());
+        let mut customer_records = Vec::with_capacity(customers.len());
+        for row in &customers {
+            let id: Uuid = row.get(0);
+            let moved = resealer.customer(&CustomerRow { id: id.to_string(), record: row.get(1) })?;
+            customer_ids.push(id);
+            customer_records.push(moved.record);
+        }
+        let mut entry_ids = Vec::with_capacity(entries.len());
+        let mut entry_records = Vec::with_capacity(entries.len());
+        for row in &entries {
+            let id: Uuid = row.get(0);
+            let customer: Uuid = row.get(1);
+            let moved = resealer.entry(&EntryRow {
+                id: id.to_string(),
+                customer_id: customer.to_string(),
+                record: row.get(2),
+            })?;
+            entry_ids.push(id);
+            entry_records.push(moved.record);
+        }
+        let mut secret_ids = Vec::with_capacity(secrets.len());
+        let mut secret_blobs = Vec::with_capacity(secrets.len());
+        for row in &secrets {
+            let id: Uuid = row.get(0);
+            let blob: Vec<u8> = row.get(1);
+            secret_blobs.push(resealer.secrets(&id.to_string(), &blob)?);
+            secret_ids.push(id);
+        }
+        let value = |key: &str| {
+            meta.iter()
+                .find(|r| r.get::<_, String>(0) == key)
+                .map(|r| r.get::<_, Vec<u8>>(1))
+        };
+        let settings = value("settings")
+            .ok_or_else(|| Error::Integrity("the team's settings are missing".into()))?;
+        let settings = resealer.meta("settings", &settings)?;
+        let mut history = match value("key_history") {
+            Some(sealed) => crate::store::open_key_history(&old, &team_id, &sealed)?,
+            None => Vec::new(),
+        };
+        history.push(old);
+        let history = crate::store::seal_key_history(&new, &team_id, &history)?;
+        let mut names = Vec::with_capacity(members.len());
+        let mut wrapped = Vec::with_capacity(members.len());
+        for row in &members {
+            let name: String = row.get(0);
+            let public: Vec<u8> = row.get(1);
+            let public: [u8; 32] = public
+                .as_slice()
+                .try_into()
+                .map_err(|_| Error::Integrity(format!("{name}'s public key is damaged")))?;
+            wrapped.push(keys::wrap_team_key(&new, &public, &team_id, &name)?);
+            names.push(name);
+        }
+        let row = tx
+            .query_one(
+                "SELECT head_seq, head_hash FROM sallyport.sp_rekey($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                &[
+                    &customer_ids,
+                    &customer_records,
+                    &entry_ids,
+                    &entry_records,
+                    &secret_ids,
+                    &secret_blobs,
+                    &settings,
+                    &history,
+                    &names,
+                    &wrapped,
+                ],
+            )
+            .map_err(|e| db_error(&e))?;
+        tx.commit().map_err(|e| db_error(&e))?;
+        Ok(((), head_of(&row, "head_seq", "head_hash")))
     })
 }
 

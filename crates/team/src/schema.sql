@@ -480,6 +480,81 @@ BEGIN
 END
 $$;
 
+-- Re-keying (an admin, after a removal), in the admin's one transaction: first every
+-- sealed secret, with the customer list locked against writes until the transaction ends
+-- (recorded once); then sp_rekey with every record sealed under the new key.
+CREATE FUNCTION sallyport.sp_rekey_secrets()
+RETURNS TABLE (entry_id uuid, blob bytea)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = sallyport, pg_catalog, pg_temp AS $$
+DECLARE
+    me sallyport.members := sallyport.sp_caller();
+BEGIN
+    IF me.role <> 'admin' OR NOT me.confirmed THEN
+        RAISE EXCEPTION 'sallyport: only an admin re-keys the team' USING ERRCODE = '42501';
+    END IF;
+    LOCK TABLE sallyport.customers, sallyport.entries, sallyport.entry_secrets, sallyport.meta
+        IN SHARE ROW EXCLUSIVE MODE;
+    PERFORM sallyport.sp_append(me.name, NULL, 'secrets_read', 'ok', NULL, NULL, NULL, NULL,
+        'every secret, to re-key the team');
+    RETURN QUERY SELECT s.entry_id, s.blob FROM sallyport.entry_secrets s;
+END
+$$;
+
+-- Every record, secret and setting sealed under the new team key (all of them: anything
+-- left over is refused), the old keys sealed under it (for old audit events), and the new
+-- key wrapped for every remaining confirmed member.
+CREATE FUNCTION sallyport.sp_rekey(
+        customer_ids uuid[], customer_records bytea[],
+        entry_ids uuid[], entry_records bytea[],
+        secret_ids uuid[], secret_blobs bytea[],
+        settings bytea, key_history bytea,
+        member_names text[], wrapped_keys bytea[],
+        OUT head_seq bigint, OUT head_hash bytea)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = sallyport, pg_catalog, pg_temp AS $$
+DECLARE
+    me sallyport.members := sallyport.sp_caller();
+BEGIN
+    IF me.role <> 'admin' OR NOT me.confirmed THEN
+        RAISE EXCEPTION 'sallyport: only an admin re-keys the team' USING ERRCODE = '42501';
+    END IF;
+    IF (SELECT count(*) FROM sallyport.customers) <> coalesce(cardinality(customer_ids), 0)
+       OR EXISTS (SELECT id FROM sallyport.customers EXCEPT SELECT unnest(customer_ids))
+       OR (SELECT count(*) FROM sallyport.entries) <> coalesce(cardinality(entry_ids), 0)
+       OR EXISTS (SELECT id FROM sallyport.entries EXCEPT SELECT unnest(entry_ids))
+       OR (SELECT count(*) FROM sallyport.entry_secrets) <> coalesce(cardinality(secret_ids), 0)
+       OR EXISTS (SELECT entry_id FROM sallyport.entry_secrets EXCEPT SELECT unnest(secret_ids))
+    THEN
+        RAISE EXCEPTION 'sallyport: the re-keyed records are not exactly the team''s records'
+            USING ERRCODE = '40001';
+    END IF;
+    IF EXISTS (SELECT name FROM sallyport.members WHERE active AND confirmed
+               EXCEPT SELECT unnest(member_names))
+       OR EXISTS (SELECT unnest(member_names)
+                  EXCEPT SELECT name FROM sallyport.members WHERE active AND confirmed) THEN
+        RAISE EXCEPTION 'sallyport: the new key must be wrapped for exactly the confirmed members'
+            USING ERRCODE = '40001';
+    END IF;
+    UPDATE sallyport.customers c SET record = w.record, version = c.version + 1,
+            changed_by = me.name, changed_at = now()
+        FROM unnest(customer_ids, customer_records) AS w(id, record) WHERE c.id = w.id;
+    UPDATE sallyport.entries e SET record = w.record, version = e.version + 1,
+            changed_by = me.name, changed_at = now()
+        FROM unnest(entry_ids, entry_records) AS w(id, record) WHERE e.id = w.id;
+    UPDATE sallyport.entry_secrets s SET blob = w.blob
+        FROM unnest(secret_ids, secret_blobs) AS w(id, blob) WHERE s.entry_id = w.id;
+    UPDATE sallyport.members m SET wrapped_key = w.wrapped
+        FROM unnest(member_names, wrapped_keys) AS w(name, wrapped) WHERE m.name = w.name;
+    INSERT INTO sallyport.meta VALUES ('settings', settings), ('key_history', key_history)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    SELECT * INTO head_seq, head_hash FROM sallyport.sp_append(me.name, NULL, 'rekey', 'ok',
+        NULL, NULL, NULL, NULL,
+        format('every record sealed under a new team key (%s customers, %s entries, %s secrets); wrapped for %s members',
+            cardinality(customer_ids), cardinality(entry_ids), cardinality(secret_ids),
+            cardinality(member_names)));
+    PERFORM pg_notify('sallyport_changes', me.name);
+END
+$$;
+
 -- The members, for every member.
 CREATE FUNCTION sallyport.sp_members(OUT name text, OUT role text, OUT confirmed boolean,
         OUT active boolean, OUT fingerprint text, OUT public_key bytea)
@@ -511,5 +586,8 @@ GRANT EXECUTE ON FUNCTION sallyport.sp_my_key() TO :prefix_member;
 GRANT EXECUTE ON FUNCTION sallyport.sp_write(uuid[], bytea[], bigint[], uuid[], uuid[], bytea[],
     bigint[], uuid[], bytea[], uuid[], uuid[], text[], bytea[]) TO :prefix_editor;
 GRANT EXECUTE ON FUNCTION sallyport.sp_invite(text, text, text, text, timestamptz),
-    sallyport.sp_confirm(text, text, bytea), sallyport.sp_remove(text) TO :prefix_admin;
+    sallyport.sp_confirm(text, text, bytea), sallyport.sp_remove(text),
+    sallyport.sp_rekey_secrets(),
+    sallyport.sp_rekey(uuid[], bytea[], uuid[], bytea[], uuid[], bytea[], bytea, bytea, text[],
+        bytea[]) TO :prefix_admin;
 GRANT EXECUTE ON FUNCTION sallyport.sp_join(bytea, text, text, text) TO :prefix_enrol;

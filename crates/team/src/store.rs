@@ -171,6 +171,41 @@ impl TeamStore {
     }
 }
 
+/// The team's earlier keys, sealed under the current one (after a re-key).
+const KEY_HISTORY: &str = "key_history";
+
+fn history_binding(team_id: &str) -> Vec<u8> {
+    [
+        b"sallyport-team-key-history\0".as_slice(),
+        team_id.as_bytes(),
+    ]
+    .concat()
+}
+
+/// Seals `keys` (oldest first) under the team key `key`.
+pub(crate) fn seal_key_history(key: &Key256, team_id: &str, keys: &[Key256]) -> Result<Vec<u8>> {
+    let plain = zeroize::Zeroizing::new(keys.iter().flat_map(|k| *k.expose()).collect::<Vec<u8>>());
+    sallyport_core::crypto::seal(key, &history_binding(team_id), &plain)
+}
+
+/// Opens the earlier keys sealed under the team key `key`.
+pub(crate) fn open_key_history(key: &Key256, team_id: &str, sealed: &[u8]) -> Result<Vec<Key256>> {
+    let damaged = || Error::Integrity("the team's earlier keys do not open with its key".into());
+    let plain =
+        sallyport_core::crypto::open(key, &history_binding(team_id), sealed).ok_or_else(damaged)?;
+    if plain.len() % 32 != 0 {
+        return Err(damaged());
+    }
+    Ok(plain
+        .chunks_exact(32)
+        .map(|c| {
+            let mut bytes = [0u8; 32];
+            bytes.copy_from_slice(c);
+            Key256::from_bytes(bytes)
+        })
+        .collect())
+}
+
 /// A chain head as returned by the database's functions.
 pub(crate) fn head_of(row: &postgres::Row, seq: &str, hash: &str) -> Option<SeenHead> {
     let seq: Option<i64> = row.get(seq);
@@ -430,6 +465,14 @@ impl Store for TeamStore {
 
     fn member(&self) -> Option<String> {
         Some(self.info.member.clone())
+    }
+
+    fn data_key_history(&self) -> Result<Vec<Key256>> {
+        let c = self.connected()?;
+        match server_meta(&mut *lock(&c.client), KEY_HISTORY)? {
+            Some(sealed) => open_key_history(&c.team_key, &self.info.team_id, &sealed),
+            None => Ok(Vec::new()),
+        }
     }
 
     fn for_each_server_event(

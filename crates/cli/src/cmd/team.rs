@@ -121,6 +121,9 @@ pub struct ConfirmArgs {
 pub struct RemoveArgs {
     /// The member.
     name: String,
+    /// Then seal every record under a new team key, for the remaining members only.
+    #[arg(long)]
+    rekey: bool,
     /// Print {"removed","rotate":[{"customer","entry","last_used"}]}.
     #[arg(long)]
     json: bool,
@@ -283,7 +286,7 @@ fn confirm(ctx: &mut Context, args: ConfirmArgs) -> anyhow::Result<ExitCode> {
 
 fn remove(ctx: &mut Context, args: RemoveArgs) -> anyhow::Result<ExitCode> {
     let mut session = ctx.unlock()?;
-    let removed = admin::remove(&mut session, &args.name)?;
+    let removed = admin::remove(&mut session, &args.name, args.rekey)?;
     session.lock()?;
     if args.json {
         println!("{}", serde_json::to_string(&removed)?);
@@ -293,6 +296,9 @@ fn remove(ctx: &mut Context, args: RemoveArgs) -> anyhow::Result<ExitCode> {
         "Removed {}: their login is disabled and their key deleted.",
         removed.removed
     );
+    if args.rekey {
+        println!("Every record is now sealed under a new team key, for the remaining members.");
+    }
     match removed.rotate.len() {
         0 => println!("They used no credential in the last 90 days."),
         n => {

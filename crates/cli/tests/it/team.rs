@@ -573,7 +573,9 @@ fn a_removed_member_is_out_at_once_and_what_they_used_is_to_rotate() {
         refusal.contains("permission denied") || refusal.contains("Carol was removed"),
         "{refusal}"
     );
-    assert!(!String::from_utf8_lossy(&open.stdout).chars().any(|c| c.is_ascii_digit()));
+    assert!(!String::from_utf8_lossy(&open.stdout)
+        .chars()
+        .any(|c| c.is_ascii_digit()));
     // Her client and her own login are refused; what she used is due for rotation.
     assert_error(&t.carol.run(&["list"]), "is disabled");
     let (ok, text) = psql(&env, "SELECT count(*) FROM sallyport.customers");
@@ -665,4 +667,47 @@ fn a_local_vault_is_pushed_into_the_team() {
     assert_ok(&exports);
     assert!(stdout(&exports).contains("to a team vault (push)"));
     assert!(!t.pg.dump().contains("Canary-Pass-Zeta"));
+}
+
+#[test]
+fn remove_with_rekey_seals_everything_under_a_new_key_for_the_others() {
+    let t = Team::new();
+    assert_ok(&t.carol.run(&["totp", "ACME"]));
+    let before = t.pg.superuser(
+        "SELECT (SELECT string_agg(encode(record, 'hex'), ',' ORDER BY id) FROM sallyport.customers),
+                (SELECT encode(wrapped_key, 'hex') FROM sallyport.members WHERE name = 'Bob')",
+    );
+    let removed = t
+        .alice
+        .json(&["team", "remove", "Carol", "--rekey", "--json"]);
+    assert_eq!(removed["removed"], "Carol");
+    let after = t.pg.superuser(
+        "SELECT (SELECT string_agg(encode(record, 'hex'), ',' ORDER BY id) FROM sallyport.customers),
+                (SELECT encode(wrapped_key, 'hex') FROM sallyport.members WHERE name = 'Bob')",
+    );
+    let (records_before, bob_before) = before.trim().split_once('|').unwrap();
+    let (records_after, bob_after) = after.trim().split_once('|').unwrap();
+    assert_ne!(records_before, records_after, "every record is sealed anew");
+    assert_ne!(bob_before, bob_after, "Bob has the new key");
+    // The remaining members work as before; old events still read (the old key is kept,
+    // sealed under the new one); the log verifies.
+    assert_eq!(t.bob.json(&["list", "--json"]).as_array().unwrap().len(), 4);
+    assert_eq!(t.bob.json(&["totp", "ACME", "--json"])["digits"], 6);
+    let uses = t.events(&["--action", "totp_show", "--staff", "Carol"]);
+    assert_eq!(uses.len(), 1);
+    assert_eq!(uses[0]["customer"], "ACME");
+    assert_eq!(t.events(&["--action", "rekey"]).len(), 1);
+    for who in [&t.alice, &t.bob] {
+        assert_ok(&who.run(&["audit", "verify"]));
+    }
+    // A second re-key keeps both earlier keys.
+    let dave = Profile {
+        path: t.dir.path().join("dave.team"),
+        password: "dave master password".into(),
+    };
+    t.enrol(&dave, "Dave", "staff");
+    assert_ok(&dave.run(&["totp", "ACME"]));
+    assert_ok(&t.alice.run(&["team", "remove", "Dave", "--rekey"]));
+    assert_eq!(t.events(&["--action", "totp_show"]).len(), 3, "Carol's, Bob's and Dave's");
+    assert_ok(&t.bob.run(&["audit", "verify"]));
 }

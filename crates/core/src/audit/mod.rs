@@ -107,6 +107,8 @@ pub enum Action {
     MemberRemove,
     /// A member was shown their own database login (`team db-env`).
     DbEnv,
+    /// Every record of a team was sealed under a new team key (`team remove --rekey`).
+    Rekey,
 }
 
 impl Action {
@@ -147,6 +149,7 @@ impl Action {
         Action::MemberConfirm,
         Action::MemberRemove,
         Action::DbEnv,
+        Action::Rekey,
     ];
 
     /// The stable name (`copy_password`).
@@ -187,6 +190,7 @@ impl Action {
             Action::MemberConfirm => "member_confirm",
             Action::MemberRemove => "member_remove",
             Action::DbEnv => "db_env",
+            Action::Rekey => "rekey",
         }
     }
 

@@ -218,6 +218,12 @@ pub trait Store: StoreRead + Send + std::any::Any {
     fn resolve_data_key(&mut self, unwrapped: Key256) -> Result<Key256> {
         Ok(unwrapped)
     }
+    /// Data keys the vault had before its current one (a team database re-keyed after a
+    /// member left): events sealed under them stay readable. Known once the data key is
+    /// resolved; empty for most stores.
+    fn data_key_history(&self) -> Result<Vec<Key256>> {
+        Ok(Vec::new())
+    }
     /// The member this store acts for, when the server knows people (a team database):
     /// the staff name the session shows instead of the vault's.
     fn member(&self) -> Option<String> {

@@ -9,6 +9,7 @@ mod handle;
 pub mod header;
 pub mod kdf;
 pub(crate) mod records;
+pub mod reseal;
 pub(crate) mod session;
 
 pub mod preferences;

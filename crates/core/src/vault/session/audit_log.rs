@@ -58,7 +58,7 @@ impl Session {
         let mut problem = None;
         self.store.for_each_server_event(&mut |row| {
             if problem.is_none() {
-                if let Err(e) = chain::open_server_event(&self.cipher, &row) {
+                if let Err(e) = self.open_server_event(&row) {
                     problem = Some(Problem {
                         seq: row.seq,
                         kind: ProblemKind::Edited,
@@ -93,7 +93,7 @@ impl Session {
         if self.store.audit_keeping() == AuditKeeping::Server {
             return self.store.for_each_server_event(&mut |row| {
                 keep(
-                    chain::open_server_event(&self.cipher, &row)
+                    self.open_server_event(&row)
                         .map_err(|_| unreadable(row.seq))?,
                 )
             });
@@ -111,6 +111,18 @@ impl Session {
             Ok(())
         })?;
         Ok(events)
+    }
+
+    /// A server-kept event, opened with the data key, or one the vault had before.
+    fn open_server_event(&self, row: &crate::store::ServerEventRow) -> Result<Event> {
+        let first = chain::open_server_event(&self.cipher, row);
+        if first.is_ok() {
+            return first;
+        }
+        self.older_ciphers
+            .iter()
+            .find_map(|cipher| chain::open_server_event(cipher, row).ok())
+            .map_or(first, Ok)
     }
 
     /// The filter a person's selection means (every front end builds it here): the

@@ -70,6 +70,8 @@ pub struct Session {
     /// The key the master password unwraps from the header (for a local vault, the data key).
     header_key: Key256,
     cipher: RecordCipher,
+    /// The vault's earlier data keys (a re-keyed team): old audit events open with them.
+    older_ciphers: Vec<RecordCipher>,
     settings: Settings,
     device: Device,
     audit_key: ChainKey,

@@ -91,9 +91,15 @@ impl Session {
         if let Some(member) = store.member() {
             settings.staff = member;
         }
+        let older_ciphers = store
+            .data_key_history()?
+            .iter()
+            .map(RecordCipher::new)
+            .collect();
         let mut session = Session {
             audit_key: ChainKey::derive(data_key, header.vault_id)?,
             cipher: RecordCipher::new(data_key),
+            older_ciphers,
             store,
             header,
             header_key,

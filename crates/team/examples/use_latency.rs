@@ -1,0 +1,104 @@
+//! Credential-use latency on a team vault with concurrent members: `MEMBERS` members (each
+//! their own profile, login and session) use credentials at the same time, `USES` each;
+//! prints p50 / p99 / max of one use (the server records the event, then returns the sealed
+//! secret, which the client opens). Usage (bench/team.sh runs it):
+//!
+//!   use_latency DB_URL_WITHOUT_USER CA.pem ADMIN_PROFILE ADMIN_PASSWORD WORKDIR [MEMBERS] [USES]
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use sallyport_core::vault::kdf::KdfParams;
+use sallyport_core::vault::CopyField;
+use sallyport_core::{SecretString, Session};
+use sallyport_team::admin;
+use sallyport_team::conn::DbAddress;
+use sallyport_team::TeamBackend;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let url = &args[1];
+    let ca = std::fs::read(&args[2]).unwrap();
+    let admin_profile = PathBuf::from(&args[3]);
+    let admin_password = SecretString::from(args[4].as_str());
+    let work = PathBuf::from(&args[5]);
+    let members: usize = args.get(6).map_or(20, |n| n.parse().unwrap());
+    let uses: usize = args.get(7).map_or(50, |n| n.parse().unwrap());
+    let address = DbAddress::parse(url).unwrap();
+    let password = SecretString::from("bench member password");
+
+    let mut admin_session =
+        Session::unlock(&TeamBackend::new(&admin_profile), &admin_password).unwrap();
+    let entries: Vec<uuid::Uuid> = admin_session
+        .customers()
+        .iter()
+        .filter_map(|c| c.entries.first().map(|e| e.id))
+        .take(1000)
+        .collect();
+    let mut profiles = Vec::new();
+    for i in 0..members {
+        let name = format!("Bench{i:02}");
+        let invitation = admin::invite(&mut admin_session, &name, "staff").unwrap();
+        let profile = work.join(format!("{name}.team"));
+        let joined = admin::join(
+            &address,
+            &ca,
+            &invitation.code,
+            &profile,
+            &password,
+            None,
+            KdfParams::floor(),
+        )
+        .unwrap();
+        admin::confirm(&mut admin_session, &name, &joined.fingerprint).unwrap();
+        profiles.push(profile);
+    }
+    admin_session.lock().unwrap();
+    let sessions: Vec<Session> = profiles
+        .iter()
+        .map(|p| Session::unlock(&TeamBackend::new(p), &password).unwrap())
+        .collect();
+    let start = std::sync::Barrier::new(members);
+    let started = Instant::now();
+    let mut latencies: Vec<Duration> = std::thread::scope(|scope| {
+        let handles: Vec<_> = sessions
+            .into_iter()
+            .enumerate()
+            .map(|(m, mut session)| {
+                let entries = &entries;
+                let start = &start;
+                scope.spawn(move || {
+                    start.wait();
+                    let mut times = Vec::with_capacity(uses);
+                    for u in 0..uses {
+                        let entry = entries[(m * 31 + u * 7) % entries.len()];
+                        let t = Instant::now();
+                        let value = session.copy_value(entry, CopyField::Password).unwrap();
+                        times.push(t.elapsed());
+                        drop(value);
+                    }
+                    session.lock().unwrap();
+                    times
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let wall = started.elapsed();
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "credential use, {members} members x {uses} concurrently: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} uses in {:.2} s)",
+        ms(at(0.50)),
+        ms(at(0.99)),
+        ms(*latencies.last().unwrap()),
+        latencies.len(),
+        wall.as_secs_f64()
+    );
+}
