@@ -8,13 +8,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
-use sallyport_core::vault::kdf::KdfParams;
 use sallyport_core::SecretString;
 use sallyport_team::admin;
 use sallyport_team::conn::DbAddress;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+use crate::cmd::init::KdfArgs;
 use crate::Context;
 
 #[derive(Debug, clap::Subcommand)]
@@ -35,29 +35,6 @@ pub enum Command {
     Push(PushArgs),
     /// Your own database login as NAME='value' lines for a POSIX shell (recorded).
     DbEnv,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct KdfArgs {
-    /// Argon2id memory cost of the profile in KiB (19456 to 1048576; default 65536).
-    #[arg(long, value_name = "N")]
-    kdf_memory_kib: Option<u32>,
-    /// Argon2id passes (2 to 10; default 3).
-    #[arg(long, value_name = "N")]
-    kdf_iterations: Option<u32>,
-}
-
-impl KdfArgs {
-    fn params(&self) -> anyhow::Result<KdfParams> {
-        let defaults = KdfParams::default();
-        let kdf = KdfParams {
-            memory_kib: self.kdf_memory_kib.unwrap_or(defaults.memory_kib),
-            iterations: self.kdf_iterations.unwrap_or(defaults.iterations),
-            ..defaults
-        };
-        kdf.check_bounds()?;
-        Ok(kdf)
-    }
 }
 
 #[derive(Debug, clap::Args)]

@@ -708,6 +708,10 @@ fn remove_with_rekey_seals_everything_under_a_new_key_for_the_others() {
     t.enrol(&dave, "Dave", "staff");
     assert_ok(&dave.run(&["totp", "ACME"]));
     assert_ok(&t.alice.run(&["team", "remove", "Dave", "--rekey"]));
-    assert_eq!(t.events(&["--action", "totp_show"]).len(), 3, "Carol's, Bob's and Dave's");
+    assert_eq!(
+        t.events(&["--action", "totp_show"]).len(),
+        3,
+        "Carol's, Bob's and Dave's"
+    );
     assert_ok(&t.bob.run(&["audit", "verify"]));
 }
