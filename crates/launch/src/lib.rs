@@ -5,12 +5,23 @@
 //! .rdp file and the Credential Manager entries, and removes them once the client has read
 //! them; at once when the launch fails.
 //!
+//! Credential Manager entries are lent, not just written: a credential the user had saved
+//! under the same target is put back when the launch's leftovers go (`credentials.rs`).
+//! A long-running caller keeps its launches in [`PendingCleanups`], so that quitting
+//! within the grace period still removes what they left.
+//!
 //! Clipboard hand-offs (macOS, the Linux fallback) are the caller's: it owns the clipboard.
 
 #![deny(missing_docs)]
 
+mod credentials;
 #[cfg(windows)]
 mod credman;
+mod pending;
+#[cfg(test)]
+mod tests;
+
+pub use pending::PendingCleanups;
 
 use std::io::Write;
 use std::process::{Child, Command, Stdio};
@@ -19,6 +30,8 @@ use std::time::{Duration, Instant};
 use sallyport_core::rdp::{CredentialHandoff, LaunchPlan, TempRdpFile};
 use sallyport_core::SecretString;
 use zeroize::Zeroizing;
+
+use credentials::{Lease, Lender};
 
 /// What can go wrong. Messages are one line and never contain the password.
 #[derive(Debug, thiserror::Error)]
@@ -45,22 +58,18 @@ pub enum Error {
 }
 
 /// What a launch leaves behind until the client has read it: the temporary .rdp file and
-/// the Credential Manager entries written for it. Removed when this is dropped, so a launch
-/// that fails half-way leaves nothing.
+/// the Credential Manager entries lent for it. Removed (the user's own credentials put
+/// back) when this is dropped, so a launch that fails half-way leaves nothing.
 #[derive(Debug, Default)]
 struct Leftovers {
     rdp_file: Option<TempRdpFile>,
-    #[cfg_attr(not(windows), allow(dead_code))]
-    credential_targets: Vec<String>,
+    credentials: Vec<Lease>,
 }
 
 impl Drop for Leftovers {
     fn drop(&mut self) {
         self.rdp_file = None; // removes the file
-        #[cfg(windows)]
-        for target in &self.credential_targets {
-            credman::delete(target);
-        }
+        self.credentials.clear(); // ends the leases
     }
 }
 
@@ -72,20 +81,41 @@ pub struct Started {
     leftovers: Leftovers,
 }
 
+/// This machine's Credential Manager (none but on Windows).
+fn credential_manager() -> Option<&'static Lender> {
+    #[cfg(windows)]
+    {
+        static MANAGER: std::sync::LazyLock<Lender> =
+            std::sync::LazyLock::new(|| Lender::new(Box::new(credman::CredentialManager)));
+        Some(&MANAGER)
+    }
+    #[cfg(not(windows))]
+    None
+}
+
 /// Starts the plan's program, taking over its .rdp file. For a Credential Manager hand-off
 /// the entries are written before the spawn; for a stdin hand-off the password is written
 /// and the pipe closed. The child runs in its own process group, so it outlives a
 /// command-line caller. If anything fails, the file and the credentials written so far are
-/// removed before the error is returned.
+/// removed (the user's own put back) before the error is returned.
 pub fn start(
     plan: &LaunchPlan,
     rdp_file: Option<TempRdpFile>,
     password: Option<&SecretString>,
 ) -> Result<Started, Error> {
-    #[cfg_attr(not(windows), allow(unused_mut))]
+    start_with(plan, rdp_file, password, credential_manager())
+}
+
+/// [`start`] with the credential store given (tests pass an in-memory one).
+fn start_with(
+    plan: &LaunchPlan,
+    rdp_file: Option<TempRdpFile>,
+    password: Option<&SecretString>,
+    credential_store: Option<&'static Lender>,
+) -> Result<Started, Error> {
     let mut leftovers = Leftovers {
         rdp_file,
-        credential_targets: Vec::new(),
+        credentials: Vec::new(),
     };
     let needs_password = matches!(
         plan.credentials,
@@ -94,16 +124,21 @@ pub fn start(
     if needs_password && password.is_none() {
         return Err(Error::NoPassword);
     }
-    #[cfg(windows)]
     if let (CredentialHandoff::CredentialManager { targets, username }, Some(password)) =
         (&plan.credentials, password)
     {
+        let handoff_error = |reason: String| Error::Handoff {
+            program: plan.program.clone(),
+            reason,
+        };
+        let store = credential_store
+            .ok_or_else(|| handoff_error("there is no Credential Manager on this OS".into()))?;
         for target in targets {
-            credman::write(target, username, password).map_err(|reason| Error::Handoff {
-                program: plan.program.clone(),
-                reason,
-            })?;
-            leftovers.credential_targets.push(target.clone());
+            // On an error `leftovers` goes, and with it the targets lent so far.
+            let lease = store
+                .lend(target, username, password)
+                .map_err(handoff_error)?;
+            leftovers.credentials.push(lease);
         }
     }
     let mut command = Command::new(&plan.program);
@@ -158,13 +193,21 @@ impl Started {
         let deadline = Instant::now() + grace;
         let mut status = None;
         while Instant::now() < deadline {
-            if let Ok(Some(s)) = self.child.try_wait() {
-                status = Some(s);
+            status = self.exit_status();
+            if status.is_some() {
                 break;
             }
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(POLL);
         }
         drop(std::mem::take(&mut self.leftovers));
         status
     }
+
+    /// The client's exit status if it has exited (without waiting).
+    fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
 }
+
+/// How often a clean-up looks whether the client has exited.
+const POLL: Duration = Duration::from_millis(50);
