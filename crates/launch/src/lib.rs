@@ -5,8 +5,9 @@
 //! .rdp file and the Credential Manager entries, and removes them once the client has read
 //! them; at once when the launch fails.
 //!
-//! Credential Manager entries are lent, not just written: a credential the user had saved
-//! under the same target is put back when the launch's leftovers go (`credentials.rs`).
+//! Credential Manager entries are lent, not just written: a credential the user saved under
+//! the same target is left alone (the client uses it, and [`Started::notice`] says so), and
+//! only Sallyport's own is ever deleted (`credentials.rs`).
 //! A long-running caller keeps its launches in [`PendingCleanups`], so that quitting
 //! within the grace period still removes what they left.
 //!
@@ -31,7 +32,7 @@ use sallyport_core::rdp::{CredentialHandoff, LaunchPlan, TempRdpFile};
 use sallyport_core::SecretString;
 use zeroize::Zeroizing;
 
-use credentials::{Lease, Lender};
+use credentials::{Lease, Lender, Lent};
 
 /// What can go wrong. Messages are one line and never contain the password.
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +80,8 @@ impl Drop for Leftovers {
 pub struct Started {
     child: Child,
     leftovers: Leftovers,
+    /// Targets under which the user's own credential was found and left alone.
+    users_credentials: Vec<(String, String)>,
 }
 
 /// This machine's Credential Manager (none but on Windows).
@@ -117,6 +120,7 @@ fn start_with(
         rdp_file,
         credentials: Vec::new(),
     };
+    let mut users_credentials = Vec::new();
     let needs_password = matches!(
         plan.credentials,
         CredentialHandoff::Stdin | CredentialHandoff::CredentialManager { .. }
@@ -135,10 +139,13 @@ fn start_with(
             .ok_or_else(|| handoff_error("there is no Credential Manager on this OS".into()))?;
         for target in targets {
             // On an error `leftovers` goes, and with it the targets lent so far.
-            let lease = store
+            match store
                 .lend(target, username, password)
-                .map_err(handoff_error)?;
-            leftovers.credentials.push(lease);
+                .map_err(handoff_error)?
+            {
+                Lent::Ours(lease) => leftovers.credentials.push(lease),
+                Lent::Users(found) => users_credentials.push((target.clone(), found.username)),
+            }
         }
     }
     let mut command = Command::new(&plan.program);
@@ -177,13 +184,39 @@ fn start_with(
             });
         }
     }
-    Ok(Started { child, leftovers })
+    Ok(Started {
+        child,
+        leftovers,
+        users_credentials,
+    })
 }
 
 impl Started {
     /// The client's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// What the user should know about the launch: a credential they saved themselves in
+    /// Credential Manager was left in place, so the client uses it, not the vault's
+    /// password. (Windows lets no application read that password back, so Sallyport could
+    /// not restore it after replacing it.)
+    pub fn notice(&self) -> Option<String> {
+        let saved: Vec<String> = self
+            .users_credentials
+            .iter()
+            .map(|(target, user)| match user.as_str() {
+                "" => target.clone(),
+                user => format!("{target} (user {user})"),
+            })
+            .collect();
+        (!saved.is_empty()).then(|| {
+            format!(
+                "Windows has a credential you saved for {}: the client uses it, not the \
+                 vault's password. Remove it in Credential Manager to connect with the vault's.",
+                saved.join(" and ")
+            )
+        })
     }
 
     /// Waits until the client exits or `grace` has passed (time enough to have read the

@@ -14,7 +14,7 @@ use sallyport_core::rdp::{
 };
 use sallyport_core::SecretString;
 
-use crate::credentials::tests::{lender, users, FakeStore};
+use crate::credentials::tests::{lender, ours, users, FakeStore};
 use crate::{start_with, Error, PendingCleanups};
 
 struct Fixture {
@@ -68,18 +68,38 @@ const TARGETS: [&str; 2] = ["TERMSRV/rds.acme.example", "gw.acme.example"];
 fn credentials_are_there_while_the_client_starts_and_gone_after() {
     let fixture = Fixture::new();
     let (lender, store) = lender();
-    store.put(users(TARGETS[0]));
     let file = fixture.file();
     let path = file.path().to_path_buf();
     let plan = plan("sh", &["-c", "exec sleep 0.3"], &file, &TARGETS);
     let started = start_with(&plan, Some(file), Some(&password()), Some(lender)).unwrap();
-    assert!(store.get(TARGETS[0]).unwrap().is_ours());
-    assert!(store.get(TARGETS[1]).unwrap().is_ours());
+    assert_eq!(store.get(TARGETS[0]), Some(ours("ACME\\vendor")));
+    assert_eq!(store.get(TARGETS[1]), Some(ours("ACME\\vendor")));
+    assert_eq!(started.notice(), None);
     assert!(path.exists());
     let status = started.clean_up_after(Duration::from_secs(10));
     assert!(status.is_some_and(|s| s.success()), "{status:?}");
     assert!(!path.exists());
-    assert_eq!(store.get(TARGETS[0]), Some(users(TARGETS[0])));
+    assert!(store.is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn the_users_own_credential_is_left_alone_and_the_user_told() {
+    let fixture = Fixture::new();
+    let (lender, store) = lender();
+    store.plant_users(TARGETS[0]);
+    let file = fixture.file();
+    let plan = plan("sh", &["-c", "exec sleep 0.3"], &file, &TARGETS);
+    let started = start_with(&plan, Some(file), Some(&password()), Some(lender)).unwrap();
+    assert_eq!(store.get(TARGETS[0]), Some(users()));
+    assert_eq!(store.get(TARGETS[1]), Some(ours("ACME\\vendor")));
+    let notice = started.notice().unwrap();
+    assert!(
+        notice.contains("TERMSRV/rds.acme.example (user ME\\myself)"),
+        "{notice}"
+    );
+    started.clean_up_after(Duration::from_secs(10));
+    assert_eq!(store.get(TARGETS[0]), Some(users()));
     assert_eq!(store.get(TARGETS[1]), None);
 }
 
@@ -87,7 +107,6 @@ fn credentials_are_there_while_the_client_starts_and_gone_after() {
 fn a_failed_second_write_leaves_nothing() {
     let fixture = Fixture::new();
     let (lender, store) = lender();
-    store.put(users(TARGETS[0]));
     store.fail_write.lock().unwrap().push(TARGETS[1].into());
     let file = fixture.file();
     let path = file.path().to_path_buf();
@@ -96,15 +115,14 @@ fn a_failed_second_write_leaves_nothing() {
     assert!(matches!(error, Error::Handoff { .. }), "{error}");
     assert!(!error.to_string().contains("Canary"));
     assert!(!path.exists());
-    assert_eq!(store.get(TARGETS[0]), Some(users(TARGETS[0])));
-    assert_eq!(store.get(TARGETS[1]), None);
+    assert!(store.is_empty());
 }
 
 #[test]
 fn a_failed_spawn_leaves_nothing() {
     let fixture = Fixture::new();
     let (lender, store) = lender();
-    store.put(users(TARGETS[1]));
+    store.plant_users(TARGETS[1]);
     let file = fixture.file();
     let path = file.path().to_path_buf();
     let missing = fixture.temp.path().join("no-such-client");
@@ -113,7 +131,7 @@ fn a_failed_spawn_leaves_nothing() {
     assert!(matches!(error, Error::Spawn { .. }), "{error}");
     assert!(!path.exists());
     assert_eq!(store.get(TARGETS[0]), None);
-    assert_eq!(store.get(TARGETS[1]), Some(users(TARGETS[1])));
+    assert_eq!(store.get(TARGETS[1]), Some(users()));
 }
 
 #[test]
@@ -145,7 +163,6 @@ fn adopt_long_client(
     grace: Duration,
 ) -> (PendingCleanups, PathBuf, u32, Arc<FakeStore>) {
     let (lender, store) = lender();
-    store.put(users(TARGETS[0]));
     let file = fixture.file();
     let path = file.path().to_path_buf();
     let plan = plan("sh", &["-c", "exec sleep 60"], &file, &TARGETS);
@@ -155,7 +172,7 @@ fn adopt_long_client(
     pending.adopt(started, grace);
     assert_eq!(pending.len(), 1);
     assert!(path.exists());
-    assert!(store.get(TARGETS[0]).unwrap().is_ours());
+    assert_eq!(store.get(TARGETS[0]), Some(ours("ACME\\vendor")));
     (pending, path, pid, store)
 }
 
@@ -176,8 +193,7 @@ fn quitting_early_cleans_up_at_once() {
     assert!(begun.elapsed() < Duration::from_secs(1));
     assert!(pending.is_empty());
     assert!(!path.exists());
-    assert_eq!(store.get(TARGETS[0]), Some(users(TARGETS[0])));
-    assert_eq!(store.get(TARGETS[1]), None);
+    assert!(store.is_empty());
     kill(pid);
 }
 
@@ -192,7 +208,6 @@ fn a_pending_clean_up_runs_after_the_grace_period() {
     }
     assert!(pending.is_empty());
     assert!(!path.exists());
-    assert_eq!(store.get(TARGETS[0]), Some(users(TARGETS[0])));
-    assert_eq!(store.get(TARGETS[1]), None);
+    assert!(store.is_empty());
     kill(pid);
 }
