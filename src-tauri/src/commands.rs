@@ -8,7 +8,7 @@ use sallyport_core::totp::TotpCode;
 use sallyport_core::vault::kdf::KdfParams;
 use sallyport_core::vault::{CopyField, Link, VaultStatus};
 use sallyport_core::SecretString;
-use sallyport_service::{ConnectOptions, Platform};
+use sallyport_service::{ConnectOptions, Platform, CLEAN_UP_GRACE};
 use serde::Serialize;
 use tauri::State;
 use uuid::Uuid;
@@ -179,7 +179,8 @@ pub struct Launched {
     pub program: String,
     /// Its process id.
     pub pid: u32,
-    /// A notice for the user (macOS: the password is on the clipboard).
+    /// A notice for the user (macOS: the password is on the clipboard; Windows: a
+    /// credential the user saved is used instead of the vault's).
     pub notice: Option<String>,
     /// A warning about the account (expires soon, or expired and started anyway).
     pub warning: Option<String>,
@@ -215,17 +216,22 @@ pub async fn connect_entry(
     let started = connection
         .started
         .ok_or_else(|| ApiError::launch("nothing was started"))?;
+    let notices: Vec<String> = connection
+        .plan
+        .notice
+        .into_iter()
+        .chain(started.notice())
+        .collect();
     let launched = Launched {
         program: connection.plan.program,
         pid: started.pid(),
-        notice: connection.plan.notice,
+        notice: (!notices.is_empty()).then(|| notices.join(" ")),
         warning: connection
             .expiry
             .map(|e| format!("The account {}.", e.describe())),
     };
-    // Removes the .rdp file (and any credentials) once the client has read them.
-    std::thread::spawn(move || {
-        started.clean_up_after(std::time::Duration::from_secs(5));
-    });
+    // Removes the .rdp file and any credentials once the client has read them, or at once
+    // when the app quits before that.
+    state.launches.adopt(started, CLEAN_UP_GRACE);
     Ok(launched)
 }

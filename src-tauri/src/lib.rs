@@ -96,9 +96,10 @@ pub fn run() {
         .map(|app| {
             app.run(|handle, event| {
                 if let tauri::RunEvent::Exit = event {
-                    // A secret still on the clipboard does not outlive the app.
+                    // Neither a secret on the clipboard nor a launch's leftovers outlive
+                    // the app.
                     use tauri::Manager;
-                    handle.state::<AppState>().clipboard.clear();
+                    handle.state::<AppState>().on_exit();
                 }
             })
         });

@@ -1,7 +1,8 @@
-//! Locking the vault when the OS locks the screen or suspends. On Linux, logind announces
-//! both on the system bus (`PrepareForSleep(true)` on the manager, `Lock` on a session);
-//! this listens for them on a thread of its own. Windows and macOS are not covered yet
-//! (their session notifications need a window procedure / NSWorkspace observer).
+//! Locking the vault when the OS locks the screen or suspends, listened for on a thread of
+//! its own. On Linux, logind announces both on the system bus (`PrepareForSleep(true)` on
+//! the manager, `Lock` on a session). On Windows a hidden window of that thread gets session
+//! notifications and power broadcasts (`windows.rs`). macOS is not covered yet (it needs an
+//! NSWorkspace observer).
 
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
@@ -73,8 +74,13 @@ pub fn listen(on_event: impl Fn(OsEvent) + Send + Sync + 'static) -> Result<(), 
     }
 }
 
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+pub use windows::listen;
+
 /// Not available on this OS yet.
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", windows)))]
 pub fn listen(_on_event: impl Fn(OsEvent) + Send + Sync + 'static) -> Result<(), String> {
     Err("not supported on this OS yet".to_owned())
 }

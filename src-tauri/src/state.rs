@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use sallyport_core::vault::kdf::KdfParams;
 use sallyport_core::vault::VaultHandle;
-use sallyport_service::Profile;
+use sallyport_service::{PendingCleanups, Profile};
 
 /// Environment variable naming the vault file (also honoured by the CLI).
 pub const VAULT_ENV: &str = "SALLYPORT_VAULT";
@@ -24,6 +24,9 @@ pub struct AppState {
     pub idle: crate::preferences::IdleClock,
     /// The import previewed in the wizard, until applied, cancelled or the vault locks.
     pub import: crate::import_wizard::PendingImport,
+    /// What started clients have not read yet (the .rdp file, Credential Manager entries),
+    /// removed after the grace period, or on exit if that comes first.
+    pub launches: PendingCleanups,
 }
 
 impl AppState {
@@ -39,6 +42,7 @@ impl AppState {
             clipboard: Default::default(),
             idle: Default::default(),
             import: Default::default(),
+            launches: Default::default(),
         }
     }
 
@@ -50,6 +54,14 @@ impl AppState {
         let status = self.vault.lock();
         self.import.clear(); // a previewed import does not outlive the session
         status
+    }
+
+    /// What the app does on its way out: the copied secret is cleared, and what started
+    /// clients have not read yet is removed now (the .rdp files, Sallyport's Credential
+    /// Manager entries). Quick: a few file and credential calls, no waiting.
+    pub fn on_exit(&self) {
+        self.clipboard.clear();
+        self.launches.clean_up_now();
     }
 
     /// State from the environment: `SALLYPORT_VAULT` or the default vault location, and the

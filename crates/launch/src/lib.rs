@@ -5,12 +5,24 @@
 //! .rdp file and the Credential Manager entries, and removes them once the client has read
 //! them; at once when the launch fails.
 //!
+//! Credential Manager entries are lent, not just written: a credential the user saved under
+//! the same target is left alone (the client uses it, and [`Started::notice`] says so), and
+//! only Sallyport's own is ever deleted (`credentials.rs`).
+//! A long-running caller keeps its launches in [`PendingCleanups`], so that quitting
+//! within the grace period still removes what they left.
+//!
 //! Clipboard hand-offs (macOS, the Linux fallback) are the caller's: it owns the clipboard.
 
 #![deny(missing_docs)]
 
+mod credentials;
 #[cfg(windows)]
 mod credman;
+mod pending;
+#[cfg(test)]
+mod tests;
+
+pub use pending::PendingCleanups;
 
 use std::io::Write;
 use std::process::{Child, Command, Stdio};
@@ -19,6 +31,8 @@ use std::time::{Duration, Instant};
 use sallyport_core::rdp::{CredentialHandoff, LaunchPlan, TempRdpFile};
 use sallyport_core::SecretString;
 use zeroize::Zeroizing;
+
+use credentials::{Lease, Lender, Lent};
 
 /// What can go wrong. Messages are one line and never contain the password.
 #[derive(Debug, thiserror::Error)]
@@ -45,22 +59,18 @@ pub enum Error {
 }
 
 /// What a launch leaves behind until the client has read it: the temporary .rdp file and
-/// the Credential Manager entries written for it. Removed when this is dropped, so a launch
-/// that fails half-way leaves nothing.
+/// the Credential Manager entries lent for it. Removed (the user's own credentials put
+/// back) when this is dropped, so a launch that fails half-way leaves nothing.
 #[derive(Debug, Default)]
 struct Leftovers {
     rdp_file: Option<TempRdpFile>,
-    #[cfg_attr(not(windows), allow(dead_code))]
-    credential_targets: Vec<String>,
+    credentials: Vec<Lease>,
 }
 
 impl Drop for Leftovers {
     fn drop(&mut self) {
         self.rdp_file = None; // removes the file
-        #[cfg(windows)]
-        for target in &self.credential_targets {
-            credman::delete(target);
-        }
+        self.credentials.clear(); // ends the leases
     }
 }
 
@@ -70,23 +80,47 @@ impl Drop for Leftovers {
 pub struct Started {
     child: Child,
     leftovers: Leftovers,
+    /// Targets under which the user's own credential was found and left alone.
+    users_credentials: Vec<(String, String)>,
+}
+
+/// This machine's Credential Manager (none but on Windows).
+fn credential_manager() -> Option<&'static Lender> {
+    #[cfg(windows)]
+    {
+        static MANAGER: std::sync::LazyLock<Lender> =
+            std::sync::LazyLock::new(|| Lender::new(Box::new(credman::CredentialManager)));
+        Some(&MANAGER)
+    }
+    #[cfg(not(windows))]
+    None
 }
 
 /// Starts the plan's program, taking over its .rdp file. For a Credential Manager hand-off
 /// the entries are written before the spawn; for a stdin hand-off the password is written
 /// and the pipe closed. The child runs in its own process group, so it outlives a
 /// command-line caller. If anything fails, the file and the credentials written so far are
-/// removed before the error is returned.
+/// removed (the user's own put back) before the error is returned.
 pub fn start(
     plan: &LaunchPlan,
     rdp_file: Option<TempRdpFile>,
     password: Option<&SecretString>,
 ) -> Result<Started, Error> {
-    #[cfg_attr(not(windows), allow(unused_mut))]
+    start_with(plan, rdp_file, password, credential_manager())
+}
+
+/// [`start`] with the credential store given (tests pass an in-memory one).
+fn start_with(
+    plan: &LaunchPlan,
+    rdp_file: Option<TempRdpFile>,
+    password: Option<&SecretString>,
+    credential_store: Option<&'static Lender>,
+) -> Result<Started, Error> {
     let mut leftovers = Leftovers {
         rdp_file,
-        credential_targets: Vec::new(),
+        credentials: Vec::new(),
     };
+    let mut users_credentials = Vec::new();
     let needs_password = matches!(
         plan.credentials,
         CredentialHandoff::Stdin | CredentialHandoff::CredentialManager { .. }
@@ -94,16 +128,24 @@ pub fn start(
     if needs_password && password.is_none() {
         return Err(Error::NoPassword);
     }
-    #[cfg(windows)]
     if let (CredentialHandoff::CredentialManager { targets, username }, Some(password)) =
         (&plan.credentials, password)
     {
+        let handoff_error = |reason: String| Error::Handoff {
+            program: plan.program.clone(),
+            reason,
+        };
+        let store = credential_store
+            .ok_or_else(|| handoff_error("there is no Credential Manager on this OS".into()))?;
         for target in targets {
-            credman::write(target, username, password).map_err(|reason| Error::Handoff {
-                program: plan.program.clone(),
-                reason,
-            })?;
-            leftovers.credential_targets.push(target.clone());
+            // On an error `leftovers` goes, and with it the targets lent so far.
+            match store
+                .lend(target, username, password)
+                .map_err(handoff_error)?
+            {
+                Lent::Ours(lease) => leftovers.credentials.push(lease),
+                Lent::Users(found) => users_credentials.push((target.clone(), found.username)),
+            }
         }
     }
     let mut command = Command::new(&plan.program);
@@ -142,13 +184,39 @@ pub fn start(
             });
         }
     }
-    Ok(Started { child, leftovers })
+    Ok(Started {
+        child,
+        leftovers,
+        users_credentials,
+    })
 }
 
 impl Started {
     /// The client's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// What the user should know about the launch: a credential they saved themselves in
+    /// Credential Manager was left in place, so the client uses it, not the vault's
+    /// password. (Windows lets no application read that password back, so Sallyport could
+    /// not restore it after replacing it.)
+    pub fn notice(&self) -> Option<String> {
+        let saved: Vec<String> = self
+            .users_credentials
+            .iter()
+            .map(|(target, user)| match user.as_str() {
+                "" => target.clone(),
+                user => format!("{target} (user {user})"),
+            })
+            .collect();
+        (!saved.is_empty()).then(|| {
+            format!(
+                "Windows has a credential you saved for {}: the client uses it, not the \
+                 vault's password. Remove it in Credential Manager to connect with the vault's.",
+                saved.join(" and ")
+            )
+        })
     }
 
     /// Waits until the client exits or `grace` has passed (time enough to have read the
@@ -158,13 +226,21 @@ impl Started {
         let deadline = Instant::now() + grace;
         let mut status = None;
         while Instant::now() < deadline {
-            if let Ok(Some(s)) = self.child.try_wait() {
-                status = Some(s);
+            status = self.exit_status();
+            if status.is_some() {
                 break;
             }
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(POLL);
         }
         drop(std::mem::take(&mut self.leftovers));
         status
     }
+
+    /// The client's exit status if it has exited (without waiting).
+    fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
 }
+
+/// How often a clean-up looks whether the client has exited.
+const POLL: Duration = Duration::from_millis(50);

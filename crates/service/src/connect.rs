@@ -14,6 +14,10 @@ use sallyport_core::{ErrorKind, SecretString, Session};
 use sallyport_launch::Started;
 use uuid::Uuid;
 
+/// How long a started client has to read the .rdp file and the credentials before they are
+/// removed (sooner when it exits): what both shells pass to the clean-up.
+pub const CLEAN_UP_GRACE: Duration = Duration::from_secs(5);
+
 /// The machine Connect runs on: its OS, where its clients are, and the private directory
 /// for temporary .rdp files.
 #[derive(Debug, Clone)]
@@ -135,9 +139,10 @@ pub fn connect(
             Ok(connection)
         }
         Err(e) => {
-            drop(prepared.file.take()); // nothing of a failed launch stays behind
-                                        // The launch was recorded before; what the user needs now is why it failed,
-                                        // even if noting the failure fails too.
+            // Nothing of a failed launch stays behind.
+            drop(prepared.file.take());
+            // The launch was recorded before; what the user needs now is why it failed,
+            // even if noting the failure fails too.
             let _ = session.record_failed_launch(&prepared, &e.to_string());
             Err(e)
         }

@@ -9,5 +9,6 @@
 mod connect;
 mod profile;
 
-pub use connect::{connect, ConnectError, ConnectOptions, Connection, Platform};
+pub use connect::{connect, ConnectError, ConnectOptions, Connection, Platform, CLEAN_UP_GRACE};
 pub use profile::Profile;
+pub use sallyport_launch::{PendingCleanups, Started};

@@ -15,7 +15,9 @@ use sallyport_core::rdp::{LaunchEnv, Os};
 use sallyport_core::vault::kdf::KdfParams;
 use sallyport_core::vault::Purpose;
 use sallyport_core::{ErrorKind, SecretString, Session};
-use sallyport_service::{connect, ConnectError, ConnectOptions, Connection, Platform};
+use sallyport_service::{
+    connect, ConnectError, ConnectOptions, Connection, PendingCleanups, Platform, CLEAN_UP_GRACE,
+};
 use sallyport_sqlite::LocalFile;
 
 const CSV: &str = "customer,code,entry,kind,host,port,username,password,expires\n\
@@ -242,4 +244,51 @@ fn an_expired_account_is_refused_unless_the_user_insists() {
         .unwrap()
         .clean_up_after(Duration::from_secs(10));
     assert!(f.rdp_files().is_empty());
+}
+
+/// A stand-in client that stays running (like the real ones) until killed.
+fn lingering_client(dir: &Path) -> PathBuf {
+    let path = dir.join("xfreerdp-lingering");
+    std::fs::write(&path, "#!/bin/sh\nread -r line\nexec sleep 60\n").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn quitting_before_the_client_has_read_its_file_still_removes_it() {
+    let mut f = Fixture::new();
+    let platform = f.platform(Some(lingering_client(f.dir.path())));
+    let connection = f
+        .connect("ACME", ConnectOptions::default(), &platform)
+        .unwrap();
+    let started = connection.started.unwrap();
+    let pid = started.pid();
+    // What the app does: keep the clean-up pending, and run it on exit.
+    let pending = PendingCleanups::default();
+    pending.adopt(started, CLEAN_UP_GRACE);
+    assert_eq!(f.rdp_files().len(), 1, "the client still has its file");
+    pending.clean_up_now();
+    assert!(pending.is_empty());
+    assert!(f.rdp_files().is_empty(), "{:?}", f.rdp_files());
+    let _ = std::process::Command::new("kill")
+        .arg(pid.to_string())
+        .status();
+}
+
+#[test]
+fn a_credential_manager_plan_off_windows_starts_nothing_and_leaves_nothing() {
+    let mut f = Fixture::new();
+    let mut platform = f.platform(Some(stand_in_client(f.dir.path())));
+    platform.os = Os::Windows;
+    let failed = f
+        .connect("ACME", ConnectOptions::default(), &platform)
+        .unwrap_err();
+    assert_eq!(failed.kind(), ErrorKind::Launch);
+    assert!(
+        failed.to_string().contains("no Credential Manager"),
+        "{failed}"
+    );
+    assert!(f.rdp_files().is_empty());
+    assert!(!f.dir.path().join("seen").exists());
+    assert_eq!(f.launches().last().unwrap().0, Outcome::Failed);
 }

@@ -3,18 +3,14 @@
 //! command line. `--dry-run` prints the plan as JSON and starts nothing.
 
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use sallyport_core::vault::Purpose;
 use sallyport_core::Error;
-use sallyport_service::{ConnectError, ConnectOptions, Platform};
+use sallyport_service::{ConnectError, ConnectOptions, Platform, CLEAN_UP_GRACE};
 use serde::Serialize;
 
 use crate::Context;
-
-/// How long the command waits for the client to read the .rdp file and the password
-/// before it removes the file (it returns sooner if the client exits).
-const GRACE: Duration = Duration::from_secs(5);
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -87,10 +83,12 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         started.pid(),
         connection.target
     );
-    if let Some(notice) = &plan.notice {
+    for notice in plan.notice.iter().cloned().chain(started.notice()) {
         println!("Note: {notice}");
     }
-    if let Some(status) = started.clean_up_after(GRACE) {
+    // Waits for the client to read the file and the credentials (it returns sooner if the
+    // client exits), then removes them.
+    if let Some(status) = started.clean_up_after(CLEAN_UP_GRACE) {
         if !status.success() {
             anyhow::bail!(
                 "{} exited at once ({status}); run it by hand to see why",
