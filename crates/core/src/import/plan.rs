@@ -114,13 +114,26 @@ impl Session {
         options: ImportOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<OnePassImport> {
+        self.import_input_in_one_pass(Input::file(path)?, options, progress)
+    }
+
+    /// [`Session::import_in_one_pass`] over any input.
+    pub(crate) fn import_input_in_one_pass(
+        &mut self,
+        input: Input,
+        options: ImportOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<OnePassImport> {
+        let path = input.path().to_path_buf();
         let mut seen: Option<(ImportSummary, Detected)> = None;
-        let input = Input::file(path)?;
         let written = self.write_batch_audited(|view, tx| {
             let pass = write_pass(view, tx, input, options, progress)?;
             let blocked = !pass.summary.errors.is_empty() && !options.skip_invalid;
-            let event =
-                NewEvent::new(Action::Import).detail(describe(path, &pass.detected, &pass.summary));
+            let event = NewEvent::new(Action::Import).detail(describe(
+                &path,
+                &pass.detected,
+                &pass.summary,
+            ));
             seen = Some((pass.summary, pass.detected));
             if blocked {
                 return Err(Error::Import("invalid rows".into())); // rolls the transaction back
@@ -138,7 +151,7 @@ impl Session {
             {
                 let reason = format!(
                     "{}: {} invalid row(s); nothing was imported",
-                    describe(path, &detected, &summary),
+                    describe(&path, &detected, &summary),
                     summary.errors.len()
                 );
                 self.audit(NewEvent::new(Action::Import).failed().detail(reason))?;
