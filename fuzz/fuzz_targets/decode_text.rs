@@ -3,15 +3,15 @@
 //!
 //! Properties: the streamed decoder gives what a whole-file reference decoding gives (the
 //! same text, or an error for broken UTF-16), however the input arrives (all at once or a
-//! few bytes per read); the head read for sniffing is a prefix of the text holding its first
-//! line break (or 64 KiB, or all of it); the delimiter is one of `,` `;` tab and does not
-//! depend on how the input arrives either.
+//! few bytes per read); the head read for sniffing is a prefix of the text; the header
+//! record found in it and the delimiter (one of `,` `;` tab) do not depend on how the input
+//! arrives either.
 #![no_main]
 
 use std::io::{self, Read};
 
 use libfuzzer_sys::fuzz_target;
-use sallyport_core::import::encoding::{read_first_line, sniff_delimiter, Decoder};
+use sallyport_core::import::encoding::{first_record, read_first_line, sniff_delimiter, Decoder};
 use sallyport_fuzz::assert_one_line;
 
 /// A reader that hands out at most 1, 2, … 7 bytes per read, in turn.
@@ -79,6 +79,11 @@ fuzz_target!(|data: &[u8]| {
                     "the head does not hold the first line"
                 );
             }
+            assert_eq!(
+                first_record(&a.0),
+                first_record(&b.0),
+                "the header record depends on how the input arrives"
+            );
             let delimiter = sniff_delimiter(&a.0);
             assert!(matches!(delimiter, b',' | b';' | b'\t'));
             assert_eq!(

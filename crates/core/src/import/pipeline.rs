@@ -165,7 +165,7 @@ fn run(
     let delimiter = encoding::sniff_delimiter(&head);
     // mRemoteNG writes ';'-separated fields without quoting: a '"' is just a character.
     let mremoteng = delimiter == b';'
-        && String::from_utf8_lossy(&head)
+        && String::from_utf8_lossy(encoding::first_record(&head))
             .to_lowercase()
             .contains(";nodetype;");
     let input = std::io::Cursor::new(head).chain(decoded);
