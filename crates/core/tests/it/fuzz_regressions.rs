@@ -6,11 +6,14 @@
 use std::io::{self, Read};
 use std::path::PathBuf;
 
-use crate::common::fixture;
+use crate::common::{fixture, new_vault};
 use sallyport_core::import::encoding::{first_record, read_first_line, sniff_delimiter, Decoder};
+use sallyport_core::import::{ConflictPolicy, ImportOptions};
+use sallyport_core::model::Column;
+use sallyport_core::totp;
 
 /// The test of each target's directory.
-const TESTED: &[&str] = &["decode_text"];
+const TESTED: &[&str] = &["decode_text", "import_secrets", "totp_parse"];
 
 /// The inputs kept for `target` (not their `.expect` files), with their names.
 fn inputs(target: &str) -> Vec<(String, PathBuf)> {
@@ -29,6 +32,29 @@ fn inputs(target: &str) -> Vec<(String, PathBuf)> {
     found.sort();
     assert!(!found.is_empty(), "no inputs in {}", dir.display());
     found
+}
+
+/// Panics unless `message` is one line of plain text.
+fn assert_one_line(message: &str) {
+    assert!(
+        !message
+            .chars()
+            .any(sallyport_core::text::is_forbidden_inline),
+        "not one line: {message:?}"
+    );
+}
+
+/// Panics if `message` holds `secret` (in any case), or 8 characters of it in a row.
+fn assert_not_echoed(message: &str, secret: &str, what: &str) {
+    let message = message.to_lowercase();
+    let secret: Vec<char> = secret.to_lowercase().chars().collect();
+    for piece in secret.windows(secret.len().clamp(1, 8)) {
+        let piece: String = piece.iter().collect();
+        assert!(
+            !message.contains(&piece),
+            "{what}: the message echoes {piece:?} of a secret: {message:?}"
+        );
+    }
 }
 
 #[test]
@@ -76,5 +102,82 @@ fn decode_text_the_header_and_delimiter_do_not_depend_on_how_bytes_arrive() {
         let whole = sniffed(bytes.as_slice());
         let trickled = sniffed(Trickle(&bytes, 0));
         assert_eq!(whole, trickled, "{name}");
+    }
+}
+
+/// What import_secrets marks every password and TOTP secret with.
+const MARKER: &str = "Q7ZK";
+
+#[test]
+fn import_secrets_no_secret_in_an_error_or_a_field_that_is_not_secret() {
+    for (name, path) in inputs("import_secrets") {
+        let (dir, _, mut session) = new_vault();
+        let options = ImportOptions {
+            on_conflict: ConflictPolicy::Fail,
+            skip_invalid: true,
+            format: None,
+        };
+        let imported = match session.import_in_one_pass(&path, options, &mut |_| {}) {
+            Ok(imported) => imported,
+            Err(e) => {
+                assert_one_line(&e.to_string());
+                assert_not_echoed(&e.to_string(), MARKER, &name);
+                continue;
+            }
+        };
+        for error in &imported.summary.errors {
+            assert_one_line(&error.reason);
+            assert_not_echoed(&error.reason, MARKER, &name);
+        }
+        let export = dir.path().join("export.csv");
+        session.export_native(&export).unwrap();
+        let mut csv = csv::Reader::from_path(&export).unwrap();
+        let header = csv.headers().unwrap().clone();
+        let secret = [Column::Password, Column::Totp, Column::VpnSecret].map(Column::name);
+        for record in csv.records() {
+            for (column, value) in header.iter().zip(record.unwrap().iter()) {
+                if !secret.contains(&column) {
+                    assert_not_echoed(value, MARKER, &format!("{name}, column {column}"));
+                }
+            }
+        }
+    }
+}
+
+/// The secret text of a TOTP input as the parser sees it: a URI's `secret=` values, or all.
+fn secret_texts(input: &str) -> Vec<&str> {
+    let trimmed = input.trim();
+    if !trimmed.to_ascii_lowercase().starts_with("otpauth://") {
+        return vec![trimmed];
+    }
+    let query = trimmed.split_once('?').map_or("", |(_, q)| q);
+    query
+        .split(['&', '?'])
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(key, _)| key.eq_ignore_ascii_case("secret"))
+        .map(|(_, value)| value)
+        .collect()
+}
+
+#[test]
+fn totp_parse_round_trips_and_never_echoes_the_secret() {
+    for (name, path) in inputs("totp_parse") {
+        let input = std::fs::read_to_string(&path).unwrap();
+        match totp::parse(&input) {
+            Ok((params, secret)) => {
+                let uri = totp::to_uri(&params, &secret);
+                let (params2, secret2) = totp::parse(uri.expose()).unwrap();
+                assert_eq!(params2, params, "{name}: the URI round trip");
+                assert_eq!(secret2, secret, "{name}: the URI round trip");
+            }
+            Err(e) => {
+                let message = e.to_string();
+                assert_one_line(&message);
+                // Shorter strings occur in the messages' own words.
+                for secret in secret_texts(&input).into_iter().filter(|s| s.len() >= 8) {
+                    assert_not_echoed(&message, secret, &name);
+                }
+            }
+        }
     }
 }
