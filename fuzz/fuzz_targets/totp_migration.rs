@@ -61,7 +61,7 @@ fuzz_target!(|data: &[u8]| {
             assert_one_line(&message);
             if let Some((_, data)) = text.split_once("data=") {
                 if data.len() >= 8 {
-                    assert_not_echoed(&message, data, "export code's data");
+                    assert_not_echoed(&message, "", data, "export code's data");
                 }
             }
         }

@@ -45,14 +45,16 @@ pub fn assert_one_line(message: &str) {
 }
 
 /// Panics if `message` holds `secret` (compared case-insensitively), or 8 characters of
-/// it in a row (a part of a secret is a secret too).
-pub fn assert_not_echoed(message: &str, secret: &str, what: &str) {
-    let message = message.to_lowercase();
+/// it in a row (a part of a secret is a secret too), unless `template` (the message the
+/// same input gets with another secret) holds them too: then they are the message's own
+/// words, not an echo.
+pub fn assert_not_echoed(message: &str, template: &str, secret: &str, what: &str) {
+    let (message, template) = (message.to_lowercase(), template.to_lowercase());
     let secret: Vec<char> = secret.to_lowercase().chars().collect();
     for piece in secret.windows(secret.len().clamp(1, 8)) {
         let piece: String = piece.iter().collect();
         assert!(
-            !message.contains(&piece),
+            !message.contains(&piece) || template.contains(&piece),
             "the error message echoes {piece:?} of the {what}: {message:?}"
         );
     }

@@ -13,7 +13,12 @@ use sallyport_core::model::Column;
 use sallyport_core::totp;
 
 /// The test of each target's directory.
-const TESTED: &[&str] = &["decode_text", "import_secrets", "totp_parse"];
+const TESTED: &[&str] = &[
+    "decode_text",
+    "import_secrets",
+    "totp_migration",
+    "totp_parse",
+];
 
 /// The inputs kept for `target` (not their `.expect` files), with their names.
 fn inputs(target: &str) -> Vec<(String, PathBuf)> {
@@ -179,5 +184,31 @@ fn totp_parse_round_trips_and_never_echoes_the_secret() {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn totp_migration_accounts_are_read_as_google_writes_them() {
+    for (name, path) in inputs("totp_migration") {
+        let uri = std::fs::read_to_string(&path).unwrap();
+        let expect = std::fs::read_to_string(path.with_extension("expect")).unwrap();
+        let expected: Vec<(String, String)> = expect
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| {
+                let (issuer, account) = l.split_once('\t').unwrap();
+                (issuer.to_owned(), account.to_owned())
+            })
+            .collect();
+        let found = totp::decode_migration_uri(&uri).unwrap();
+        let accounts: Vec<(String, String)> = found
+            .accounts
+            .iter()
+            .map(|(params, secret)| {
+                totp::TotpGenerator::new(params, secret).unwrap();
+                (params.issuer.clone(), params.account.clone())
+            })
+            .collect();
+        assert_eq!(accounts, expected, "{name}");
     }
 }
