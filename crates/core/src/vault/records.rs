@@ -24,9 +24,23 @@ fn encode_json<T: serde::Serialize>(value: &T) -> Result<Zeroizing<Vec<u8>>> {
         .map_err(|e| Error::Storage(format!("cannot encode record: {e}")))
 }
 
+/// A record's JSON decoded. An unreadable one is named with where it breaks, never quoted:
+/// the decoder's own message can hold the record's text (an unknown value, control
+/// characters and line breaks included).
 fn decode_json<T: serde::de::DeserializeOwned>(what: &str, id: &str, bytes: &[u8]) -> Result<T> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| Error::Integrity(format!("{what} record {id} is unreadable: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| {
+        let problem = match e.classify() {
+            serde_json::error::Category::Io => "a read error",
+            serde_json::error::Category::Syntax => "malformed JSON",
+            serde_json::error::Category::Data => "unexpected data",
+            serde_json::error::Category::Eof => "cut short",
+        };
+        Error::Integrity(format!(
+            "{what} record {id} is unreadable ({problem} at line {} column {})",
+            e.line(),
+            e.column()
+        ))
+    })
 }
 
 pub(crate) fn seal_customer(cipher: &RecordCipher, customer: &Customer) -> Result<CustomerRow> {

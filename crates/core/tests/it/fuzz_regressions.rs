@@ -6,16 +6,22 @@
 use std::io::{self, Read};
 use std::path::PathBuf;
 
-use crate::common::{fixture, new_vault};
+use crate::common::{fixture, new_vault, password};
+use sallyport_core::crypto::{Binding, BlobKind, RecordCipher};
 use sallyport_core::import::encoding::{first_record, read_first_line, sniff_delimiter, Decoder};
 use sallyport_core::import::{ConflictPolicy, ImportOptions};
 use sallyport_core::model::Column;
+use sallyport_core::store::memory::MemoryBackend;
+use sallyport_core::store::{CustomerRow, EntryRow, Store};
 use sallyport_core::totp;
+use sallyport_core::vault::kdf::KdfParams;
+use sallyport_core::Session;
 
 /// The test of each target's directory.
 const TESTED: &[&str] = &[
     "decode_text",
     "import_secrets",
+    "sealed_records",
     "totp_migration",
     "totp_parse",
 ];
@@ -210,5 +216,81 @@ fn totp_migration_accounts_are_read_as_google_writes_them() {
             })
             .collect();
         assert_eq!(accounts, expected, "{name}");
+    }
+}
+
+/// Seals `plain` with the vault's key as the record of `row` in `table` and stores it.
+fn store_sealed(
+    backend: &MemoryBackend,
+    session: &Session,
+    table: &str,
+    row: &str,
+    plain: &[u8],
+    customer: Option<String>,
+) {
+    let cipher = RecordCipher::new(&session.data_key_for_keychain());
+    let kind = match customer {
+        None => BlobKind::Customer,
+        Some(_) => BlobKind::Entry,
+    };
+    let record = cipher
+        .seal(
+            Binding {
+                table,
+                row_id: row,
+                kind,
+            },
+            plain,
+        )
+        .unwrap();
+    let mut store = backend.raw().unwrap();
+    store
+        .write(&mut |tx| match &customer {
+            None => tx.put_customer(&CustomerRow {
+                id: row.into(),
+                record: record.clone(),
+            }),
+            Some(customer_id) => tx.put_entry(&EntryRow {
+                id: row.into(),
+                customer_id: customer_id.clone(),
+                record: record.clone(),
+            }),
+        })
+        .unwrap();
+}
+
+#[test]
+fn sealed_records_an_unreadable_record_is_named_not_quoted() {
+    const ROW: &str = "01900000-0000-7000-8000-000000000000";
+    for (name, path) in inputs("sealed_records") {
+        let plain = std::fs::read(&path).unwrap();
+        let expected = std::fs::read_to_string(path.with_extension("expect")).unwrap();
+        let backend = MemoryBackend::new();
+        let mut session =
+            Session::create(&backend, &password(), "Test Staff", KdfParams::floor()).unwrap();
+        let message = if name.starts_with("customer") {
+            store_sealed(&backend, &session, "customers", ROW, &plain, None);
+            drop(session);
+            Session::unlock(&backend, &password())
+                .unwrap_err()
+                .to_string()
+        } else {
+            let options = ImportOptions::default();
+            session
+                .import_in_one_pass(&fixture("import/valid.csv"), options, &mut |_| {})
+                .unwrap();
+            let customer = session.customers()[0].clone();
+            store_sealed(
+                &backend,
+                &session,
+                "entries",
+                ROW,
+                &plain,
+                Some(customer.id.to_string()),
+            );
+            session.entries(&customer).unwrap_err().to_string()
+        };
+        assert_one_line(&message);
+        assert_eq!(message, expected.trim_end(), "{name}");
     }
 }
