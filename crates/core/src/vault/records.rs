@@ -7,6 +7,7 @@ use crate::crypto::{Binding, BlobKind, RecordCipher};
 use crate::model::{Customer, Entry, EntrySecrets};
 use crate::secret::{SecretBytes, SecretString};
 use crate::store::{CustomerRow, EntryRow};
+use crate::text::shown;
 use crate::{Error, Result};
 
 pub(crate) const CUSTOMERS: &str = "customers";
@@ -36,7 +37,8 @@ fn decode_json<T: serde::de::DeserializeOwned>(what: &str, id: &str, bytes: &[u8
             serde_json::error::Category::Eof => "cut short",
         };
         Error::Integrity(format!(
-            "{what} record {id} is unreadable ({problem} at line {} column {})",
+            "{what} record {} is unreadable ({problem} at line {} column {})",
+            shown(id),
             e.line(),
             e.column()
         ))
@@ -56,7 +58,7 @@ pub(crate) fn open_customer(cipher: &RecordCipher, row: &CustomerRow) -> Result<
     if customer.id.to_string() != row.id {
         return Err(Error::Integrity(format!(
             "customer record {} has a foreign id",
-            row.id
+            shown(&row.id)
         )));
     }
     Ok(customer)
@@ -83,7 +85,7 @@ pub(crate) fn open_entry(cipher: &RecordCipher, row: &EntryRow) -> Result<Entry>
     if entry.id.to_string() != row.id {
         return Err(Error::Integrity(format!(
             "entry record {} has a foreign id",
-            row.id
+            shown(&row.id)
         )));
     }
     Ok(entry)
@@ -135,7 +137,10 @@ pub(crate) fn open_secrets(
         binding(ENTRY_SECRETS, entry_id, BlobKind::EntrySecrets),
         blob,
     )?;
-    let damaged = || Error::Integrity(format!("the secrets of entry {entry_id} are unreadable"));
+    let damaged = || {
+        let entry = shown(entry_id);
+        Error::Integrity(format!("the secrets of entry {entry} are unreadable"))
+    };
     let mut secrets = EntrySecrets::default();
     let mut rest: &[u8] = &plain;
     while let Some((&tag, tail)) = rest.split_first() {

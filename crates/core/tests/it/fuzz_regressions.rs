@@ -259,17 +259,48 @@ fn store_sealed(
         .unwrap();
 }
 
+/// The row a record claims to be (its `id`, as the fuzz target stores it), else `ROW`.
+fn row_of(plain: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(plain)
+        .ok()
+        .and_then(|v| v.get("id")?.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "01900000-0000-7000-8000-000000000000".to_owned())
+}
+
 #[test]
 fn sealed_records_an_unreadable_record_is_named_not_quoted() {
-    const ROW: &str = "01900000-0000-7000-8000-000000000000";
     for (name, path) in inputs("sealed_records") {
-        let plain = std::fs::read(&path).unwrap();
-        let expected = std::fs::read_to_string(path.with_extension("expect")).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
         let backend = MemoryBackend::new();
         let mut session =
             Session::create(&backend, &password(), "Test Staff", KdfParams::floor()).unwrap();
+        if let Some(kind) = name.strip_prefix("forged-") {
+            // A row someone edited in the file: its id (the input) is plain text there.
+            assert!(kind.starts_with("customer"), "{name}");
+            let row = CustomerRow {
+                id: String::from_utf8(bytes).unwrap(),
+                record: vec![0; 40],
+            };
+            backend
+                .raw()
+                .unwrap()
+                .write(&mut |tx| tx.put_customer(&row))
+                .unwrap();
+            drop(session);
+            let message = Session::unlock(&backend, &password())
+                .unwrap_err()
+                .to_string();
+            assert_one_line(&message);
+            assert!(
+                message.contains("failed authentication"),
+                "{name}: {message}"
+            );
+            continue;
+        }
+        let expected = std::fs::read_to_string(path.with_extension("expect")).unwrap();
+        let row = row_of(&bytes);
         let message = if name.starts_with("customer") {
-            store_sealed(&backend, &session, "customers", ROW, &plain, None);
+            store_sealed(&backend, &session, "customers", &row, &bytes, None);
             drop(session);
             Session::unlock(&backend, &password())
                 .unwrap_err()
@@ -280,14 +311,8 @@ fn sealed_records_an_unreadable_record_is_named_not_quoted() {
                 .import_in_one_pass(&fixture("import/valid.csv"), options, &mut |_| {})
                 .unwrap();
             let customer = session.customers()[0].clone();
-            store_sealed(
-                &backend,
-                &session,
-                "entries",
-                ROW,
-                &plain,
-                Some(customer.id.to_string()),
-            );
+            let owner = Some(customer.id.to_string());
+            store_sealed(&backend, &session, "entries", &row, &bytes, owner);
             session.entries(&customer).unwrap_err().to_string()
         };
         assert_one_line(&message);
