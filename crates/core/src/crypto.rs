@@ -139,7 +139,7 @@ impl RecordCipher {
             Error::Integrity(format!(
                 "{} record {} in table {} failed authentication (damaged or moved)",
                 binding.kind.as_str(),
-                binding.row_id,
+                crate::text::shown(binding.row_id), // a row id is plain text in the file
                 binding.table
             ))
         })

@@ -11,6 +11,9 @@ pub mod backup;
 pub mod crypto;
 pub mod error;
 pub mod export;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hygiene;
 pub mod identity;
 pub mod import;

@@ -20,6 +20,16 @@ pub fn is_forbidden_inline(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// A value quoted in an error message: control characters removed, at most 60 characters.
+pub fn shown(value: &str) -> String {
+    let clean: String = value.chars().filter(|c| !is_forbidden_inline(*c)).collect();
+    if clean.chars().count() > 60 {
+        format!("{}…", clean.chars().take(60).collect::<String>())
+    } else {
+        clean
+    }
+}
+
 /// A single-line text: no control characters, line separators or bidi overrides.
 pub fn single_line(field: &str, value: &str) -> Result<()> {
     if let Some(c) = value.chars().find(|c| is_forbidden_inline(*c)) {

@@ -10,6 +10,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::*;
+use proptest::prelude::*;
+use proptest::test_runner::TestRunner;
+use sallyport_core::model::{validate, Entry, EntryKind, GatewayUsage};
+use sallyport_core::rdp::{RdpFile, RdpPreferences};
 
 /// Compiles `tests/rdp/freerdp_settings.c` against the system's libfreerdp-client2.
 fn freerdp_settings_tool(dir: &Path) -> PathBuf {
@@ -106,6 +110,116 @@ fn freerdps_own_parser_reads_what_was_meant() {
         PASSWORD,
     );
     assert!(stdout(&recorded).contains("\"detail\":\"to acme.rdp\""));
+}
+
+/// Values the validators accept: DNS names (any case), IPv4 and IPv6 addresses.
+fn accepted_host() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[A-Za-z][A-Za-z0-9-]{0,10}[A-Za-z0-9](\\.[a-z][a-z0-9-]{0,8}[a-z0-9]){0,3}",
+        any::<[u8; 4]>().prop_map(|a| std::net::Ipv4Addr::from(a).to_string()),
+        any::<[u16; 8]>().prop_map(|a| format!("[{}]", std::net::Ipv6Addr::from(a))),
+    ]
+}
+
+/// Entries the validators accept: every host form, ports, the three user name forms
+/// (`user`, `DOMAIN\user`, `user@domain`), NetBIOS and DNS domains, gateways with and
+/// without a port, each gateway usage.
+fn accepted_entries() -> impl Strategy<Value = Entry> {
+    let user = prop_oneof![
+        Just(String::new()),
+        "[a-z][a-z0-9._-]{0,15}",
+        "[A-Z][A-Z0-9]{0,9}\\\\[a-z][a-z0-9.-]{0,12}",
+        "[a-z][a-z0-9.]{0,10}@[a-z]{1,8}\\.example",
+    ];
+    let domain = prop_oneof![
+        Just(String::new()),
+        "[A-Z][A-Z0-9-]{0,14}",
+        "[a-z]{1,8}\\.example",
+    ];
+    let usage = prop_oneof![
+        Just(GatewayUsage::None),
+        Just(GatewayUsage::Always),
+        Just(GatewayUsage::Detect),
+    ];
+    (
+        (accepted_host(), proptest::option::of(1u16..)),
+        (user, domain),
+        (accepted_host(), proptest::option::of(1u16..), usage),
+    )
+        .prop_map(
+            |((host, port), (username, domain), (gateway_host, gateway_port, usage))| {
+                let gateway = usage != GatewayUsage::None;
+                Entry {
+                    kind: EntryKind::Rdp,
+                    host,
+                    port,
+                    username,
+                    domain,
+                    gateway_host: if gateway { gateway_host } else { String::new() },
+                    gateway_port: gateway_port.filter(|_| gateway),
+                    gateway_usage: usage,
+                    ..Entry::default()
+                }
+            },
+        )
+}
+
+/// What FreeRDP makes of `username` and `domain`: `DOMAIN\user` is split, `user@domain` kept
+/// whole, and a `domain` line wins over the user name's domain.
+fn freerdp_user_and_domain(username: &str, domain: &str) -> (String, String) {
+    let (user, from_user) = match username.split_once('\\') {
+        Some((domain, user)) => (user, domain),
+        None => (username, ""),
+    };
+    let domain = if domain.is_empty() { from_user } else { domain };
+    (user.to_owned(), domain.to_owned())
+}
+
+#[test]
+fn freerdp_reads_any_accepted_entry_with_its_address_gateway_and_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let tool = freerdp_settings_tool(dir.path());
+    let file = dir.path().join("entry.rdp");
+    let config = ProptestConfig {
+        cases: 300,
+        ..ProptestConfig::default()
+    };
+    let accepted = std::cell::Cell::new(0);
+    TestRunner::new(config)
+        .run(&accepted_entries(), |entry| {
+            let written = RdpFile::for_entry(&entry, &RdpPreferences::default());
+            prop_assert!(written.is_ok(), "{entry:?}: {written:?}");
+            std::fs::write(&file, written.unwrap().to_bytes()).unwrap();
+            accepted.set(accepted.get() + 1);
+            let settings = freerdp_reads(&tool, &file);
+            let get = |key: &str| {
+                settings
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_else(|| panic!("{key} missing in {settings:?}"))
+            };
+            let host = validate::host("host", &entry.host).unwrap();
+            prop_assert_eq!(get("ServerHostname"), host);
+            prop_assert_eq!(get("ServerPort"), entry.port.unwrap_or(3389).to_string());
+            let username = validate::username(&entry.username).unwrap();
+            let domain = validate::domain(&entry.domain).unwrap();
+            let (user, domain) = freerdp_user_and_domain(&username, &domain);
+            prop_assert_eq!(get("Username"), user);
+            prop_assert_eq!(get("Domain"), domain);
+            prop_assert_eq!(get("PasswordSet"), "0");
+            let gateway = entry.gateway_usage != GatewayUsage::None;
+            prop_assert_eq!(get("GatewayEnabled"), if gateway { "1" } else { "0" });
+            if gateway {
+                let gateway_host = validate::host("gateway", &entry.gateway_host).unwrap();
+                prop_assert_eq!(get("GatewayHostname"), gateway_host);
+                let port = entry.gateway_port.unwrap_or(443);
+                prop_assert_eq!(get("GatewayPort"), port.to_string());
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(accepted.get(), 300);
 }
 
 #[test]

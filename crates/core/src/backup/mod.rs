@@ -305,7 +305,7 @@ impl Session {
         })
     }
 
-    fn write_backup(
+    pub(crate) fn write_backup(
         &self,
         key: &BackupKey,
         out: impl Write,

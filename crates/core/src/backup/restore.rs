@@ -16,9 +16,20 @@ use crate::{Error, Result, Session};
 /// and returns them with the rest of its decrypted contents, native CSV, for the import.
 /// Refused if the file is not the one `key` was made from.
 fn open_contents(path: &Path, key: &Arc<BackupKey>) -> Result<(Sections, Input)> {
-    let unreadable = |reason: String| Error::Import(format!("{}: {reason}", path.display()));
-    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+    read_contents(Box::new(file), total_bytes, path, key)
+}
+
+/// [`open_contents`] over the backup's bytes read from `file` (`total_bytes` long; `path`
+/// names it in messages).
+fn read_contents(
+    mut file: Box<dyn Read>,
+    total_bytes: u64,
+    path: &Path,
+    key: &Arc<BackupKey>,
+) -> Result<(Sections, Input)> {
+    let unreadable = |reason: String| Error::Import(format!("{}: {reason}", path.display()));
     let mut header = [0u8; HEADER_LEN];
     file.read_exact(&mut header)
         .map_err(|e| unreadable(format!("cannot read the backup: {e}")))?;
@@ -58,6 +69,36 @@ impl Session {
             .map_err(|e| Error::io(path, e))?;
         let key = Arc::new(BackupKey::open(&header, password, path)?);
         let (sections, csv) = open_contents(path, &key)?;
+        self.plan_restore_of(sections, csv, key, options, progress)
+    }
+
+    /// The backup whose bytes `file` reads, opened with `key`, checked like
+    /// [`Session::plan_restore`] (which a fuzz target cannot afford: it runs Argon2id).
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn plan_restore_from(
+        &self,
+        file: Box<dyn Read>,
+        total_bytes: u64,
+        path: &Path,
+        key: Arc<BackupKey>,
+        options: ImportOptions,
+    ) -> Result<RestorePlan> {
+        self.check_restorable(path)?;
+        let (sections, csv) = read_contents(file, total_bytes, path, &key)?;
+        self.plan_restore_of(sections, csv, key, options, &mut |_| {})
+    }
+
+    /// The preview of a restore: the CSV checked by the import's preview pass, the .rdp
+    /// defaults validated, the audit events counted.
+    fn plan_restore_of(
+        &self,
+        sections: Sections,
+        csv: Input,
+        key: Arc<BackupKey>,
+        options: ImportOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<RestorePlan> {
+        let path = csv.path().to_path_buf();
         let pass = self.preview_pass(csv, options, progress)?;
         sections.manifest.rdp.validate().map_err(|e| {
             Error::Import(format!(
@@ -69,7 +110,7 @@ impl Session {
             summary: pass.summary,
             detected: pass.detected,
             options,
-            path: path.to_path_buf(),
+            path,
             key,
             digest: pass.digest,
             generation: self.generation(),

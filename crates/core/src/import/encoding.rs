@@ -146,12 +146,16 @@ impl<R: Read> Read for Decoder<R> {
     }
 }
 
-/// Reads from `input` until the first line is complete (or 64 KiB or the end), for
-/// sniffing; the caller chains these bytes in front of the rest.
+/// Longest header record looked at to tell the delimiter and the layout.
+const MAX_HEAD: usize = 1 << 16;
+
+/// Reads from `input` until the header record is complete (its first line break outside
+/// quotes), or 64 KiB, or the end, for sniffing; the caller chains these bytes in front of
+/// the rest. What is sniffed from it does not depend on how the bytes arrive.
 pub fn read_first_line(input: &mut impl Read) -> io::Result<Vec<u8>> {
     let mut head = Vec::new();
     let mut chunk = [0u8; 4096];
-    while !head.contains(&b'\n') && head.len() < 1 << 16 {
+    while first_record(&head).len() == head.len() && head.len() < MAX_HEAD {
         match input.read(&mut chunk)? {
             0 => break,
             n => head.extend_from_slice(&chunk[..n]),
@@ -160,15 +164,30 @@ pub fn read_first_line(input: &mut impl Read) -> io::Result<Vec<u8>> {
     Ok(head)
 }
 
-/// The field delimiter a header line suggests: `;` or tab when they outnumber commas
-/// outside quotes (mRemoteNG and European spreadsheets write `;`), `,` otherwise.
-pub fn sniff_delimiter(start: &[u8]) -> u8 {
-    let mut counts = [0usize; 3]; // , ; \t
+/// The header record at the start of `head`: the bytes before its first line break outside
+/// quotes, at most 64 KiB.
+pub fn first_record(head: &[u8]) -> &[u8] {
+    let head = &head[..head.len().min(MAX_HEAD)];
     let mut quoted = false;
-    for &b in start {
+    for (at, &b) in head.iter().enumerate() {
         match b {
             b'"' => quoted = !quoted,
-            b'\n' if !quoted => break,
+            b'\n' if !quoted => return &head[..at],
+            _ => {}
+        }
+    }
+    head
+}
+
+/// The field delimiter the header record at the start of `head` suggests: `;` or tab when
+/// they outnumber commas outside quotes (mRemoteNG and European spreadsheets write `;`),
+/// `,` otherwise.
+pub fn sniff_delimiter(head: &[u8]) -> u8 {
+    let mut counts = [0usize; 3]; // , ; \t
+    let mut quoted = false;
+    for &b in first_record(head) {
+        match b {
+            b'"' => quoted = !quoted,
             b',' if !quoted => counts[0] += 1,
             b';' if !quoted => counts[1] += 1,
             b'\t' if !quoted => counts[2] += 1,
@@ -186,18 +205,20 @@ pub fn sniff_delimiter(start: &[u8]) -> u8 {
 mod tests {
     use super::*;
 
+    /// A tiny inner chunk size shakes out boundary handling.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.0.len()).min(3);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
     fn decode(bytes: &[u8]) -> io::Result<String> {
         let mut out = String::new();
-        // A tiny inner chunk size shakes out boundary handling.
-        struct Trickle<'a>(&'a [u8]);
-        impl Read for Trickle<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-                let n = buf.len().min(self.0.len()).min(3);
-                buf[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
-        }
         Decoder::new(Trickle(bytes)).read_to_string(&mut out)?;
         Ok(out)
     }
@@ -236,5 +257,19 @@ mod tests {
         assert_eq!(sniff_delimiter(b"customer\tcode\tentry\n"), b'\t');
         assert_eq!(sniff_delimiter(b"\"a;b;c\",d,e\n"), b',');
         assert_eq!(sniff_delimiter(b"customer\n"), b',');
+        assert_eq!(
+            sniff_delimiter(b"a,b\nc;d;e;f\n"),
+            b',',
+            "the header record only"
+        );
+    }
+
+    #[test]
+    fn the_head_holds_the_whole_header_record_however_the_bytes_arrive() {
+        let file = b"\"cust\nomer\";code;entry\nA;B;C\n";
+        let mut decoder = Decoder::new(Trickle(file));
+        let head = read_first_line(&mut decoder).unwrap();
+        assert_eq!(first_record(&head), b"\"cust\nomer\";code;entry");
+        assert_eq!(sniff_delimiter(&head), b';');
     }
 }

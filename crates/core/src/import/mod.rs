@@ -8,7 +8,7 @@
 //! stays flat in the number of rows (no row is kept once handled).
 
 mod digest;
-mod encoding;
+pub mod encoding;
 mod foreign;
 pub mod format;
 pub mod native;

@@ -38,6 +38,18 @@ impl Input {
         })
     }
 
+    /// CSV read from `reader` (named `path` in messages, `total_bytes` long), its layout
+    /// told from its header as for a file. Used by the fuzz targets' entry points.
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn reader(reader: Box<dyn Read>, total_bytes: u64, path: &Path) -> Input {
+        Input {
+            reader,
+            total_bytes,
+            path: path.to_path_buf(),
+            known: None,
+        }
+    }
+
     /// Native CSV read from `reader` (e.g. the decrypted contents of a backup at `path`,
     /// `total_bytes` long on disk), whose layout the caller knows (`why`). Unlike a file
     /// told from its header, it may hold no records.
@@ -153,7 +165,7 @@ fn run(
     let delimiter = encoding::sniff_delimiter(&head);
     // mRemoteNG writes ';'-separated fields without quoting: a '"' is just a character.
     let mremoteng = delimiter == b';'
-        && String::from_utf8_lossy(&head)
+        && String::from_utf8_lossy(encoding::first_record(&head))
             .to_lowercase()
             .contains(";nodetype;");
     let input = std::io::Cursor::new(head).chain(decoded);

@@ -10,7 +10,7 @@ use time::Date;
 use crate::{Error, Result};
 
 pub(crate) use crate::text::is_forbidden_inline;
-pub use crate::text::{multi_line, single_line, MAX_LINE, MAX_TEXT};
+pub use crate::text::{multi_line, shown, single_line, MAX_LINE, MAX_TEXT};
 
 fn invalid<T>(field: &str, message: impl Into<String>) -> Result<T> {
     Err(Error::invalid(field, message))
@@ -302,16 +302,6 @@ pub fn tags(value: &str) -> Result<Vec<String>> {
 /// Trims spaces and tabs only: a stray line break is an error, not something to hide.
 pub fn trim_blank(value: &str) -> &str {
     value.trim_matches([' ', '\t'])
-}
-
-/// A value quoted in an error message: control characters removed, at most 60 characters.
-pub fn shown(value: &str) -> String {
-    let clean: String = value.chars().filter(|c| !is_forbidden_inline(*c)).collect();
-    if clean.chars().count() > 60 {
-        format!("{}…", clean.chars().take(60).collect::<String>())
-    } else {
-        clean
-    }
 }
 
 /// One field a form got wrong, named as the form names it.

@@ -297,6 +297,17 @@ impl MemoryBackend {
     pub fn raw(&self) -> Option<MemoryStore> {
         self.slot().clone()
     }
+
+    /// Another location holding a copy of this vault's data, as copying a vault file
+    /// would: changes to either are not seen by the other.
+    pub fn duplicate(&self) -> MemoryBackend {
+        let copy = self.slot().as_ref().map(|store| MemoryStore {
+            data: Arc::new(Mutex::new(store.data().clone())),
+        });
+        MemoryBackend {
+            created: Arc::new(Mutex::new(copy)),
+        }
+    }
 }
 
 impl Backend for MemoryBackend {

@@ -6,7 +6,7 @@
 
 use zeroize::Zeroizing;
 
-use super::parse::{invalid, percent_decode};
+use super::parse::{invalid, percent_decode, split_label};
 use super::{TotpAlgorithm, TotpParams, MIN_SECRET_BYTES};
 use crate::secret::SecretBytes;
 use crate::Result;
@@ -100,15 +100,7 @@ fn account(message: &[u8]) -> Result<Option<(TotpParams, SecretBytes)>> {
         )));
     }
     // Google's name is "Issuer:account" or just the account.
-    params.account = match name.split_once(':') {
-        Some((issuer, account)) => {
-            if params.issuer.is_empty() {
-                params.issuer = issuer.trim().to_owned();
-            }
-            account.trim().to_owned()
-        }
-        None => name.trim().to_owned(),
-    };
+    (params.issuer, params.account) = split_label(&name, &params.issuer);
     crate::text::single_line("totp issuer", &params.issuer)?;
     crate::text::single_line("totp account", &params.account)?;
     Ok(Some((params, secret)))

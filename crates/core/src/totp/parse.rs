@@ -59,22 +59,14 @@ pub(crate) fn parse_uri(uri: &str) -> Result<(TotpParams, SecretBytes)> {
         ));
     }
     if !kind.eq_ignore_ascii_case("totp") {
-        return Err(invalid(format!(
-            "unknown otpauth type '{}'",
-            printable(kind)
-        )));
+        // Not quoted: without the '/' after the type, "type" runs on into the secret.
+        return Err(invalid(
+            "the otpauth URI is not of type totp (otpauth://totp/…)",
+        ));
     }
     let (label, query) = rest.split_once('?').unwrap_or((rest, ""));
     let label = percent_decode(label)?;
-    let (label_issuer, account) = match label.split_once(':') {
-        Some((i, a)) => (i.trim().to_owned(), a.trim().to_owned()),
-        None => (String::new(), label.trim().to_owned()),
-    };
-    let mut params = TotpParams {
-        issuer: label_issuer,
-        account,
-        ..TotpParams::default()
-    };
+    let mut params = TotpParams::default();
     let mut secret = None;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
@@ -87,12 +79,8 @@ pub(crate) fn parse_uri(uri: &str) -> Result<(TotpParams, SecretBytes)> {
                     "SHA1" => TotpAlgorithm::Sha1,
                     "SHA256" => TotpAlgorithm::Sha256,
                     "SHA512" => TotpAlgorithm::Sha512,
-                    other => {
-                        return Err(invalid(format!(
-                            "unknown algorithm '{}' (SHA1, SHA256 or SHA512)",
-                            printable(other)
-                        )))
-                    }
+                    // Not quoted: a value run on into the secret would show it.
+                    _ => return Err(invalid("unknown algorithm (SHA1, SHA256 or SHA512)")),
                 }
             }
             "digits" => {
@@ -113,15 +101,38 @@ pub(crate) fn parse_uri(uri: &str) -> Result<(TotpParams, SecretBytes)> {
         }
     }
     let secret = secret.ok_or_else(|| invalid("the otpauth URI has no secret"))?;
+    (params.issuer, params.account) = split_label(&label, &params.issuer);
     crate::text::single_line("totp issuer", &params.issuer)?;
     crate::text::single_line("totp account", &params.account)?;
     Ok((params, secret))
+}
+
+/// Issuer and account from an otpauth label or an export code's account name: `Issuer:
+/// account` or `account`. When the issuer is known (the URI's `issuer` parameter, the export
+/// code's issuer field), the label's prefix is that issuer, even if it holds a ':', and a
+/// label that does not start with it is all account; otherwise the first ':' separates them.
+pub(crate) fn split_label(label: &str, issuer: &str) -> (String, String) {
+    let (label, issuer) = (label.trim(), issuer.trim());
+    if issuer.is_empty() {
+        return match label.split_once(':') {
+            Some((issuer, account)) => (issuer.trim().to_owned(), account.trim().to_owned()),
+            None => (String::new(), label.to_owned()),
+        };
+    }
+    let account = label
+        .get(..issuer.len())
+        .filter(|prefix| prefix.eq_ignore_ascii_case(issuer))
+        .and_then(|_| label[issuer.len()..].trim_start().strip_prefix(':'))
+        .unwrap_or(label);
+    (issuer.to_owned(), account.trim().to_owned())
 }
 
 /// The `otpauth://totp/` URI of a secret: the form exports and other authenticators use.
 /// [`parse`] reads it back to the same parameters and secret.
 pub fn to_uri(params: &TotpParams, secret: &SecretBytes) -> crate::SecretString {
     let label = match (params.issuer.as_str(), params.account.as_str()) {
+        // An empty issuer written out, so that a ':' in the account is not taken for one.
+        ("", account) if account.contains(':') => format!(":{}", percent_encode(account)),
         ("", account) => percent_encode(account),
         (issuer, account) => format!("{}:{}", percent_encode(issuer), percent_encode(account)),
     };
@@ -188,10 +199,6 @@ pub(crate) fn percent_decode(text: &str) -> Result<Zeroizing<String>> {
     Ok(Zeroizing::new(text.to_owned()))
 }
 
-pub(crate) fn printable(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).take(20).collect()
-}
-
 pub(crate) fn invalid(message: impl Into<String>) -> Error {
     Error::invalid("totp", message)
 }
@@ -239,6 +246,23 @@ mod tests {
     }
 
     #[test]
+    fn labels_split_at_the_known_issuer() {
+        let split = |label: &str, issuer: &str| -> (String, String) { split_label(label, issuer) };
+        assert_eq!(split("Acme:bob", ""), ("Acme".into(), "bob".into()));
+        assert_eq!(split(":a:b", ""), ("".into(), "a:b".into()));
+        assert_eq!(split("ACME : bob", "Acme"), ("Acme".into(), "bob".into()));
+        assert_eq!(
+            split("Acme: EU:bob", "Acme: EU"),
+            ("Acme: EU".into(), "bob".into())
+        );
+        assert_eq!(
+            split("Other:bob", "Acme"),
+            ("Acme".into(), "Other:bob".into())
+        );
+        assert_eq!(split("bob", "Acme"), ("Acme".into(), "bob".into()));
+    }
+
+    #[test]
     fn otpauth_errors_are_clear() {
         let cases = [
             ("otpauth://hotp/x?secret=JBSWY3DPEHPK3PXP&counter=1", "hotp"),
@@ -247,6 +271,7 @@ mod tests {
                 "unknown algorithm",
             ),
             ("otpauth://totp/x?issuer=y", "no secret"),
+            ("otpauth://?secret=JBSWY3DPEHPK3PXP", "not of type totp"),
             (
                 "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&digits=5",
                 "digits",

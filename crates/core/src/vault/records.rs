@@ -7,6 +7,7 @@ use crate::crypto::{Binding, BlobKind, RecordCipher};
 use crate::model::{Customer, Entry, EntrySecrets};
 use crate::secret::{SecretBytes, SecretString};
 use crate::store::{CustomerRow, EntryRow};
+use crate::text::shown;
 use crate::{Error, Result};
 
 pub(crate) const CUSTOMERS: &str = "customers";
@@ -24,9 +25,24 @@ fn encode_json<T: serde::Serialize>(value: &T) -> Result<Zeroizing<Vec<u8>>> {
         .map_err(|e| Error::Storage(format!("cannot encode record: {e}")))
 }
 
+/// A record's JSON decoded. An unreadable one is named with where it breaks, never quoted:
+/// the decoder's own message can hold the record's text (an unknown value, control
+/// characters and line breaks included).
 fn decode_json<T: serde::de::DeserializeOwned>(what: &str, id: &str, bytes: &[u8]) -> Result<T> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| Error::Integrity(format!("{what} record {id} is unreadable: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| {
+        let problem = match e.classify() {
+            serde_json::error::Category::Io => "a read error",
+            serde_json::error::Category::Syntax => "malformed JSON",
+            serde_json::error::Category::Data => "unexpected data",
+            serde_json::error::Category::Eof => "cut short",
+        };
+        Error::Integrity(format!(
+            "{what} record {} is unreadable ({problem} at line {} column {})",
+            shown(id),
+            e.line(),
+            e.column()
+        ))
+    })
 }
 
 pub(crate) fn seal_customer(cipher: &RecordCipher, customer: &Customer) -> Result<CustomerRow> {
@@ -42,7 +58,7 @@ pub(crate) fn open_customer(cipher: &RecordCipher, row: &CustomerRow) -> Result<
     if customer.id.to_string() != row.id {
         return Err(Error::Integrity(format!(
             "customer record {} has a foreign id",
-            row.id
+            shown(&row.id)
         )));
     }
     Ok(customer)
@@ -69,7 +85,7 @@ pub(crate) fn open_entry(cipher: &RecordCipher, row: &EntryRow) -> Result<Entry>
     if entry.id.to_string() != row.id {
         return Err(Error::Integrity(format!(
             "entry record {} has a foreign id",
-            row.id
+            shown(&row.id)
         )));
     }
     Ok(entry)
@@ -121,7 +137,10 @@ pub(crate) fn open_secrets(
         binding(ENTRY_SECRETS, entry_id, BlobKind::EntrySecrets),
         blob,
     )?;
-    let damaged = || Error::Integrity(format!("the secrets of entry {entry_id} are unreadable"));
+    let damaged = || {
+        let entry = shown(entry_id);
+        Error::Integrity(format!("the secrets of entry {entry} are unreadable"))
+    };
     let mut secrets = EntrySecrets::default();
     let mut rest: &[u8] = &plain;
     while let Some((&tag, tail)) = rest.split_first() {

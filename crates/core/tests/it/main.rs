@@ -9,6 +9,7 @@ mod audit;
 mod backends;
 mod edit;
 mod export;
+mod fuzz_regressions;
 mod hygiene;
 mod import;
 mod layers;

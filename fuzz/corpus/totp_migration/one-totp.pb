@@ -1,0 +1,3 @@
+
+D
+12345678901234567890Acme VPN:vendor@acme.exampleAcme VPN (0
