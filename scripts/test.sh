@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: dependencies, formatting, UI build, type check and
 # component tests, clippy, cargo test, the end-to-end GUI smoke test, and the Windows build
-# (clippy on the Windows target, Connect under Wine). Stops at the first failing section.
+# (clippy on the Windows target, Connect under Wine), and a short pass of every fuzz target.
+# Stops at the first failing section.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -98,3 +99,8 @@ scripts/windows.sh clippy
 
 section "windows: Connect under Wine (stand-in mstsc.exe, Credential Manager)"
 scripts/windows.sh test
+
+# Every fuzz target for a few seconds, so none of them can rot (scripts/fuzz.sh: the
+# nightly build and the grown corpus are cached per machine outside the clone).
+section "fuzz: smoke pass, 20 s a target (cargo-fuzz, libFuzzer, AddressSanitizer)"
+scripts/fuzz.sh 20
