@@ -13,7 +13,8 @@ program: string,
  */
 pid: number,
 /**
- * A notice for the user (macOS: the password is on the clipboard).
+ * A notice for the user (macOS: the password is on the clipboard; Windows: a
+ * credential the user saved is used instead of the vault's).
  */
 notice: string | null,
 /**
