@@ -3,9 +3,13 @@
  * connection settings FreeRDP derives from it, one "Name=value" per line. The RDP interop
  * tests compile this against the system's FreeRDP and compare with what Sallyport meant.
  *
- * Exit status: 0 parsed, 2 usage, 3 FreeRDP refused the file.
+ * With arguments after the file it reads them as xfreerdp does (`FILE.rdp /d:ACME ...`):
+ * the file first, then the switches over it.
+ *
+ * Exit status: 0 parsed, 2 usage, 3 FreeRDP refused the file or the arguments.
  */
 #include <stdio.h>
+#include <freerdp/client/cmdline.h>
 #include <freerdp/client/file.h>
 #include <freerdp/settings.h>
 
@@ -17,15 +21,25 @@ static void print_string(rdpSettings* s, const char* name, size_t id)
 
 int main(int argc, char** argv)
 {
-	if (argc != 2)
+	if (argc < 2)
 	{
-		fprintf(stderr, "usage: %s FILE.rdp\n", argv[0]);
+		fprintf(stderr, "usage: %s FILE.rdp [XFREERDP-ARGUMENT...]\n", argv[0]);
 		return 2;
 	}
 	rdpFile* file = freerdp_client_rdp_file_new();
 	rdpSettings* settings = freerdp_settings_new(0);
-	if (!file || !settings || !freerdp_client_parse_rdp_file(file, argv[1]) ||
-	    !freerdp_client_populate_settings_from_rdp_file(file, settings))
+	if (!file || !settings)
+		return 3;
+	if (argc > 2)
+	{
+		if (freerdp_client_settings_parse_command_line(settings, argc, argv, FALSE) < 0)
+		{
+			fprintf(stderr, "FreeRDP refused %s with its arguments\n", argv[1]);
+			return 3;
+		}
+	}
+	else if (!freerdp_client_parse_rdp_file(file, argv[1]) ||
+	         !freerdp_client_populate_settings_from_rdp_file(file, settings))
 	{
 		fprintf(stderr, "FreeRDP refused %s\n", argv[1]);
 		return 3;

@@ -13,7 +13,7 @@ use crate::common::*;
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 use sallyport_core::model::{validate, Entry, EntryKind, GatewayUsage};
-use sallyport_core::rdp::{RdpFile, RdpPreferences};
+use sallyport_core::rdp::{plan_launch, LaunchEnv, Os, RdpFile, RdpPreferences};
 
 /// Compiles `tests/rdp/freerdp_settings.c` against the system's libfreerdp-client2.
 fn freerdp_settings_tool(dir: &Path) -> PathBuf {
@@ -45,8 +45,14 @@ fn freerdp_settings_tool(dir: &Path) -> PathBuf {
     tool
 }
 
-fn freerdp_reads(tool: &Path, file: &Path) -> Vec<(String, String)> {
-    let out = Command::new(tool).arg(file).output().unwrap();
+/// What FreeRDP makes of `file`, and of the xfreerdp arguments after it when `args` holds
+/// any (`args[0]` is the file itself, as in a launch plan).
+fn freerdp_reads_with(tool: &Path, file: &Path, args: &[String]) -> Vec<(String, String)> {
+    let out = Command::new(tool)
+        .arg(file)
+        .args(args.iter().skip(1))
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -58,6 +64,10 @@ fn freerdp_reads(tool: &Path, file: &Path) -> Vec<(String, String)> {
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect()
+}
+
+fn freerdp_reads(tool: &Path, file: &Path) -> Vec<(String, String)> {
+    freerdp_reads_with(tool, file, &[])
 }
 
 #[test]
@@ -164,15 +174,15 @@ fn accepted_entries() -> impl Strategy<Value = Entry> {
         )
 }
 
-/// What FreeRDP makes of `username` and `domain`: `DOMAIN\user` is split, `user@domain` kept
-/// whole, and a `domain` line wins over the user name's domain.
-fn freerdp_user_and_domain(username: &str, domain: &str) -> (String, String) {
-    let (user, from_user) = match username.split_once('\\') {
-        Some((domain, user)) => (user, domain),
-        None => (username, ""),
-    };
-    let domain = if domain.is_empty() { from_user } else { domain };
-    (user.to_owned(), domain.to_owned())
+/// The user and domain the entry means: `DOMAIN\user` is split, `user@domain` kept whole
+/// (the domain is in it), and a bare user takes the `domain` column.
+fn meant_user_and_domain(username: &str, domain: &str) -> (String, String) {
+    match username.split_once('\\') {
+        Some((domain, user)) => (user.to_owned(), domain.to_owned()),
+        None if username.contains('@') => (username.to_owned(), String::new()),
+        None if username.is_empty() => (String::new(), domain.to_owned()),
+        None => (username.to_owned(), domain.to_owned()),
+    }
 }
 
 #[test]
@@ -191,7 +201,13 @@ fn freerdp_reads_any_accepted_entry_with_its_address_gateway_and_user() {
             prop_assert!(written.is_ok(), "{entry:?}: {written:?}");
             std::fs::write(&file, written.unwrap().to_bytes()).unwrap();
             accepted.set(accepted.get() + 1);
-            let settings = freerdp_reads(&tool, &file);
+            // As xfreerdp is started: the file, then the plan's switches over it.
+            let env = LaunchEnv {
+                system_root: String::new(),
+                xfreerdp: Some("/usr/bin/xfreerdp".into()),
+            };
+            let plan = plan_launch(&entry, false, Os::Linux, &env, &file).unwrap();
+            let settings = freerdp_reads_with(&tool, &file, &plan.args);
             let get = |key: &str| {
                 settings
                     .iter()
@@ -204,7 +220,7 @@ fn freerdp_reads_any_accepted_entry_with_its_address_gateway_and_user() {
             prop_assert_eq!(get("ServerPort"), entry.port.unwrap_or(3389).to_string());
             let username = validate::username(&entry.username).unwrap();
             let domain = validate::domain(&entry.domain).unwrap();
-            let (user, domain) = freerdp_user_and_domain(&username, &domain);
+            let (user, domain) = meant_user_and_domain(&username, &domain);
             prop_assert_eq!(get("Username"), user);
             prop_assert_eq!(get("Domain"), domain);
             prop_assert_eq!(get("PasswordSet"), "0");

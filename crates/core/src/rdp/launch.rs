@@ -135,6 +135,12 @@ pub fn plan_launch(
                 // SSH); a changed one is refused. FreeRDP cannot ask without a terminal,
                 // and stdin carries the password.
                 let mut args = vec![file, "/cert:tofu".into()];
+                // FreeRDP ignores the file's `domain` line when a user name is set (it
+                // takes the domain from `DOMAIN\user` only); its `/d:` comes after the
+                // file and wins.
+                if let Some(domain) = freerdp_domain(entry)? {
+                    args.push(format!("/d:{domain}"));
+                }
                 if hand_over {
                     args.push("/from-stdin:force".into());
                 }
@@ -150,6 +156,15 @@ pub fn plan_launch(
         },
     };
     Ok(plan)
+}
+
+/// The domain FreeRDP must be given besides the file: the entry's `domain` when the user
+/// name carries none (`user`, not `DOMAIN\user` or `user@domain`).
+fn freerdp_domain(entry: &Entry) -> Result<Option<String>> {
+    let username = validate::username(&entry.username)?;
+    let domain = validate::domain(&entry.domain)?;
+    let bare_user = !username.is_empty() && !username.contains(['\\', '@']);
+    Ok((bare_user && !domain.is_empty()).then_some(domain))
 }
 
 /// A client that takes no password from us: it goes to the self-clearing clipboard.

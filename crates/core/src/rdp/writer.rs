@@ -96,10 +96,12 @@ impl RdpFile {
                 ),
             ));
         }
+        // Readers split the value at its last ':' (FreeRDP takes what follows as the port),
+        // so an IPv6 address always carries its port, 443 included.
         let address = match entry.gateway_port {
             Some(0) => return Err(Error::invalid("gateway_port", "0 is not a port number")),
-            Some(443) | None => gateway,
-            Some(port) => format!("{gateway}:{port}"),
+            Some(443) | None if !gateway.starts_with('[') => gateway,
+            port => format!("{gateway}:{}", port.unwrap_or(443)),
         };
         self.push("gatewayhostname", 's', address)?;
         self.push("gatewayusagemethod", 'i', method.to_string())?;

@@ -106,6 +106,26 @@ fn defaults_ipv6_detect_windowed_and_no_gateway() {
     assert_eq!(file.get("promptcredentialonce"), None);
 }
 
+/// Found by the FreeRDP property test (crates/cli/tests/it/rdp.rs): readers split the
+/// gateway at its last ':', so `[::]` alone was refused and `[2001:db8::1]` read as host
+/// `[2001:db8:` port 1.
+#[test]
+fn an_ipv6_gateway_always_carries_its_port() {
+    for (port, written) in [
+        (None, "[2001:db8::1]:443"),
+        (Some(8443), "[2001:db8::1]:8443"),
+    ] {
+        let entry = Entry {
+            gateway_host: "2001:db8::1".into(),
+            gateway_port: port,
+            gateway_usage: GatewayUsage::Always,
+            ..acme()
+        };
+        let file = RdpFile::for_entry(&entry, &RdpPreferences::default()).unwrap();
+        assert_eq!(file.get("gatewayhostname"), Some(written));
+    }
+}
+
 fn unescape(text: &str) -> String {
     let mut out = String::new();
     let mut chars = text.chars();
@@ -314,6 +334,18 @@ fn plans_for_windows_macos_and_linux_field_by_field() {
     let linux = plan_launch(&no_user, true, Os::Linux, &env(), file).unwrap();
     assert_eq!(linux.args, [shown.as_str(), "/cert:tofu"]);
     assert_eq!(linux.credentials, CredentialHandoff::None);
+
+    // FreeRDP ignores the file's domain line beside a bare user name: /d: carries it.
+    let bare_user = Entry {
+        username: "vendor".into(),
+        domain: "ACME".into(),
+        ..acme()
+    };
+    let linux = plan_launch(&bare_user, true, Os::Linux, &env(), file).unwrap();
+    assert_eq!(
+        linux.args,
+        [shown.as_str(), "/cert:tofu", "/d:ACME", "/from-stdin:force"]
+    );
 
     let no_freerdp = LaunchEnv {
         xfreerdp: None,
