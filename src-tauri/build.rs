@@ -34,6 +34,8 @@ const COMMANDS: &[&str] = &[
     "forget_on_device",
     "device_remembers",
     "unlock_with_device",
+    "follow_changes",
+    "reload_customers",
 ];
 
 fn main() {

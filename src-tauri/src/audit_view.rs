@@ -12,11 +12,9 @@ use sallyport_core::{hygiene, Session};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
-use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::typed_path::{typed_path, Purpose};
-
-type ApiResult<T> = Result<T, ApiError>;
 
 /// Most events one answer carries; the total says how many matched.
 pub const MAX_EVENTS: usize = 500;

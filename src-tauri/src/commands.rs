@@ -14,11 +14,9 @@ use tauri::State;
 use uuid::Uuid;
 
 use crate::detail::CustomerDetail;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::summary::{self, CustomerPage};
-
-type ApiResult<T> = Result<T, ApiError>;
 
 /// Which screen to show: no vault, locked or unlocked.
 #[tauri::command]

@@ -9,11 +9,9 @@ use serde::Deserialize;
 use tauri::State;
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::summary::CustomerSummary;
-
-type ApiResult<T> = Result<T, ApiError>;
 
 /// What the form asks for one secret: keep it, clear it, or store the typed value. The
 /// value arrives from the webview (it was typed there) and goes straight into a

@@ -81,3 +81,6 @@ impl ApiError {
         }
     }
 }
+
+/// What every command returns.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -20,11 +20,9 @@ use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
 
-use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::typed_path::{typed_path, Purpose};
-
-type ApiResult<T> = Result<T, ApiError>;
 
 /// The one previewed import waiting for the user's confirmation, with its id.
 #[derive(Debug, Default)]

@@ -9,10 +9,8 @@ use tauri::State;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-type ApiResult<T> = Result<T, ApiError>;
 
 /// The keychain service name the keys are filed under (one account per vault id).
 pub const SERVICE: &str = "Sallyport vault key";

@@ -14,6 +14,7 @@ pub mod edit;
 pub mod error;
 pub mod import_wizard;
 pub mod keychain;
+pub mod live;
 pub mod os_lock;
 pub mod preferences;
 pub mod state;
@@ -63,6 +64,8 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             keychain::forget_on_device,
             keychain::device_remembers,
             keychain::unlock_with_device,
+            live::follow_changes,
+            live::reload_customers,
         ])
 }
 

@@ -9,10 +9,8 @@ use sallyport_core::vault::preferences::Preferences;
 use sallyport_core::vault::VaultStatus;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-type ApiResult<T> = Result<T, ApiError>;
 
 /// The event the webview receives when the vault was locked without being asked.
 pub const LOCKED_EVENT: &str = "vault-locked";

@@ -10,6 +10,7 @@
 //! - [`store`]: [`TeamBackend`] / [`TeamStore`], the core's `Backend` and `Store`.
 //! - [`admin`]: `team init`, `invite`, `join`, `confirm`, `members`, `db-env`.
 //! - `chain`: the client's check of the server's audit chain.
+//! - `live`: other members' changes, followed with `LISTEN`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -18,6 +19,7 @@ pub mod admin;
 mod chain;
 pub mod conn;
 pub mod keys;
+mod live;
 pub mod profile;
 pub mod store;
 #[cfg(feature = "test-support")]

@@ -18,8 +18,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use postgres::{Client, Transaction};
 use sallyport_core::store::{
-    AuditKeeping, AuditRow, Backend, CustomerRow, EntryRow, FailedUnlock, ServerChainCheck,
-    ServerEvent, ServerEventRow, Store, StoreRead, StoreWrite,
+    AuditKeeping, AuditRow, Backend, ChangeHandler, ChangeWatch, CustomerRow, EntryRow,
+    FailedUnlock, ServerChainCheck, ServerEvent, ServerEventRow, Store, StoreRead, StoreWrite,
 };
 use sallyport_core::{Error, Key256, Result, SecretString};
 use sallyport_sqlite::SqliteStore;
@@ -465,6 +465,11 @@ impl Store for TeamStore {
 
     fn member(&self) -> Option<String> {
         Some(self.info.member.clone())
+    }
+
+    fn watch_changes(&self, changed: ChangeHandler) -> Result<Option<ChangeWatch>> {
+        let c = self.connected()?;
+        crate::live::watch(&self.info, &c.db_password, changed).map(Some)
     }
 
     fn data_key_history(&self) -> Result<Vec<Key256>> {

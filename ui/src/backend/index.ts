@@ -178,6 +178,17 @@ export const backend = {
   unlockWithDevice: (): Promise<VaultStatus> => call("unlock_with_device"),
   /** User input happened (restarts the auto-lock countdown). */
   activity: (): Promise<void> => call("activity"),
+  /**
+   * Follows other members' changes while the vault stays unlocked (a team database): `onChange`
+   * gets who made each. Resolves false for a local vault, which nobody else writes to.
+   */
+  followChanges: (onChange: (by: string) => void): Promise<boolean> => {
+    const channel = new Channel<string>();
+    channel.onmessage = onChange;
+    return call("follow_changes", { onChange: channel });
+  },
+  /** Reads the customer list from the team database again (after a change was announced). */
+  reloadCustomers: (): Promise<VaultStatus> => call("reload_customers"),
   /** Calls `handler` when the app locked the vault by itself (inactivity). */
   onLocked: (handler: () => void): Promise<UnlistenFn> => listen("vault-locked", handler),
   importFormats: (): Promise<ImportFormatOption[]> => call("import_formats"),

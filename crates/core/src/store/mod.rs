@@ -195,6 +195,25 @@ pub trait StoreWrite: StoreRead {
     }
 }
 
+/// Told who changed the vault when another client wrote to it.
+pub type ChangeHandler = Box<dyn Fn(&str) + Send + 'static>;
+
+/// A subscription to changes other clients make (a team's members); it ends when dropped.
+pub struct ChangeWatch(#[allow(dead_code)] Box<dyn Send>);
+
+impl ChangeWatch {
+    /// A subscription that lasts as long as `guard` (whose drop ends it).
+    pub fn new(guard: impl Send + 'static) -> Self {
+        Self(Box::new(guard))
+    }
+}
+
+impl std::fmt::Debug for ChangeWatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChangeWatch")
+    }
+}
+
 /// A vault storage backend.
 pub trait Store: StoreRead + Send + std::any::Any {
     /// Writes meta values in one transaction.
@@ -228,6 +247,11 @@ pub trait Store: StoreRead + Send + std::any::Any {
     /// the staff name the session shows instead of the vault's.
     fn member(&self) -> Option<String> {
         None
+    }
+    /// Calls `changed` whenever another client commits a change to this vault, until the
+    /// returned subscription is dropped. `None`: nobody else writes to it (a local file).
+    fn watch_changes(&self, _changed: ChangeHandler) -> Result<Option<ChangeWatch>> {
+        Ok(None)
     }
     /// [`AuditKeeping::Server`]: calls `visit` with every event of the server's log, in
     /// sequence order, streaming.

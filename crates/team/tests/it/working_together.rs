@@ -101,3 +101,40 @@ fn the_later_save_of_a_changed_record_is_refused_naming_who_and_when() {
     );
     assert!(alice.verify_audit().unwrap().is_ok());
 }
+
+#[test]
+fn a_member_following_changes_is_told_who_changed_the_list_and_reads_it_again() {
+    let t = team();
+    let mut alice = unlock(&t.dir, "alice");
+    let (told, heard) = std::sync::mpsc::channel::<String>();
+    assert!(alice
+        .follow_changes(move |by| {
+            let _ = told.send(by.to_owned());
+        })
+        .unwrap());
+    let mut bob = unlock(&t.dir, "bob");
+    let (id, form) = with_notes(&bob, "ACME", "Bob was here");
+    bob.save_customer(Some(id), &form).unwrap();
+    let by = heard
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("no change notice within 10 s");
+    assert_eq!(by, "Bob");
+    // Until Alice reads the list again she has the old record; then Bob's.
+    assert_ne!(
+        alice.customer_by_code("ACME").unwrap().notes,
+        "Bob was here"
+    );
+    alice.reload_customers().unwrap();
+    assert_eq!(
+        alice.customer_by_code("ACME").unwrap().notes,
+        "Bob was here"
+    );
+    // Locking ends the watch (within its 250 ms poll): later changes reach nobody.
+    alice.lock().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let (id, form) = with_notes(&bob, "ACME", "Bob again");
+    bob.save_customer(Some(id), &form).unwrap();
+    assert!(heard
+        .recv_timeout(std::time::Duration::from_secs(2))
+        .is_err());
+}

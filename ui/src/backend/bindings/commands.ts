@@ -56,6 +56,8 @@ export type Commands = {
   delete_entry: { args: { customerId: string; entryId: string }; returns: void };
   /** Whether this device's keychain holds a key for the vault. */
   device_remembers: { args: undefined; returns: boolean };
+  /** Follows changes other members commit for as long as the vault stays unlocked; each goes to `on_change` with the name of who made it. False for a local vault. */
+  follow_changes: { args: { onChange: Channel<string> }; returns: boolean };
   /** Removes the vault's key from this device's keychain (audited when unlocked). */
   forget_on_device: { args: undefined; returns: void };
   /** This vault's preferences. */
@@ -72,6 +74,8 @@ export type Commands = {
   lock: { args: undefined; returns: VaultStatus };
   /** Opens one of the entry's links in the default browser. The address comes from the vault (validated as http or https when it was stored), never from the webview. */
   open_link: { args: { entry: string; link: Link }; returns: void };
+  /** Reads the customer list from the database again, after another member changed it. */
+  reload_customers: { args: undefined; returns: VaultStatus };
   /** Keeps the unlocked vault's key in this device's keychain. Audited. */
   remember_on_device: { args: undefined; returns: void };
   /** Shows the entry's password in the app (hidden again after `REVEAL_SECONDS`). Audited as a reveal before the password is read. */

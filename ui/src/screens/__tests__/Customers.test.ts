@@ -18,6 +18,7 @@ const vault: Record<string, Answer> = {
   customer_detail: ({ code }) => details[String(code)],
   totp_code: () => ({ code: "123456", seconds_left: 20, period: 30, digits: 6 }),
   activity: () => null,
+  follow_changes: () => false,
 };
 
 function renderCustomers(answers: Record<string, Answer> = {}) {
@@ -214,5 +215,36 @@ describe("Customers", () => {
     await userEvent.type(search, "ac");
 
     expect(callsOf(ipc, "activity")).toEqual([{}]);
+  });
+
+  it("reloads the list when another member changes it, keeping the selection, and says who", async () => {
+    let announce: ((by: string) => void) | undefined;
+    const renamed = summaries.map((c) => (c.code === "BETA" ? { ...c, name: "Beta AG" } : c));
+    let rows = summaries;
+    const { ipc } = renderCustomers({
+      follow_changes: ({ onChange }) => {
+        announce = (onChange as { onmessage: (by: string) => void }).onmessage;
+        return true;
+      },
+      reload_customers: () => {
+        rows = renamed;
+        return { state: "unlocked", path: "team.profile", staff: "Ann", customers: rows.length };
+      },
+      search_customers: ({ offset = 0, limit = 100 }) => ({
+        total: rows.length,
+        offset: Number(offset),
+        rows: rows.slice(Number(offset), Number(offset) + Number(limit)),
+      }),
+    });
+    await waitFor(() => expect(listed()).toEqual(["Acme Corp", "Beta GmbH", "Gamma Ltd"]));
+    await userEvent.keyboard("{ArrowDown}");
+    await waitFor(() => expect(selected()).toBe("Beta GmbH"));
+
+    announce?.("Bob");
+
+    await waitFor(() => expect(listed()).toEqual(["Acme Corp", "Beta AG", "Gamma Ltd"]));
+    expect(selected()).toBe("Beta AG");
+    expect(callsOf(ipc, "reload_customers")).toHaveLength(1);
+    expect((await screen.findByRole("status")).textContent).toContain("Bob changed the customer list");
   });
 });

@@ -80,6 +80,8 @@ pub struct Session {
     index: SearchIndex,
     /// Incremented by every write, so a stale import plan is refused.
     generation: u64,
+    /// Other clients' changes, followed while the session lasts (a team database).
+    watch: Option<crate::store::ChangeWatch>,
 }
 
 /// Read access to an unlocked vault's decrypted list and cipher, usable while a

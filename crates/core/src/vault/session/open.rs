@@ -109,6 +109,7 @@ impl Session {
             by_code: HashMap::new(),
             index: SearchIndex::default(),
             generation: 0,
+            watch: None,
         };
         session.reindex();
         Ok(session)
@@ -366,6 +367,26 @@ fn open_settings(cipher: &RecordCipher, store: &dyn Store) -> Result<Settings> {
     )?;
     serde_json::from_slice(&plain)
         .map_err(|_| Error::Integrity("the vault settings are unreadable".into()))
+}
+
+impl Session {
+    /// Follows changes other clients commit (a team's members) for as long as the session
+    /// lasts: `changed` is called with who made each, on a thread of the store's; it should
+    /// [`Session::reload_customers`] and show the list again. False when the store has no
+    /// other writers (a local file).
+    pub fn follow_changes(&mut self, changed: impl Fn(&str) + Send + 'static) -> Result<bool> {
+        self.watch = self.store.watch_changes(Box::new(changed))?;
+        Ok(self.watch.is_some())
+    }
+
+    /// Reads the customer list from the store again (after another client changed it); a
+    /// previewed import made before is refused from now on.
+    pub fn reload_customers(&mut self) -> Result<()> {
+        self.customers = load_customers(&self.cipher, self.store.as_ref())?;
+        self.reindex();
+        self.generation += 1;
+        Ok(())
+    }
 }
 
 /// Decrypts every customer record, streaming rows from the store.
