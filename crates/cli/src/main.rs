@@ -71,6 +71,9 @@ enum Command {
     Check(cmd::check::Args),
     /// Access readiness per customer: expiry, rotation, TOTP, PPTP, reachability.
     Report(cmd::report::Args),
+    /// The certificate .rdp files are signed with: set, show, clear.
+    #[command(subcommand)]
+    Signing(cmd::signing::Command),
     /// The audit log: list, verify, export.
     #[command(subcommand)]
     Audit(cmd::audit::Command),
@@ -141,6 +144,7 @@ fn main() -> ExitCode {
         Command::Passwd => cmd::passwd::run(&mut ctx),
         Command::Audit(command) => cmd::audit::run(&mut ctx, command),
         Command::Team(command) => cmd::team::run(&mut ctx, command),
+        Command::Signing(command) => cmd::signing::run(&mut ctx, command),
         Command::Totp(args) => cmd::totp::run(&mut ctx, args),
         Command::Copy(args) => cmd::copy::run(&mut ctx, args),
         Command::SetTotp(args) => cmd::set_totp::run(&mut ctx, args),

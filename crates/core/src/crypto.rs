@@ -44,6 +44,10 @@ pub enum BlobKind {
     Settings,
     /// One audit event.
     AuditEvent,
+    /// The .rdp signing certificate (DER).
+    SigningCertificate,
+    /// The .rdp signing certificate's private key (PKCS#8 DER).
+    SigningKey,
 }
 
 impl BlobKind {
@@ -54,6 +58,8 @@ impl BlobKind {
             BlobKind::EntrySecrets => "entry-secrets",
             BlobKind::Settings => "settings",
             BlobKind::AuditEvent => "audit-event",
+            BlobKind::SigningCertificate => "signing-certificate",
+            BlobKind::SigningKey => "signing-key",
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod private_fs;
 pub mod rdp;
 pub mod search;
 pub mod secret;
+pub mod signing;
 pub mod store;
 pub mod text;
 pub mod totp;

@@ -15,5 +15,6 @@ pub mod report;
 pub mod rotated;
 pub mod set_totp;
 pub mod show;
+pub mod signing;
 pub mod team;
 pub mod totp;

@@ -10,5 +10,6 @@ mod cli;
 mod hygiene;
 mod import_formats;
 mod rdp;
+mod signing;
 mod team;
 mod totp;

@@ -16,7 +16,7 @@ use sallyport_core::model::{validate, Entry, EntryKind, GatewayUsage};
 use sallyport_core::rdp::{plan_launch, LaunchEnv, Os, RdpFile, RdpPreferences};
 
 /// Compiles `tests/rdp/freerdp_settings.c` against the system's libfreerdp-client2.
-fn freerdp_settings_tool(dir: &Path) -> PathBuf {
+pub(crate) fn freerdp_settings_tool(dir: &Path) -> PathBuf {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/rdp/freerdp_settings.c");
     let flags = Command::new("pkg-config")
         .args([
@@ -66,7 +66,7 @@ fn freerdp_reads_with(tool: &Path, file: &Path, args: &[String]) -> Vec<(String,
         .collect()
 }
 
-fn freerdp_reads(tool: &Path, file: &Path) -> Vec<(String, String)> {
+pub(crate) fn freerdp_reads(tool: &Path, file: &Path) -> Vec<(String, String)> {
     freerdp_reads_with(tool, file, &[])
 }
 

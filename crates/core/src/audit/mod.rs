@@ -109,6 +109,10 @@ pub enum Action {
     DbEnv,
     /// Every record of a team was sealed under a new team key (`team remove --rekey`).
     Rekey,
+    /// The .rdp signing certificate was set or replaced.
+    SigningSet,
+    /// The .rdp signing certificate was removed.
+    SigningClear,
 }
 
 impl Action {
@@ -150,6 +154,8 @@ impl Action {
         Action::MemberRemove,
         Action::DbEnv,
         Action::Rekey,
+        Action::SigningSet,
+        Action::SigningClear,
     ];
 
     /// The stable name (`copy_password`).
@@ -191,6 +197,8 @@ impl Action {
             Action::MemberRemove => "member_remove",
             Action::DbEnv => "db_env",
             Action::Rekey => "rekey",
+            Action::SigningSet => "signing_set",
+            Action::SigningClear => "signing_clear",
         }
     }
 

@@ -7,10 +7,12 @@
 
 mod launch;
 mod preferences;
+mod sign;
 mod temp;
 mod writer;
 
 pub use launch::{plan_launch, CredentialHandoff, LaunchEnv, LaunchPlan, Os};
 pub use preferences::{RdpPreferences, ScreenMode};
+pub use sign::SECURE_SETTINGS;
 pub use temp::{RdpTempDir, TempRdpFile};
 pub use writer::{parse, RdpFile, DEFAULT_RDP_PORT};

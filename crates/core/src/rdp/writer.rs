@@ -12,16 +12,16 @@ pub const DEFAULT_RDP_PORT: u16 = 3389;
 
 /// One `key:type:value` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Line {
-    key: &'static str,
-    kind: char,
-    value: String,
+pub(super) struct Line {
+    pub(super) key: &'static str,
+    pub(super) kind: char,
+    pub(super) value: String,
 }
 
 /// The lines of an .rdp file, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RdpFile {
-    lines: Vec<Line>,
+    pub(super) lines: Vec<Line>,
 }
 
 impl RdpFile {
@@ -113,7 +113,7 @@ impl RdpFile {
     }
 
     /// Adds a line after the last guard: the value is one line and the key is new.
-    fn push(&mut self, key: &'static str, kind: char, value: String) -> Result<()> {
+    pub(super) fn push(&mut self, key: &'static str, kind: char, value: String) -> Result<()> {
         if let Some(c) = value.chars().find(|c| validate::is_forbidden_inline(*c)) {
             return Err(Error::invalid(
                 key,

@@ -16,7 +16,7 @@ pub mod preferences;
 pub use handle::{VaultHandle, VaultStatus};
 pub use session::{
     new_header_records, new_settings_record, CopyField, LaunchRequest, Link, MetaRecords,
-    PreparedLaunch, Purpose, Session, Target, MIN_PASSWORD_CHARS,
+    PreparedLaunch, Purpose, Session, SigningCertificate, Target, MIN_PASSWORD_CHARS,
 };
 
 pub(crate) fn now_unix() -> i64 {

@@ -15,5 +15,6 @@ mod import;
 mod layers;
 mod rdp;
 mod remembered_key;
+mod signing;
 mod totp;
 mod vault_integrity;

@@ -99,16 +99,22 @@ impl Session {
         Ok(())
     }
 
-    /// The .rdp file for the target's entry.
+    /// The .rdp file for the target's entry (unsigned).
     pub fn rdp_file(&self, target: &Target) -> Result<RdpFile> {
         RdpFile::for_entry(&target.entry, &self.settings.prefs.rdp).map_err(|e| in_entry(target, e))
+    }
+
+    /// The .rdp file for the target's entry as it is written: signed when the vault has a
+    /// signing certificate.
+    pub fn rdp_file_to_write(&self, target: &Target) -> Result<RdpFile> {
+        self.sign_if_set(self.rdp_file(target)?)
     }
 
     /// Writes the .rdp file of the RDP entry `entry` to `path` (created 0600 or replaced),
     /// audited.
     pub fn write_rdp(&mut self, entry: Uuid, path: &Path) -> Result<()> {
         let target = &self.target(entry, Purpose::Connect)?;
-        let file = self.rdp_file(target)?;
+        let file = self.rdp_file_to_write(target)?;
         let mut out = crate::private_fs::create_or_replace(path)?;
         std::io::Write::write_all(&mut out, &file.to_bytes()).map_err(|e| Error::io(path, e))?;
         let name = crate::audit::file_label(path);
@@ -158,6 +164,8 @@ impl Session {
                 expiry,
             });
         }
+        // Signed before the launch is recorded: a signing failure starts nothing.
+        let file = self.sign_if_set(file)?;
         let event = event.detail(format!(
             "{program}, password {}",
             handoff_words(&plan.credentials)

@@ -10,9 +10,11 @@ mod edit;
 mod hygiene;
 mod lookup;
 mod open;
+mod signing;
 
 pub use connect::{LaunchRequest, PreparedLaunch};
 pub use credentials::{CopyField, Link, Purpose, Target};
+pub use signing::SigningCertificate;
 
 use std::collections::HashMap;
 
