@@ -129,7 +129,10 @@ impl Records {
             BlobKind::Customer => records::CUSTOMERS,
             BlobKind::Entry => records::ENTRIES,
             BlobKind::EntrySecrets => records::ENTRY_SECRETS,
-            BlobKind::Settings | BlobKind::AuditEvent => records::META,
+            BlobKind::Settings
+            | BlobKind::AuditEvent
+            | BlobKind::SigningCertificate
+            | BlobKind::SigningKey => records::META,
         };
         self.cipher
             .seal(records::binding(table, row_id, kind), plain)
