@@ -2,7 +2,7 @@
 # The team vault's budgets (PRODUCT.md), side by side with a local vault in the same run,
 # release build, PostgreSQL on loopback (tests/pg/server.sh): N customers (default
 # 100,000) — local import vs `team push`; unlock + first search result, local vs team; the
-# team client's peak RSS; credential use p50/p99 with 20 concurrent members.
+# team client's peak RSS; credential use p50/p99 with 20 concurrent members; remove --rekey.
 # Usage: bench/team.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,4 +41,6 @@ for i in 1 2 3; do
   run "local: unlock + list QUERY (1 hit) #$i" "$pw\n" $BIN --vault "$local_vault" --password-stdin list C054321 --json
   run "team: unlock + list QUERY (1 hit) #$i" "$pw\n" $BIN --vault "$team" --password-stdin list C054321 --json
 done
-target/release/examples/use_latency "postgres://127.0.0.1:$port/team" "$pgdir/ca.pem" "$team" "$pw" "$work" 20 50
+printf '%s\n' "$pw" | target/release/examples/use_latency "postgres://127.0.0.1:$port/team" "$pgdir/ca.pem" "$team" "$work" 20 50
+run "team: remove Bench00 --rekey ($N customers)" "$pw\n" $BIN --vault "$team" --password-stdin team remove Bench00 --rekey --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("removed", d["removed"], "-", len(d["rotate"]), "credentials to rotate")' "$work/out"

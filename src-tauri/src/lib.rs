@@ -20,6 +20,7 @@ pub mod preferences;
 pub mod state;
 pub mod summary;
 pub mod typed_path;
+pub mod vault;
 #[cfg(target_os = "linux")]
 pub mod webview;
 
@@ -124,3 +125,5 @@ mod tests;
 mod tests_audit;
 #[cfg(test)]
 mod tests_import;
+#[cfg(test)]
+mod tests_team;

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use sallyport_core::vault::kdf::KdfParams;
-use sallyport_core::vault::VaultHandle;
 use sallyport_service::{PendingCleanups, Profile};
 
 /// Environment variable naming the vault file (also honoured by the CLI).
@@ -14,7 +13,7 @@ pub const VAULT_ENV: &str = "SALLYPORT_VAULT";
 #[derive(Debug)]
 pub struct AppState {
     /// The vault of this app instance.
-    pub vault: VaultHandle,
+    pub vault: crate::vault::AppVault,
     /// Argon2id cost for vaults created by this instance; `None`: calibrated on this
     /// machine when the vault is created (0.5–1 s per unlock).
     pub kdf: Option<KdfParams>,
@@ -37,7 +36,7 @@ impl AppState {
 
     fn with_kdf(profile: Profile, kdf: Option<KdfParams>) -> Self {
         Self {
-            vault: VaultHandle::new(profile.backend()),
+            vault: crate::vault::AppVault::new(profile.backend()),
             kdf,
             clipboard: Default::default(),
             idle: Default::default(),

@@ -3,7 +3,9 @@
 //! prints p50 / p99 / max of one use (the server records the event, then returns the sealed
 //! secret, which the client opens). Usage (bench/team.sh runs it):
 //!
-//!   use_latency DB_URL_WITHOUT_USER CA.pem ADMIN_PROFILE ADMIN_PASSWORD WORKDIR [MEMBERS] [USES]
+//!   use_latency DB_URL_WITHOUT_USER CA.pem ADMIN_PROFILE WORKDIR [MEMBERS] [USES]
+//!
+//! The admin's master password is the first line of stdin.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
@@ -22,10 +24,12 @@ fn main() {
     let url = &args[1];
     let ca = std::fs::read(&args[2]).unwrap();
     let admin_profile = PathBuf::from(&args[3]);
-    let admin_password = SecretString::from(args[4].as_str());
-    let work = PathBuf::from(&args[5]);
-    let members: usize = args.get(6).map_or(20, |n| n.parse().unwrap());
-    let uses: usize = args.get(7).map_or(50, |n| n.parse().unwrap());
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).unwrap();
+    let admin_password = SecretString::new(line.trim_end_matches(['\r', '\n']).to_owned());
+    let work = PathBuf::from(&args[4]);
+    let members: usize = args.get(5).map_or(20, |n| n.parse().unwrap());
+    let uses: usize = args.get(6).map_or(50, |n| n.parse().unwrap());
     let address = DbAddress::parse(url).unwrap();
     let password = SecretString::from("bench member password");
 

@@ -1,0 +1,72 @@
+//! The app's vault: the core's [`VaultHandle`], with every call stepped out of the async
+//! runtime's context. Commands are async tasks on Tauri's (tokio) runtime; a team profile's
+//! database client (the blocking `postgres` crate) drives a runtime of its own for each
+//! call, which tokio refuses inside a task ("Cannot start a runtime from within a
+//! runtime"). `block_in_place` leaves that context for the call and tells the scheduler
+//! the worker is busy (as an Argon2id unlock already keeps it); outside a runtime (tests,
+//! the app's own threads) the call simply runs.
+
+use sallyport_core::store::Backend;
+use sallyport_core::vault::kdf::KdfParams;
+use sallyport_core::vault::{VaultHandle, VaultStatus};
+use sallyport_core::{Key256, Result, SecretString, Session};
+
+/// The vault of this app instance (see the module's documentation).
+#[derive(Debug)]
+pub struct AppVault(VaultHandle);
+
+fn blocking<T>(call: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(call)
+}
+
+impl AppVault {
+    /// The vault `backend` names, locked.
+    pub fn new(backend: Box<dyn Backend>) -> Self {
+        Self(VaultHandle::new(backend))
+    }
+
+    /// Where the vault lives.
+    pub fn backend(&self) -> &dyn Backend {
+        self.0.backend()
+    }
+
+    /// [`VaultHandle::status`].
+    pub fn status(&self) -> VaultStatus {
+        blocking(|| self.0.status())
+    }
+
+    /// [`VaultHandle::create`].
+    pub fn create(
+        &self,
+        staff: &str,
+        password: &SecretString,
+        kdf: KdfParams,
+    ) -> Result<VaultStatus> {
+        blocking(|| self.0.create(staff, password, kdf))
+    }
+
+    /// [`VaultHandle::unlock`].
+    pub fn unlock(&self, password: &SecretString) -> Result<VaultStatus> {
+        blocking(|| self.0.unlock(password))
+    }
+
+    /// [`VaultHandle::unlock_with_key`].
+    pub fn unlock_with_key(&self, data_key: Key256) -> Result<VaultStatus> {
+        blocking(|| self.0.unlock_with_key(data_key))
+    }
+
+    /// [`VaultHandle::vault_id`].
+    pub fn vault_id(&self) -> Result<uuid::Uuid> {
+        blocking(|| self.0.vault_id())
+    }
+
+    /// [`VaultHandle::lock`].
+    pub fn lock(&self) -> Result<VaultStatus> {
+        blocking(|| self.0.lock())
+    }
+
+    /// [`VaultHandle::with_session`].
+    pub fn with_session<T>(&self, f: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
+        blocking(|| self.0.with_session(f))
+    }
+}
