@@ -11,6 +11,9 @@ use crate::secret::{SecretBytes, SecretString};
 use crate::totp::TotpParams;
 use crate::{Error, Result};
 
+/// The longest entry label.
+const MAX_LABEL_CHARS: usize = 64;
+
 /// The cells of one CSV record, by native column name, before validation. Borrows the
 /// reader's buffer: nothing is copied until a value is validated.
 #[derive(Debug, Default, Clone)]
@@ -308,10 +311,13 @@ pub(crate) fn entry_patch(raw: &RawRow, notes: Option<String>) -> Result<Option<
             }
         });
     let label = match raw.opt(Column::Entry) {
-        Some(l) => validate::required_line("entry", l, 64)?,
+        Some(l) => validate::required_line("entry", l, MAX_LABEL_CHARS)?,
+        // A label made from the host or address is cut to a label's 64 characters (a
+        // host name may have 253), so that what was imported exports and imports again.
         None => host
             .clone()
             .or_else(|| url.as_deref().and_then(url_host))
+            .map(|name| name.chars().take(MAX_LABEL_CHARS).collect())
             .unwrap_or_else(|| kind.unwrap_or_default().name().to_uppercase()),
     };
     let password = raw.untrimmed(Column::Password).map(|p| {

@@ -20,6 +20,7 @@ use sallyport_core::Session;
 /// The test of each target's directory.
 const TESTED: &[&str] = &[
     "decode_text",
+    "import_round_trip",
     "import_secrets",
     "sealed_records",
     "totp_migration",
@@ -152,6 +153,46 @@ fn import_secrets_no_secret_in_an_error_or_a_field_that_is_not_secret() {
                 }
             }
         }
+    }
+}
+
+/// Export → import: what a file imported (invalid rows skipped) exports to a native file
+/// that imports again without an invalid row, and exports to the same bytes.
+#[test]
+fn import_round_trip_the_export_of_an_import_imports_again() {
+    for (name, path) in inputs("import_round_trip") {
+        let (dir, _, mut session) = new_vault();
+        let options = ImportOptions {
+            on_conflict: ConflictPolicy::Fail,
+            skip_invalid: true,
+            format: None,
+        };
+        let imported = session
+            .import_in_one_pass(&path, options, &mut |_| {})
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(imported.summary.created > 0, "{name}: nothing imported");
+        let export = dir.path().join("export.csv");
+        session.export_native(&export).unwrap();
+        let (again_dir, _, mut again) = new_vault();
+        let strict = ImportOptions {
+            skip_invalid: false,
+            ..options
+        };
+        let second = again
+            .import_in_one_pass(&export, strict, &mut |_| {})
+            .unwrap_or_else(|e| panic!("{name}: the export does not import: {e}"));
+        assert!(
+            second.written && second.summary.errors.is_empty(),
+            "{name}: {:?}",
+            second.summary.errors
+        );
+        let reexport = again_dir.path().join("export.csv");
+        again.export_native(&reexport).unwrap();
+        assert_eq!(
+            std::fs::read(&export).unwrap(),
+            std::fs::read(&reexport).unwrap(),
+            "{name}: export → import → export changed the file"
+        );
     }
 }
 
