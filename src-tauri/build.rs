@@ -36,6 +36,9 @@ const COMMANDS: &[&str] = &[
     "unlock_with_device",
     "follow_changes",
     "reload_customers",
+    "signing_info",
+    "signing_set_pfx",
+    "signing_clear",
 ];
 
 fn main() {

@@ -27,6 +27,7 @@ use crate::detail::CustomerDetail;
 use crate::edit::SecretInput;
 use crate::error::ApiError;
 use crate::import_wizard::{FormatOption, ImportDone, ImportPreview};
+use crate::signing::SigningInfo;
 use crate::summary::{CustomerPage, CustomerSummary};
 
 /// Where the generated files live.
@@ -64,6 +65,7 @@ fn export(dir: &Path) -> Result<BTreeMap<String, String>, ExportError> {
         ImportPreview,
         ImportDone,
         Progress,
+        SigningInfo,
     );
     // What they take.
     export!(

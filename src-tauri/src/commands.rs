@@ -182,6 +182,8 @@ pub struct Launched {
     pub notice: Option<String>,
     /// A warning about the account (expires soon, or expired and started anyway).
     pub warning: Option<String>,
+    /// Whether the .rdp file was signed (a certificate is set in Settings → Sign .rdp files).
+    pub signed: bool,
 }
 
 /// Starts the Remote Desktop client for the entry. An expired account is refused with
@@ -227,6 +229,7 @@ pub async fn connect_entry(
         warning: connection
             .expiry
             .map(|e| format!("The account {}.", e.describe())),
+        signed: connection.signed_by.is_some(),
     };
     // Removes the .rdp file and any credentials once the client has read them, or at once
     // when the app quits before that.

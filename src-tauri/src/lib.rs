@@ -17,6 +17,7 @@ pub mod keychain;
 pub mod live;
 pub mod os_lock;
 pub mod preferences;
+pub mod signing;
 pub mod state;
 pub mod summary;
 pub mod typed_path;
@@ -67,6 +68,9 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             keychain::unlock_with_device,
             live::follow_changes,
             live::reload_customers,
+            signing::signing_info,
+            signing::signing_set_pfx,
+            signing::signing_clear,
         ])
 }
 
@@ -125,5 +129,7 @@ mod tests;
 mod tests_audit;
 #[cfg(test)]
 mod tests_import;
+#[cfg(test)]
+mod tests_signing;
 #[cfg(test)]
 mod tests_team;

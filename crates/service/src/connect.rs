@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use sallyport_core::hygiene::Expiry;
 use sallyport_core::rdp::{CredentialHandoff, LaunchEnv, LaunchPlan, Os, RdpTempDir};
+use sallyport_core::signing::CertificateInfo;
 use sallyport_core::vault::LaunchRequest;
 use sallyport_core::{ErrorKind, SecretString, Session};
 use sallyport_launch::Started;
@@ -59,6 +60,8 @@ pub struct Connection {
     pub plan: LaunchPlan,
     /// The account's expiry, when it expires soon or has expired (and the user insisted).
     pub expiry: Option<Expiry>,
+    /// The certificate the .rdp file was signed with (`None`: unsigned, or a dry run).
+    pub signed_by: Option<CertificateInfo>,
     /// The client, until its leftovers are removed: [`Started::clean_up_after`] waits for
     /// it to read them; dropping it removes them at once.
     pub started: Option<Started>,
@@ -113,6 +116,7 @@ pub fn connect(
         target: prepared.target.name(),
         plan: prepared.plan.clone(),
         expiry: prepared.expiry,
+        signed_by: prepared.signed_by.clone(),
         started: None,
     };
     if options.dry_run {

@@ -62,4 +62,5 @@ export const launched: Launched = {
   pid: 4242,
   notice: null,
   warning: null,
+  signed: false,
 };

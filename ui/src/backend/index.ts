@@ -39,6 +39,7 @@ import type { RdpPreferences } from "./bindings/RdpPreferences";
 import type { Revealed } from "./bindings/Revealed";
 import type { RowError as ImportRowError } from "./bindings/RowError";
 import type { SecretInput } from "./bindings/SecretInput";
+import type { SigningInfo } from "./bindings/SigningInfo";
 import type { TotpCode } from "./bindings/TotpCode";
 import type { TotpParams } from "./bindings/TotpParams";
 import type { VaultStatus } from "./bindings/VaultStatus";
@@ -75,6 +76,7 @@ export type {
   RdpPreferences,
   Revealed,
   SecretInput,
+  SigningInfo,
   TotpCode,
   TotpParams,
   VaultStatus,
@@ -216,6 +218,44 @@ export const backend = {
       return typeof chosen === "string" ? chosen : null;
     } catch (error) {
       throw toApiError(error);
+    }
+  },
+  /** The vault's .rdp signing certificate; null while files are written unsigned. */
+  signingInfo: (): Promise<SigningInfo | null> => call("signing_info"),
+  /**
+   * Signs .rdp files with the certificate and key of the .pfx at `path` (the app reads the
+   * file). The password crosses IPC only in this call; refused with the core's one line.
+   */
+  signingSetPfx: (path: string, password: string): Promise<SigningInfo> =>
+    call("signing_set_pfx", { path, password }),
+  /** Removes the signing certificate; resolves to whether one was set. */
+  signingClear: (): Promise<boolean> => call("signing_clear"),
+  /** The Open dialog for the signing certificate (.pfx); null when the user closes it. */
+  choosePfxFile: async (): Promise<string | null> => {
+    try {
+      const chosen = await openDialog({
+        title: "Choose the signing certificate",
+        multiple: false,
+        directory: false,
+        filters: [
+          { name: "PKCS#12 files (.pfx, .p12)", extensions: ["pfx", "PFX", "p12", "P12"] },
+          { name: "All files", extensions: ["*"] },
+        ],
+      });
+      return typeof chosen === "string" ? chosen : null;
+    } catch (error) {
+      throw toApiError(error);
+    }
+  },
+  /**
+   * Puts public text (a certificate thumbprint) on the clipboard through the webview: not the
+   * app's self-clearing secret clipboard (`copySecret`), which is for secrets only.
+   */
+  copyPublicText: async (text: string): Promise<void> => {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (error) {
+      throw { kind: "clipboard", message: `Could not copy: ${toApiError(error).message}` } satisfies ApiError;
     }
   },
   /**

@@ -288,6 +288,11 @@ fn written_files_are_signed_as_rdpsign_does_and_openssl_verifies_them() {
         .unwrap();
     let launched = lines_of(&std::fs::read(&launch.plan.rdp_file).unwrap());
     openssl_verify(&launched, &cert, dir.path()).expect("the launch's file verifies");
+    assert_eq!(
+        launch.signed_by.as_ref(),
+        Some(&info),
+        "the launch says who signed"
+    );
     drop(launch);
 
     // Cleared: unsigned again, and both changes are in the audit log.
@@ -299,6 +304,11 @@ fn written_files_are_signed_as_rdpsign_does_and_openssl_verifies_them() {
     assert!(!lines
         .iter()
         .any(|(k, _, _)| k == "signature" || k == "signscope" || k == "alternate full address"));
+    let launch = session
+        .prepare_launch(target.entry.id, request, &temp)
+        .unwrap();
+    assert_eq!(launch.signed_by, None, "an unsigned launch says so");
+    drop(launch);
     let filter = AuditFilter {
         actions: vec![Action::SigningSet, Action::SigningClear],
         ..AuditFilter::default()

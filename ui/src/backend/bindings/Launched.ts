@@ -20,4 +20,8 @@ notice: string | null,
 /**
  * A warning about the account (expires soon, or expired and started anyway).
  */
-warning: string | null, };
+warning: string | null,
+/**
+ * Whether the .rdp file was signed (a certificate is set in Settings → Sign .rdp files).
+ */
+signed: boolean, };

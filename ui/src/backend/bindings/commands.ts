@@ -24,6 +24,7 @@ import type { Preferences } from "./Preferences";
 import type { Progress } from "./Progress";
 import type { Revealed } from "./Revealed";
 import type { SecretInput } from "./SecretInput";
+import type { SigningInfo } from "./SigningInfo";
 import type { TotpCode } from "./TotpCode";
 import type { VaultStatus } from "./VaultStatus";
 
@@ -88,6 +89,12 @@ export type Commands = {
   save_preferences: { args: { preferences: Preferences }; returns: Preferences };
   /** One window of the customers matching `query`, best first: rows `offset` (default 0) to `offset + limit` (default 100, at most `summary::MAX_PAGE`), and the total. */
   search_customers: { args: { query: string; offset?: number | null; limit?: number | null }; returns: CustomerPage };
+  /** Removes the signing certificate (audited as `signing_clear`): .rdp files are written unsigned again. Returns whether one was set. */
+  signing_clear: { args: undefined; returns: boolean };
+  /** The vault's signing certificate, or `None` when .rdp files are written unsigned. */
+  signing_info: { args: undefined; returns: SigningInfo | null };
+  /** Reads the `.pfx` at `path` with `password` and keeps its certificate and key in the vault (replacing any earlier one), audited as `signing_set`. Refused with the core's one line: a wrong password, an expired certificate, a key that is not RSA… */
+  signing_set_pfx: { args: { path: string; password: string }; returns: SigningInfo };
   /** The entry's current TOTP code and seconds left (the secret never leaves the core). Audited; the UI asks once per period. */
   totp_code: { args: { entry: string }; returns: TotpCode };
   /** Unlocks the vault with the master password. */

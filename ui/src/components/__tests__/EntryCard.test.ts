@@ -68,6 +68,17 @@ describe("EntryCard", () => {
     );
   });
 
+  it("says when Connect wrote a signed .rdp file", async () => {
+    fakeBackend({ totp_code: totp, connect_entry: () => ({ ...launched, signed: true }) });
+    const { onnotice } = renderCard();
+
+    await userEvent.click(screen.getByRole("button", { name: "Connect to DC01" }));
+
+    await waitFor(() =>
+      expect(onnotice).toHaveBeenCalledExactlyOnceWith("Started xfreerdp for DC01 with a signed .rdp file."),
+    );
+  });
+
   it("disables Connect while the client is starting", async () => {
     let start: (value: unknown) => void = () => {};
     fakeBackend({ connect_entry: () => new Promise((resolve) => (start = resolve)) });

@@ -14,6 +14,7 @@ use crate::rdp::{
     TempRdpFile,
 };
 use crate::secret::SecretString;
+use crate::signing::CertificateInfo;
 use crate::store::AuditKeeping;
 use crate::{Error, Result};
 
@@ -47,6 +48,8 @@ pub struct PreparedLaunch {
     pub password: Option<SecretString>,
     /// The account expires soon (or has expired and the user insisted).
     pub expiry: Option<Expiry>,
+    /// The certificate the .rdp file was signed with (`None`: unsigned, or a dry run).
+    pub signed_by: Option<CertificateInfo>,
 }
 
 impl Session {
@@ -162,10 +165,15 @@ impl Session {
                 file: None,
                 password: None,
                 expiry,
+                signed_by: None,
             });
         }
-        // Signed before the launch is recorded: a signing failure starts nothing.
-        let file = self.sign_if_set(file)?;
+        // Signed before the launch is recorded: a signing failure starts nothing. The key
+        // is dropped (and wiped) as soon as the file is signed.
+        let (file, signed_by) = match self.signing_identity()? {
+            Some(identity) => (file.signed(&identity)?, Some(identity.info().clone())),
+            None => (file, None),
+        };
         let event = event.detail(format!(
             "{program}, password {}",
             handoff_words(&plan.credentials)
@@ -199,6 +207,7 @@ impl Session {
             file,
             password,
             expiry,
+            signed_by,
         })
     }
 

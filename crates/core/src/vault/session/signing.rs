@@ -105,7 +105,7 @@ impl Session {
     }
 
     /// The certificate with its key, opened for signing.
-    fn signing_identity(&self) -> Result<Option<SigningIdentity>> {
+    pub(super) fn signing_identity(&self) -> Result<Option<SigningIdentity>> {
         let Some(certificate) = self.signing_certificate_der()? else {
             return Ok(None);
         };
