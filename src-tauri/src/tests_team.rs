@@ -6,14 +6,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sallyport_core::import::ImportOptions;
 use sallyport_core::model::form::CustomerForm;
 use sallyport_core::vault::kdf::KdfParams;
-use sallyport_core::{SecretString, Session};
+use sallyport_core::Session;
 use sallyport_service::Profile;
-use sallyport_team::admin;
-use sallyport_team::conn::DbAddress;
-use sallyport_team::testing::{PgServer, OWNER_PASSWORD};
+use sallyport_team::testing::{alice_and_bob, master_password, PgServer};
 use sallyport_team::TeamBackend;
 use serde_json::{json, Value};
 use tauri::ipc::InvokeResponseBody;
@@ -23,45 +20,16 @@ use tauri::WebviewWindowBuilder;
 use super::test_ipc::invoke;
 use super::{app_builder, context, AppState};
 
-const ALICE: &str = "alice master password";
-const BOB: &str = "bob master password";
-
 #[test]
 fn a_team_profile_opens_in_the_app_and_follows_other_members_changes() {
     let pg = PgServer::start();
     let dir = tempfile::tempdir().unwrap();
-    let ca = std::fs::read(pg.ca()).unwrap();
-    let alice_profile = dir.path().join("alice.team");
-    admin::init(
-        &DbAddress::parse(&pg.url("owner")).unwrap(),
-        &SecretString::from(OWNER_PASSWORD),
-        &ca,
-        &alice_profile,
-        &SecretString::from(ALICE),
-        "Alice",
-        KdfParams::floor(),
-    )
-    .unwrap();
-    let mut alice = Session::unlock(&TeamBackend::new(&alice_profile), &ALICE.into()).unwrap();
     let fixture =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/import/valid.csv");
-    alice
-        .import_in_one_pass(&fixture, ImportOptions::default(), &mut |_| {})
-        .unwrap();
-    let invitation = admin::invite(&mut alice, "Bob", "editor").unwrap();
+    alice_and_bob(&pg, dir.path(), &fixture, "editor");
+    let alice_profile = dir.path().join("alice.team");
     let bob_profile = dir.path().join("bob.team");
-    let joined = admin::join(
-        &DbAddress::parse(&pg.url("")).unwrap(),
-        &ca,
-        &invitation.code,
-        &bob_profile,
-        &SecretString::from(BOB),
-        None,
-        KdfParams::floor(),
-    )
-    .unwrap();
-    admin::confirm(&mut alice, "Bob", &joined.fingerprint).unwrap();
-    alice.lock().unwrap();
+    let (alice_password, bob_password) = (master_password("alice"), master_password("bob"));
 
     // Alice's app on her profile; what the follow channel carries is recorded.
     let heard = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -80,7 +48,12 @@ fn a_team_profile_opens_in_the_app_and_follows_other_members_changes() {
         .build()
         .unwrap();
 
-    let status = invoke(&window, "unlock", json!({ "password": ALICE })).unwrap();
+    let status = invoke(
+        &window,
+        "unlock",
+        json!({ "password": alice_password.expose() }),
+    )
+    .unwrap();
     assert_eq!(status["state"], "unlocked", "{status}");
     assert_eq!(status["staff"], "Alice");
     let customers = status["customers"].as_u64().unwrap();
@@ -95,7 +68,7 @@ fn a_team_profile_opens_in_the_app_and_follows_other_members_changes() {
     assert_eq!(following, Value::Bool(true));
 
     // Bob adds a customer from his own client.
-    let mut bob = Session::unlock(&TeamBackend::new(&bob_profile), &BOB.into()).unwrap();
+    let mut bob = Session::unlock(&TeamBackend::new(&bob_profile), &bob_password).unwrap();
     let mut form = CustomerForm::of(bob.customer_by_code("ACME").unwrap());
     form.name = "Zeta Logistics".into();
     form.code = "ZETA".into();

@@ -115,3 +115,56 @@ impl Drop for PgServer {
         let _ = Command::new(script()).args(["stop", &self.dir]).output();
     }
 }
+
+/// A team of two on `pg`, its profiles in `dir`: Alice (admin) made it and imported
+/// `fixture`; Bob (`bob_role`) joined and was confirmed. Master passwords are
+/// [`master_password`]`("alice")` and `("bob")`; every session is locked again.
+pub fn alice_and_bob(pg: &PgServer, dir: &Path, fixture: &Path, bob_role: &str) {
+    use sallyport_core::import::ImportOptions;
+    use sallyport_core::vault::kdf::KdfParams;
+    use sallyport_core::{SecretString, Session};
+
+    use crate::admin;
+    use crate::conn::DbAddress;
+
+    let ca = std::fs::read(pg.ca()).unwrap();
+    let kdf = KdfParams::floor();
+    let alice_profile = dir.join("alice.team");
+    admin::init(
+        &DbAddress::parse(&pg.url("owner")).unwrap(),
+        &SecretString::from(OWNER_PASSWORD),
+        &ca,
+        &alice_profile,
+        &master_password("alice"),
+        "Alice",
+        kdf,
+    )
+    .unwrap();
+    let mut alice = Session::unlock(
+        &crate::TeamBackend::new(&alice_profile),
+        &master_password("alice"),
+    )
+    .unwrap();
+    let import = alice
+        .import_in_one_pass(fixture, ImportOptions::default(), &mut |_| {})
+        .unwrap();
+    assert!(import.written);
+    let invitation = admin::invite(&mut alice, "Bob", bob_role).unwrap();
+    let joined = admin::join(
+        &DbAddress::parse(&pg.url("")).unwrap(),
+        &ca,
+        &invitation.code,
+        &dir.join("bob.team"),
+        &master_password("bob"),
+        None,
+        kdf,
+    )
+    .unwrap();
+    admin::confirm(&mut alice, "Bob", &joined.fingerprint).unwrap();
+    alice.lock().unwrap();
+}
+
+/// The master password of `name`'s profile in [`alice_and_bob`].
+pub fn master_password(name: &str) -> sallyport_core::SecretString {
+    sallyport_core::SecretString::new(format!("{name} master password"))
+}

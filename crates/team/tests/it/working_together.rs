@@ -2,13 +2,9 @@
 //! else changed since it was read is refused, naming who changed it and when; nothing is
 //! lost, and a fresh read saves.
 
-use sallyport_core::import::ImportOptions;
 use sallyport_core::model::form::CustomerForm;
-use sallyport_core::vault::kdf::KdfParams;
-use sallyport_core::{SecretString, Session};
-use sallyport_team::admin;
-use sallyport_team::conn::DbAddress;
-use sallyport_team::testing::{PgServer, OWNER_PASSWORD};
+use sallyport_core::Session;
+use sallyport_team::testing::{alice_and_bob, master_password, PgServer};
 use sallyport_team::TeamBackend;
 
 struct Team {
@@ -16,53 +12,20 @@ struct Team {
     dir: tempfile::TempDir,
 }
 
-fn password(name: &str) -> SecretString {
-    SecretString::new(format!("{name} master password"))
-}
-
 /// Alice (admin) made the team and imported the fixture; Bob (editor) joined and was
 /// confirmed.
 fn team() -> Team {
     let pg = PgServer::start();
     let dir = tempfile::tempdir().unwrap();
-    let ca = std::fs::read(pg.ca()).unwrap();
-    let kdf = KdfParams::floor();
-    admin::init(
-        &DbAddress::parse(&pg.url("owner")).unwrap(),
-        &SecretString::from(OWNER_PASSWORD),
-        &ca,
-        &dir.path().join("alice.team"),
-        &password("alice"),
-        "Alice",
-        kdf,
-    )
-    .unwrap();
-    let mut alice = unlock(&dir, "alice");
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/fixtures/import/valid.csv");
-    let import = alice
-        .import_in_one_pass(&fixture, ImportOptions::default(), &mut |_| {})
-        .unwrap();
-    assert!(import.written);
-    let invitation = admin::invite(&mut alice, "Bob", "editor").unwrap();
-    let joined = admin::join(
-        &DbAddress::parse(&pg.url("")).unwrap(),
-        &ca,
-        &invitation.code,
-        &dir.path().join("bob.team"),
-        &password("bob"),
-        None,
-        kdf,
-    )
-    .unwrap();
-    admin::confirm(&mut alice, "Bob", &joined.fingerprint).unwrap();
-    alice.lock().unwrap();
+    alice_and_bob(&pg, dir.path(), &fixture, "editor");
     Team { _pg: pg, dir }
 }
 
 fn unlock(dir: &tempfile::TempDir, name: &str) -> Session {
     let backend = TeamBackend::new(dir.path().join(format!("{name}.team")));
-    Session::unlock(&backend, &password(name)).unwrap()
+    Session::unlock(&backend, &master_password(name)).unwrap()
 }
 
 fn with_notes(session: &Session, code: &str, notes: &str) -> (uuid::Uuid, CustomerForm) {
