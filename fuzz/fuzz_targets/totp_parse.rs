@@ -76,20 +76,27 @@ fuzz_target!(|data: &[u8]| {
 
 /// The message `input` gets with another secret of the same shape in place of `secret` (a
 /// part of it): letters as `A`/`a`, digits 2-7 as `2`, everything else (%-escapes, the last
-/// letter or digit) kept, so that it is valid or not alike. Text of the secret found in this message too is the
-/// message's own wording, not an echo.
+/// letter or digit outside an escape, which decides Base32's trailing bits) kept, so that it
+/// is valid or not alike. Text of the secret found in this message too is the message's own
+/// wording, not an echo.
 fn template(input: &str, secret: &str) -> String {
     let at = secret.as_ptr() as usize - input.as_ptr() as usize;
-    let mut masked = String::with_capacity(input.len());
+    let chars: Vec<char> = secret.chars().collect();
+    // Which characters belong to a %-escape (`%` and the two after it).
+    let mut escaped = Vec::with_capacity(chars.len());
     let mut escape = 0u8;
-    // The last letter or digit decides Base32's trailing bits: kept too.
-    let last = secret.rfind(|c: char| c.is_ascii_alphanumeric());
-    for (i, c) in secret.char_indices() {
-        let kept = escape > 0 || Some(i) == last;
+    for &c in &chars {
         escape = match c {
-            '%' => 2,
+            '%' => 3,
             _ => escape.saturating_sub(1),
         };
+        escaped.push(escape > 0);
+    }
+    // The last letter or digit outside an escape decides Base32's trailing bits: kept too.
+    let last = (0..chars.len()).rposition(|i| chars[i].is_ascii_alphanumeric() && !escaped[i]);
+    let mut masked = String::with_capacity(input.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let kept = escaped[i] || Some(i) == last;
         masked.push(match c {
             _ if kept => c,
             'A'..='Z' => 'A',

@@ -99,9 +99,10 @@ impl Header {
             )));
         }
         if header.kdf != "argon2id" {
+            // Text from the file: quoted as validators quote values (one line, bounded).
             return Err(Error::KdfOutOfRange(format!(
                 "unknown KDF '{}'",
-                header.kdf
+                crate::model::validate::shown(&header.kdf)
             )));
         }
         header.kdf_params.check_bounds()?;

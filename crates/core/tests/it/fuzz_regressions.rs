@@ -14,6 +14,7 @@ use sallyport_core::model::Column;
 use sallyport_core::store::memory::MemoryBackend;
 use sallyport_core::store::{CustomerRow, EntryRow, Store};
 use sallyport_core::totp;
+use sallyport_core::vault::header::Header;
 use sallyport_core::vault::kdf::KdfParams;
 use sallyport_core::Session;
 
@@ -25,6 +26,7 @@ const TESTED: &[&str] = &[
     "sealed_records",
     "totp_migration",
     "totp_parse",
+    "vault_header",
 ];
 
 /// The inputs kept for `target` (not their `.expect` files), with their names.
@@ -358,5 +360,18 @@ fn sealed_records_an_unreadable_record_is_named_not_quoted() {
         };
         assert_one_line(&message);
         assert_eq!(message, expected.trim_end(), "{name}");
+    }
+}
+
+#[test]
+fn vault_header_every_refusal_is_one_line() {
+    use sha2::{Digest, Sha256};
+    for (name, path) in inputs("vault_header") {
+        let bytes = std::fs::read(&path).unwrap();
+        let checksum = hex::encode(Sha256::digest(&bytes));
+        match Header::from_stored(&bytes, &checksum) {
+            Ok(_) => panic!("{name}: accepted"),
+            Err(e) => assert_one_line(&e.to_string()),
+        }
     }
 }

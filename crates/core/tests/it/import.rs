@@ -626,3 +626,57 @@ fn progress_is_reported_for_both_passes() {
         "the last report covers the whole file"
     );
 }
+
+/// mRemoteNG writes no quotes. A ';' in a Description is put back together (also with a
+/// panel of the file's own); a ';' anywhere else (here in a password and a user name)
+/// refuses the row rather than moving half a password into the user name.
+#[test]
+fn mremoteng_rows_split_by_a_semicolon_are_mended_only_in_the_description() {
+    let header = std::fs::read_to_string(fixture("import/formats/mremoteng.csv")).unwrap();
+    let header = header.lines().next().unwrap();
+    let tail = ";ACME;rds.acme.example;3389;;RDP;;;;;False;True;IE;NoAuth;FitToWindow;\
+                False;False;True;False;Never;;Yes;;;;";
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "mremoteng.csv",
+        &[
+            header.to_owned(),
+            "Lab;c-1;root;Container;;mRemoteNG;Support;;;;;;;RDP;;;;;False;True;IE;NoAuth;\
+             FitToWindow;False;False;True;False;Never;;Yes;;;;"
+                .to_owned(),
+            format!("Acme;n-1;c-1;Connection;DC; ask Bob;mRemoteNG;Support;vendor;pw{tail}"),
+            format!("Beta;n-2;c-1;Connection;DC;mRemoteNG;General;vendor;ab;cd{tail}"),
+            format!("Gamma;n-3;c-1;Connection;DC;mRemoteNG;General;ven;dor;pw{tail}"),
+        ]
+        .join("\n"),
+    );
+    let (_d, _vault, mut session) = new_vault();
+    let plan = session
+        .plan_import(&file, options(ConflictPolicy::Fail, true))
+        .unwrap();
+    let errors: Vec<(u64, &str)> = plan
+        .summary()
+        .errors
+        .iter()
+        .map(|e| (e.line, e.reason.as_str()))
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    for ((line, reason), expected) in errors.iter().zip([4, 5]) {
+        assert_eq!(*line, expected);
+        assert!(
+            reason.starts_with("has 35 fields but the header has 34"),
+            "{reason}"
+        );
+        assert!(
+            !reason.contains("ab") && !reason.contains("dor"),
+            "{reason}"
+        );
+    }
+    session.apply_import(plan).unwrap();
+    assert_eq!(session.customers().len(), 1, "only Acme is imported");
+    let acme = session.find_customer("Acme").unwrap();
+    let entry = &session.entries(acme).unwrap()[0];
+    assert_eq!(entry.notes, "DC; ask Bob");
+    assert_eq!(entry.username, "vendor");
+}

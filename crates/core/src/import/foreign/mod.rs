@@ -45,6 +45,8 @@ pub struct Reader<R: Read> {
     fatal: Option<FileError>,
     /// mRemoteNG containers seen so far: id → (name, parent id).
     containers: HashMap<String, (String, String)>,
+    /// mRemoteNG: the Icon and Panel values of whole rows so far.
+    looks: mremoteng::Looks,
 }
 
 impl<R: Read> Reader<R> {
@@ -64,6 +66,7 @@ impl<R: Read> Reader<R> {
             cells: Vec::new(),
             fatal: None,
             containers: HashMap::new(),
+            looks: mremoteng::Looks::default(),
         }
     }
 
@@ -96,12 +99,19 @@ impl<R: Read> Reader<R> {
         };
         if self.format == Format::Mremoteng && self.record.len() > self.width {
             // mRemoteNG does not quote: a ';' in a description splits it. The surplus
-            // fields are put back into the description.
-            if let Some(merged) =
-                mremoteng::merge_description(&self.record, &self.columns, self.width)
+            // fields are put back into the description where that is known to be safe.
+            match self
+                .looks
+                .merge_description(&self.record, &self.columns, self.width)
             {
-                self.record = merged;
+                Ok(merged) => self.record = merged,
+                Err(reason) => return Some(Next::Error(RowError::new(line, reason))),
             }
+        } else if self.format == Format::Mremoteng && self.record.len() == self.width {
+            self.looks.observe(&Fields {
+                record: &self.record,
+                columns: &self.columns,
+            });
         }
         if self.record.len() != self.width {
             return Some(Next::Error(RowError::new(

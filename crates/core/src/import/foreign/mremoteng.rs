@@ -1,7 +1,7 @@
 //! mRemoteNG's CSV export: `;`-separated without quoting, containers before the
 //! connections below them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{Cells, Fields};
 use crate::model::Column;
@@ -90,23 +90,75 @@ pub(super) fn map(
     Ok(true)
 }
 
-/// Puts the surplus fields of an unquoted mRemoteNG row back into its Description.
-pub(super) fn merge_description(
-    record: &csv::StringRecord,
-    columns: &HashMap<String, usize>,
-    width: usize,
-) -> Option<csv::StringRecord> {
-    let at = *columns.get("description")?;
-    let extra = record.len() - width;
-    let fields: Vec<&str> = record.iter().collect();
-    let mut merged = csv::StringRecord::new();
-    for field in &fields[..at] {
-        merged.push_field(field);
+/// What an mRemoteNG row's Icon and Panel read in this file, so that a row split by an
+/// unquoted ';' can be put back together only where that is safe.
+///
+/// mRemoteNG writes no quotes, so a ';' inside any value splits the row into more fields
+/// than the header has. Where it was cannot be told from the count: `Main DC; ask Bob` in the
+/// Description and `vendor` / `ab;cd` as user name and password split the same way. Putting
+/// the surplus into the Description when the ';' was in the password would show half of the
+/// password as the user name. The surplus is put back into the Description only when the
+/// Icon and Panel after it then read as they do in this file's whole rows (or as mRemoteNG's
+/// defaults): a ';' in a later value shifts the Panel's or the user name's text into them.
+/// Any other split row is refused.
+#[derive(Default)]
+pub(super) struct Looks {
+    icons: HashSet<String>,
+    panels: HashSet<String>,
+}
+
+impl Looks {
+    /// Notes the Icon and Panel of a row with as many fields as the header.
+    pub(super) fn observe(&mut self, f: &Fields) {
+        for (seen, column) in [(&mut self.icons, "icon"), (&mut self.panels, "panel")] {
+            let value = f.get(column);
+            if !value.is_empty() && seen.len() < 64 && !seen.contains(value) {
+                seen.insert(value.to_owned());
+            }
+        }
     }
-    merged.push_field(&fields[at..=at + extra].join(";"));
-    for field in &fields[at + extra + 1..] {
-        merged.push_field(field);
+
+    fn is_known(&self, record: &csv::StringRecord, columns: &HashMap<String, usize>) -> bool {
+        let value = |name: &str| columns.get(name).and_then(|&i| record.get(i));
+        let icon = value("icon").unwrap_or("");
+        let panel = value("panel").unwrap_or("");
+        (icon == "mRemoteNG" || self.icons.contains(icon))
+            && (panel == "General" || self.panels.contains(panel))
     }
-    merged.set_position(record.position().cloned());
-    Some(merged)
+
+    /// `record`, which has more fields than the header, with its surplus put back into the
+    /// Description; an error when that is not known to be where the ';' was.
+    pub(super) fn merge_description(
+        &self,
+        record: &csv::StringRecord,
+        columns: &HashMap<String, usize>,
+        width: usize,
+    ) -> Result<csv::StringRecord, String> {
+        let refused = || {
+            format!(
+                "has {} fields but the header has {width}: mRemoteNG does not quote, so a ';' \
+                 inside a value split the row, and it cannot be told which value (only a ';' in \
+                 the Description is put back); remove the ';' in mRemoteNG and export again",
+                record.len()
+            )
+        };
+        let Some(&at) = columns.get("description") else {
+            return Err(refused());
+        };
+        let extra = record.len() - width;
+        let fields: Vec<&str> = record.iter().collect();
+        let mut merged = csv::StringRecord::new();
+        for field in &fields[..at] {
+            merged.push_field(field);
+        }
+        merged.push_field(&fields[at..=at + extra].join(";"));
+        for field in &fields[at + extra + 1..] {
+            merged.push_field(field);
+        }
+        merged.set_position(record.position().cloned());
+        if !self.is_known(&merged, columns) {
+            return Err(refused());
+        }
+        Ok(merged)
+    }
 }
