@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => {
             let message = e.to_string();
             assert_one_line(&message);
-            if let Some((_, data)) = text.split_once("data=") {
+            if let Some(data) = data_value(&text) {
                 if data.len() >= 8 {
                     let template = template(&text, data);
                     assert_not_echoed(&message, &template, data, "export code's data");
@@ -69,13 +69,20 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// The message `text` gets with its `data` (a suffix of it) masked: letters as `A`/`a`,
-/// digits as `0`, %-escapes and other characters kept, so that it breaks alike. Text of the
-/// data found in this message too is the message's own wording (the data may hold words
-/// such as "otpauth"), not an echo.
+/// The `data=` value the decoder reads: of the first such pair in the query.
+fn data_value(text: &str) -> Option<&str> {
+    let query = text.trim().split_once('?')?.1;
+    query.split('&').find_map(|pair| pair.strip_prefix("data="))
+}
+
+/// The message `text` gets with its `data` value (a part of it, without `&`) masked:
+/// letters as `A`/`a`, digits as `0`, %-escapes and other characters kept, so that it
+/// breaks alike. Text of the data found in this message too is the message's own wording
+/// (the data may hold words such as "otpauth"), not an echo.
 fn template(text: &str, data: &str) -> String {
+    let at = data.as_ptr() as usize - text.as_ptr() as usize;
     let mut masked = String::with_capacity(text.len());
-    masked.push_str(&text[..text.len() - data.len()]);
+    masked.push_str(&text[..at]);
     let mut escape = 0u8;
     for c in data.chars() {
         escape = match c {
@@ -90,6 +97,7 @@ fn template(text: &str, data: &str) -> String {
             other => other,
         });
     }
+    masked.push_str(&text[at + data.len()..]);
     decode_migration_uri(&masked)
         .err()
         .map(|e| e.to_string())

@@ -81,6 +81,10 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 
 /// Starts the desktop app; returns when the last window closes.
 pub fn run() {
+    // Before any secret is in memory.
+    if let Err(e) = sallyport_service::disable_core_dumps() {
+        eprintln!("sallyport: warning: {e}");
+    }
     // Less memory for the webview (measured in webview.rs).
     #[cfg(target_os = "linux")]
     let tuned = webview::before();

@@ -131,6 +131,10 @@ impl Context {
 }
 
 fn main() -> ExitCode {
+    // Before any secret is in memory.
+    if let Err(e) = sallyport_service::disable_core_dumps() {
+        eprintln!("sallyport: warning: {e}");
+    }
     let cli = Cli::parse();
     let mut ctx = Context {
         vault: cli.vault,

@@ -35,6 +35,19 @@ struct IndexRow {
     name_len: u16,
 }
 
+/// The haystack and the last query are the decrypted list's text: wiped when replaced or
+/// when the vault locks.
+impl Drop for SearchIndex {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.text.zeroize();
+        let last = self.last.get_mut().unwrap_or_else(|p| p.into_inner());
+        if let Some((query, _)) = last {
+            query.zeroize();
+        }
+    }
+}
+
 impl SearchIndex {
     /// Builds the index for `customers` (on two threads for large lists).
     pub fn build(customers: &[Customer]) -> Self {

@@ -8,6 +8,32 @@ fn invalid<T>(field: &str, message: impl Into<String>) -> Result<T> {
     Err(Error::invalid(field, message))
 }
 
+/// Whether a spreadsheet would read a CSV cell starting with `c` as a formula (OWASP's
+/// list: `=`, `+`, `-`, `@`, tab, carriage return).
+fn starts_a_formula(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r')
+}
+
+/// A value as a CSV cell of Sallyport's own exports: one that a spreadsheet would run as a
+/// formula (or that starts with `'`) gets a `'` in front, so `=HYPERLINK(…)` in a customer's
+/// notes stays text when someone opens the export. [`from_csv_cell`] undoes it exactly.
+pub fn to_csv_cell(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.chars().next() {
+        Some(c) if starts_a_formula(c) || c == '\'' => format!("'{value}").into(),
+        _ => value.into(),
+    }
+}
+
+/// A native CSV cell's value: a `'` put in front of a formula character (or of another
+/// `'`) by [`to_csv_cell`], or typed so in a spreadsheet, is taken off. Any other cell is
+/// its value.
+pub fn from_csv_cell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(|c| starts_a_formula(c) || c == '\'') => rest,
+        _ => cell,
+    }
+}
+
 /// Longest single-line text field.
 pub const MAX_LINE: usize = 256;
 /// Longest multi-line text field (notes, instructions).

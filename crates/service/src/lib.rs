@@ -7,8 +7,10 @@
 #![deny(missing_docs)]
 
 mod connect;
+mod hardening;
 mod profile;
 
 pub use connect::{connect, ConnectError, ConnectOptions, Connection, Platform, CLEAN_UP_GRACE};
+pub use hardening::disable_core_dumps;
 pub use profile::Profile;
 pub use sallyport_launch::{PendingCleanups, Started};

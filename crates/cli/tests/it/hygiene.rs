@@ -217,3 +217,47 @@ fn check_reports_each_target_on_loopback() {
     );
     drop(listening);
 }
+
+/// The CLI turns off core dumps before it asks for the master password: its core file
+/// limit is 0 while it waits for it (and it is not dumpable: sallyport-service's test).
+#[cfg(target_os = "linux")]
+#[test]
+fn no_core_dumps_while_the_password_is_asked_for() {
+    use std::process::Stdio;
+    let v = Vault::new();
+    let mut child = v
+        .std_cmd()
+        .args(["--password-stdin", "list"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let limits = format!("/proc/{}/limits", child.id());
+    let mut core = None;
+    for _ in 0..100 {
+        // Set at start; wait until the process has run that far (it then waits on stdin).
+        let text = std::fs::read_to_string(&limits).unwrap_or_default();
+        core = text
+            .lines()
+            .find(|l| l.starts_with("Max core file size"))
+            .map(|l| {
+                l.split_whitespace()
+                    .skip(4)
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            });
+        if core.as_deref() == Some("0 0") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        core.as_deref(),
+        Some("0 0"),
+        "soft and hard core file limits"
+    );
+}

@@ -81,8 +81,9 @@ impl<W: Write> EventWriter<W> {
                     .format(&time::format_description::well_known::Rfc3339)
                     .map_err(|err| Error::Storage(err.to_string()))?;
                 let id = |id: Option<uuid::Uuid>| id.map(|i| i.to_string()).unwrap_or_default();
-                w.write_record([
-                    e.seq.to_string().as_str(),
+                let seq = e.seq.to_string();
+                let cells = [
+                    seq.as_str(),
                     &time,
                     &e.staff,
                     &e.os_user,
@@ -95,8 +96,14 @@ impl<W: Write> EventWriter<W> {
                     &e.entry,
                     &e.detail,
                     &e.restored_from.map(|s| s.to_string()).unwrap_or_default(),
-                ])
-                .map_err(csv_error)
+                ];
+                // Names and details come from users and imported files: a spreadsheet
+                // must not run them as formulas.
+                for cell in cells {
+                    w.write_field(crate::text::to_csv_cell(cell).as_bytes())
+                        .map_err(csv_error)?;
+                }
+                w.write_record(None::<&[u8]>).map_err(csv_error)
             }
             EventWriter::JsonLines(w) => {
                 serde_json::to_writer(&mut *w, e).map_err(|err| Error::Storage(err.to_string()))?;

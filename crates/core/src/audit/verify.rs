@@ -83,6 +83,18 @@ pub(crate) fn verify(
                 message,
             })
         };
+        if row.seq < expected {
+            // A stored number at or below the one before (0 or negative in a file someone
+            // edited, which the store reads as 0): this row does not belong here.
+            problem = found(
+                ProblemKind::Reordered,
+                format!(
+                    "event {expected} is out of order (a row numbered {} stands in its place)",
+                    row.seq
+                ),
+            );
+            return Ok(());
+        }
         if row.seq != expected {
             problem = found(
                 ProblemKind::Missing,

@@ -51,12 +51,12 @@ impl Session {
         for customer in self.customers() {
             let stored = self.entries(customer)?;
             if stored.is_empty() {
-                csv.write_record(row(customer, None)).map_err(io)?;
+                write_row(&mut csv, &row(customer, None)).map_err(io)?;
             }
             for entry in &stored {
                 let secrets = self.entry_secrets(entry)?;
                 let record = zeroize::Zeroizing::new(row(customer, Some((entry, &secrets))));
-                csv.write_record(record.iter()).map_err(io)?;
+                write_row(&mut csv, &record).map_err(io)?;
             }
             entries += stored.len();
         }
@@ -66,6 +66,20 @@ impl Session {
             entries,
         })
     }
+}
+
+/// Writes `cells` as one record, each neutralised against spreadsheet formulas (a copy
+/// made for that, which may hold a secret, is wiped).
+fn write_row(csv: &mut csv::Writer<&mut dyn Write>, cells: &[String]) -> csv::Result<()> {
+    for cell in cells {
+        match crate::text::to_csv_cell(cell) {
+            std::borrow::Cow::Borrowed(cell) => csv.write_field(cell)?,
+            std::borrow::Cow::Owned(copy) => {
+                csv.write_field(zeroize::Zeroizing::new(copy).as_str())?
+            }
+        }
+    }
+    csv.write_record(None::<&[u8]>)
 }
 
 /// One row in [`Column::ALL`] order.

@@ -71,7 +71,8 @@ impl<R: Read> Reader<R> {
         for (column, field) in self.columns.iter().zip(record.iter()) {
             match std::str::from_utf8(field) {
                 Ok("") => {}
-                Ok(text) => cells.push((*column, text)),
+                // A formula character our export neutralised, see `text::to_csv_cell`.
+                Ok(text) => cells.push((*column, crate::text::from_csv_cell(text))),
                 Err(_) => return Some(Err(RowError::new(line, "is not valid UTF-8 text"))),
             }
         }

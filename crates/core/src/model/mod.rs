@@ -44,6 +44,23 @@ pub struct Customer {
     pub entries: Vec<EntryRef>,
 }
 
+impl Customer {
+    /// Overwrites the customer's text (and its entries' labels and hosts) in memory: the
+    /// decrypted list is wiped when the vault locks.
+    pub(crate) fn wipe(&mut self) {
+        use zeroize::Zeroize;
+        self.name.zeroize();
+        self.code.zeroize();
+        self.tags.zeroize();
+        self.notes.zeroize();
+        self.contact.zeroize();
+        for entry in &mut self.entries {
+            entry.label.zeroize();
+            entry.hosts.zeroize();
+        }
+    }
+}
+
 /// What lists, search and selection need of an entry; kept in the customer record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryRef {

@@ -179,10 +179,17 @@ fn clipboard_plan(
         args,
         rdp_file: rdp_file.to_path_buf(),
         credentials: handoff_or_none(has_password, CredentialHandoff::Clipboard),
-        notice: has_password.then(|| {
-            "the password is on the clipboard for 20 s: paste it when the client asks".into()
-        }),
+        notice: has_password.then(|| clipboard_notice(DEFAULT_CLIPBOARD_SECONDS)),
     }
+}
+
+/// How long the clipboard holds a password unless the vault's preferences say otherwise.
+const DEFAULT_CLIPBOARD_SECONDS: u32 = 20;
+
+/// What the user is told when the password goes to the clipboard, which clears itself after
+/// `seconds` (the session's plans name the vault's setting).
+pub fn clipboard_notice(seconds: u32) -> String {
+    format!("the password is on the clipboard for {seconds} s: paste it when the client asks")
 }
 
 fn handoff_or_none(has_password: bool, handoff: CredentialHandoff) -> CredentialHandoff {

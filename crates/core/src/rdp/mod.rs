@@ -11,7 +11,7 @@ mod sign;
 mod temp;
 mod writer;
 
-pub use launch::{plan_launch, CredentialHandoff, LaunchEnv, LaunchPlan, Os};
+pub use launch::{clipboard_notice, plan_launch, CredentialHandoff, LaunchEnv, LaunchPlan, Os};
 pub use preferences::{RdpPreferences, ScreenMode};
 pub use sign::SECURE_SETTINGS;
 pub use temp::{RdpTempDir, TempRdpFile};

@@ -87,7 +87,9 @@ impl Header {
     pub fn from_stored(bytes: &[u8], stored_checksum: &str) -> Result<Header> {
         if checksum(bytes) != stored_checksum {
             return Err(Error::Integrity(
-                "the vault header (KDF parameters, salt or wrapped key) has been modified".into(),
+                "the vault header is damaged: its checksum does not match (KDF parameters, \
+                 salt or wrapped key changed); this is not a wrong password"
+                    .into(),
             ));
         }
         let header: Header = serde_json::from_slice(bytes)

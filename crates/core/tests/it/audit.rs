@@ -104,6 +104,23 @@ fn a_deleted_middle_row_is_named_missing() {
     assert_eq!(message, "event 4 is missing (deleted from the log)");
 }
 
+/// A row renumbered to 0 or below (read as 0) comes first: it is named, the walk does
+/// not underflow (a panic in a debug build, "events 1 to 18446744073709551615" otherwise).
+#[test]
+fn a_row_numbered_zero_or_below_is_named_out_of_order() {
+    for number in [0, -7] {
+        let (_dir, path, _) = vault_with_events();
+        sql(&path)
+            .execute("UPDATE audit SET seq = ?1 WHERE seq = 3", [number])
+            .unwrap();
+        let message = expect_problem(&path, 1, ProblemKind::Reordered);
+        assert_eq!(
+            message,
+            "event 1 is out of order (a row numbered 0 stands in its place)"
+        );
+    }
+}
+
 #[test]
 fn two_swapped_rows_are_named_reordered() {
     let (_dir, path, _) = vault_with_events();

@@ -416,3 +416,32 @@ fn deletes_remove_rows_and_secrets_from_the_file() {
     assert_eq!(session.customers()[0].code, "BETA");
     assert!(session.verify_audit().unwrap().is_ok());
 }
+
+/// A link is opened when validation accepted it, whatever the case of its scheme.
+#[test]
+fn links_open_as_validation_reads_them() {
+    use sallyport_core::vault::Link;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("links.csv");
+    std::fs::write(
+        &file,
+        "customer,code,entry,kind,url\nAcme,ACME,portal,web,HTTPS://Portal.Acme.example/Login\n",
+    )
+    .unwrap();
+    let (_d, _p, mut session) = new_vault();
+    import(
+        &mut session,
+        &file,
+        sallyport_core::import::ConflictPolicy::Fail,
+    );
+    let acme = session.find_customer("ACME").unwrap();
+    let entry = session.entries(acme).unwrap()[0].id;
+    assert_eq!(
+        session.entry_link(entry, Link::Url).unwrap(),
+        "https://portal.acme.example/Login"
+    );
+    assert!(
+        session.entry_link(entry, Link::VpnClientUrl).is_err(),
+        "no VPN client link"
+    );
+}

@@ -46,9 +46,10 @@ fn import_all(session: &mut Session, file: &Path) {
     session.apply_import(plan).unwrap();
 }
 
-/// Text that CSV and the validators must carry intact: commas, quotes, semicolons, unicode.
+/// Text that CSV and the validators must carry intact: commas, quotes, semicolons, unicode,
+/// and what starts a spreadsheet formula (`=`, `+`, `-`, `@`, neutralised by a `'`).
 fn text() -> impl Strategy<Value = String> {
-    "[A-Za-z0-9ÄÖÜäöüß€ ,;'\"&()-]{0,16}".prop_map(|s| s.trim().to_owned())
+    "[A-Za-z0-9ÄÖÜäöüß€ ,;'\"&()=+@-]{0,16}".prop_map(|s| s.trim().to_owned())
 }
 
 fn notes() -> impl Strategy<Value = String> {
@@ -415,4 +416,75 @@ fn a_wrong_password_a_damaged_backup_or_a_full_vault_change_nothing() {
 
     let full = restore(&mut session, &file).unwrap_err().to_string();
     assert!(full.contains("already holds 4 customers"), "{full}");
+}
+
+/// What a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR at the start of a
+/// cell) is written with a `'` in front, in the native export and in the audit log's CSV;
+/// the native import takes it off again, so the export still imports to the same vault.
+#[test]
+fn exports_neutralise_formulas_and_import_them_back_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("formulas.csv");
+    std::fs::write(
+        &file,
+        "customer,code,customer_notes,entry,kind,host,username,password,notes\n\
+         \"=HYPERLINK(\"\"http://x.example\"\")\",F1,+1 cmd,@SUM(A1),rdp,h.example,-u,=1+1,'=kept\n\
+         Plain,P1,'quote first,main,rdp,p.example,\"\t tab\",'',ok\n",
+    )
+    .unwrap();
+    let (_d, _p, mut session) = new_vault();
+    import_all(&mut session, &file);
+    let formula = session.find_customer("F1").unwrap();
+    assert_eq!(formula.name, "=HYPERLINK(\"http://x.example\")");
+    let entry = &session.entries(formula).unwrap()[0];
+    assert_eq!(entry.notes, "=kept", "a typed neutraliser is taken off too");
+    let out = dir.path().join("export.csv");
+    session.export_native(&out).unwrap();
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a formula cell in the export: {cell:?}"
+            );
+        }
+    }
+    let text = std::fs::read_to_string(&out).unwrap();
+    for neutralised in [
+        "'=HYPERLINK",
+        "'+1 cmd",
+        "'@SUM(A1)",
+        "'-u",
+        "'=1+1",
+        "'=kept",
+        "''quote first",
+    ] {
+        assert!(text.contains(neutralised), "{neutralised} in {text}");
+    }
+    let (_d2, _p2, mut fresh) = new_vault();
+    import_all(&mut fresh, &out);
+    assert_eq!(contents(&fresh), contents(&session));
+
+    let entry_id = entry.id;
+    session.reveal_password(entry_id).unwrap();
+    let audit = dir.path().join("audit.csv");
+    session
+        .export_audit(
+            &audit,
+            sallyport_core::audit::ExportFormat::Csv,
+            &AuditFilter::default(),
+        )
+        .unwrap();
+    let mut reader = csv::Reader::from_path(&audit).unwrap();
+    let mut names = 0;
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?}"
+            );
+            names += usize::from(cell == "'@SUM(A1)");
+        }
+    }
+    assert_eq!(names, 1, "the audit export names the entry, neutralised");
 }

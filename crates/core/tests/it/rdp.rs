@@ -477,3 +477,32 @@ fn the_session_records_written_files_and_launches() {
     );
     assert!(session.select("ACME/Portal", Purpose::Connect).is_err());
 }
+
+/// The clipboard notice names the vault's own clipboard time, not the default's.
+#[test]
+fn the_clipboard_notice_names_the_configured_seconds() {
+    let (dir, path) = populated_vault();
+    let mut session = unlock(&path).unwrap();
+    let mut prefs = session.preferences().clone();
+    prefs.clipboard_clear_seconds = 45;
+    session.set_preferences(prefs).unwrap();
+    let target = session.select("ACME", Purpose::Connect).unwrap();
+    let temp = RdpTempDir::open(&dir.path().join("private")).unwrap();
+    let env = env();
+    let request = LaunchRequest {
+        os: Os::Macos,
+        env: &env,
+        today: sallyport_core::hygiene::today(),
+        expired_ok: false,
+        dry_run: true,
+    };
+    let plan = session
+        .prepare_launch(target.entry.id, request, &temp)
+        .unwrap()
+        .plan;
+    assert_eq!(plan.credentials, CredentialHandoff::Clipboard);
+    assert_eq!(
+        plan.notice.as_deref(),
+        Some("the password is on the clipboard for 45 s: paste it when the client asks")
+    );
+}

@@ -151,7 +151,18 @@ fn a_flipped_byte_in_the_header_is_an_integrity_error() {
         let mut damaged = original.clone();
         damaged[at] = if damaged[at] == b'1' { b'2' } else { b'1' };
         set_blob(&path, "meta", "key", "value", "header", &damaged);
+        let before = dump(&path, &[]);
+        let message = unlock(&path)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(message.contains("header is damaged"), "{field}: {message}");
         assert_integrity(unlock(&path), field);
+        assert_eq!(
+            dump(&path, &[]),
+            before,
+            "{field}: counted as a failed password"
+        );
         set_blob(&path, "meta", "key", "value", "header", &original);
     }
     assert!(unlock(&path).is_ok());

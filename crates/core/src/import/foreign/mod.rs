@@ -46,7 +46,7 @@ pub struct Reader<R: Read> {
     /// mRemoteNG containers seen so far: id → (name, parent id).
     containers: HashMap<String, (String, String)>,
     /// mRemoteNG: the Icon and Panel values of whole rows so far.
-    looks: mremoteng::Looks,
+    looks: Box<mremoteng::Looks>,
 }
 
 impl<R: Read> Reader<R> {
@@ -66,7 +66,7 @@ impl<R: Read> Reader<R> {
             cells: Vec::new(),
             fatal: None,
             containers: HashMap::new(),
-            looks: mremoteng::Looks::default(),
+            looks: Box::default(),
         }
     }
 

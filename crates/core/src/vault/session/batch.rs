@@ -73,7 +73,7 @@ impl Session {
             self.customers.reserve(added);
             for customer in touched {
                 match position.get(&customer.id) {
-                    Some(&i) => self.customers[i] = customer,
+                    Some(&i) => std::mem::replace(&mut self.customers[i], customer).wipe(),
                     None => self.customers.push(customer),
                 }
             }

@@ -144,7 +144,7 @@ impl Session {
         let expiry = self.check_expiry_before_launch(&target, request.today, request.expired_ok)?;
         let file = self.rdp_file(&target)?;
         let path = temp.reserve()?;
-        let plan = plan_launch(
+        let mut plan = plan_launch(
             &target.entry,
             target.entry.has_password,
             request.os,
@@ -152,6 +152,10 @@ impl Session {
             &path,
         )
         .map_err(|e| in_entry(&target, e))?;
+        if plan.credentials == CredentialHandoff::Clipboard {
+            let seconds = self.preferences().clipboard_clear_seconds;
+            plan.notice = Some(crate::rdp::clipboard_notice(seconds));
+        }
         let program = program_name(&plan);
         let event = NewEvent::new(Action::Launch)
             .customer(&target.customer)

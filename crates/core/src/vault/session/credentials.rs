@@ -317,10 +317,12 @@ impl Session {
             Link::Url => entry.url,
             Link::VpnClientUrl => entry.vpn_client_url,
         };
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
-            return Err(Error::invalid("link", "is not an http or https address"));
+        // The same reading as validation's (`HTTPS://` is a web address too), and the
+        // address handed on as that reading writes it.
+        match url::Url::parse(&url) {
+            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(parsed.into()),
+            _ => Err(Error::invalid("link", "is not an http or https address")),
         }
-        Ok(url)
     }
 
     /// Sets (or replaces) the entry's TOTP secret, with its audit event, in one transaction.

@@ -88,19 +88,29 @@ impl Session {
 
     /// Drops a deleted customer from the in-memory list.
     pub(crate) fn forget_customer(&mut self, id: uuid::Uuid) {
-        self.customers.retain(|c| c.id != id);
+        if let Some(at) = self.customers.iter().position(|c| c.id == id) {
+            self.customers.remove(at).wipe();
+        }
         self.reindex();
     }
 
     pub(super) fn reindex(&mut self) {
         // The old index and map go first: never two of each at once.
         self.index = SearchIndex::default();
-        self.by_code = HashMap::new();
+        wipe_codes(&mut self.by_code);
         self.index = SearchIndex::sort_and_build(&mut self.customers);
         let mut by_code = HashMap::with_capacity(self.customers.len()); // no rehashing
         by_code.extend(
             (0..self.customers.len()).filter_map(|i| Some((self.index.code_at(i)?.to_owned(), i))),
         );
         self.by_code = by_code;
+    }
+}
+
+/// Empties the code map, overwriting its keys (customer codes) first.
+pub(super) fn wipe_codes(by_code: &mut HashMap<String, usize>) {
+    use zeroize::Zeroize;
+    for (mut code, _) in by_code.drain() {
+        code.zeroize();
     }
 }

@@ -86,6 +86,14 @@ pub struct Session {
     watch: Option<crate::store::ChangeWatch>,
 }
 
+/// Locking (dropping the session) wipes the decrypted customer list; the keys wipe
+/// themselves.
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.wipe_list();
+    }
+}
+
 /// Read access to an unlocked vault's decrypted list and cipher, usable while a
 /// transaction holds the store.
 pub(crate) struct VaultView<'a> {
@@ -168,9 +176,20 @@ impl Session {
         store.downcast_mut::<T>()
     }
 
-    /// Locks the vault: checkpoints the log; keys are wiped when `self` is dropped.
+    /// Locks the vault: checkpoints the log; keys and the decrypted list are wiped when
+    /// `self` is dropped.
     pub fn lock(mut self) -> Result<()> {
         self.store.checkpoint()
+    }
+
+    /// Overwrites and empties the decrypted customer list, its code map and search index.
+    fn wipe_list(&mut self) {
+        for customer in &mut self.customers {
+            customer.wipe();
+        }
+        self.customers.clear();
+        lookup::wipe_codes(&mut self.by_code);
+        self.index = SearchIndex::default();
     }
 
     /// The staff name recorded at vault creation.

@@ -382,7 +382,9 @@ impl Session {
     /// Reads the customer list from the store again (after another client changed it); a
     /// previewed import made before is refused from now on.
     pub fn reload_customers(&mut self) -> Result<()> {
-        self.customers = load_customers(&self.cipher, self.store.as_ref())?;
+        let loaded = load_customers(&self.cipher, self.store.as_ref())?;
+        self.wipe_list();
+        self.customers = loaded;
         self.reindex();
         self.generation += 1;
         Ok(())
