@@ -74,10 +74,16 @@ pub struct AuditRow {
     pub detail: String,
     /// For an event restored from a backup, its number in the old log.
     pub restored_from: Option<u64>,
+    /// A failed unlock noted without the vault key: a claim anyone able to write the vault
+    /// file could have made.
+    pub unauthenticated: bool,
+    /// What a reader must know before trusting the event, in words (empty for most).
+    pub caveat: String,
 }
 
 impl From<Event> for AuditRow {
     fn from(e: Event) -> Self {
+        let caveat = e.caveat();
         Self {
             seq: e.seq,
             time_ms: (e.time.unix_timestamp_nanos() / 1_000_000) as i64,
@@ -87,8 +93,10 @@ impl From<Event> for AuditRow {
             outcome: e.outcome,
             customer: e.customer,
             entry: e.entry,
-            detail: e.detail,
             restored_from: e.restored_from,
+            unauthenticated: e.unauthenticated,
+            caveat,
+            detail: e.detail,
         }
     }
 }

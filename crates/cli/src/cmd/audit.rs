@@ -153,9 +153,9 @@ fn table(out: &mut impl Write, events: &[Event]) -> std::io::Result<()> {
     };
     line(out, header, "DETAIL")?;
     for (row, e) in rows.iter().zip(events) {
-        let detail = match e.restored_from {
-            Some(seq) => format!("[restored from backup, was event {seq}] {}", e.detail),
-            None => e.detail.clone(),
+        let detail = match e.caveat() {
+            caveat if caveat.is_empty() => e.detail.clone(),
+            caveat => format!("[{caveat}] {}", e.detail),
         };
         line(out, row.each_ref().map(String::as_str), &detail)?;
     }

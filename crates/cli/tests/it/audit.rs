@@ -72,6 +72,20 @@ fn every_command_records_its_events() {
     }
     assert_eq!(list[9]["detail"], "wrong master password");
     assert_eq!(
+        list[9]["unauthenticated"], true,
+        "a note written without the key"
+    );
+    assert!(list[8].get("unauthenticated").is_none(), "{}", list[8]);
+    let table = stdout(&v.run(&["audit", "list"], &format!("{PASSWORD}-2")));
+    let note = table
+        .lines()
+        .find(|l| l.contains("wrong master password"))
+        .unwrap();
+    assert!(
+        note.contains("[unauthenticated note: written without the vault key"),
+        "{note}"
+    );
+    assert_eq!(
         list[2]["detail"],
         "valid.csv (Sallyport CSV): 6 created, 0 updated, 0 skipped, 0 invalid"
     );
@@ -157,7 +171,7 @@ fn export_writes_csv_or_json_lines_and_is_itself_recorded() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "seq,time,staff,os_user,host,action,outcome,customer_id,customer,entry_id,entry,detail,restored_from"
+        "seq,time,staff,os_user,host,action,outcome,customer_id,customer,entry_id,entry,detail,restored_from,unauthenticated"
     );
     assert_eq!(lines.count(), 6);
 

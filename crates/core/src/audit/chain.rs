@@ -313,6 +313,8 @@ impl Appender<'_> {
             detail: new.detail.clone(),
             restored_from: None,
             address: String::new(),
+            // Only folded failed-unlock notes carry their own time and device.
+            unauthenticated: new.at.is_some(),
         }
     }
 }
@@ -353,6 +355,7 @@ pub(crate) fn open_server_event(cipher: &RecordCipher, row: &ServerEventRow) -> 
             detail: row.note.clone(),
             restored_from: None,
             address: row.client_addr.clone(),
+            unauthenticated: false,
         });
     }
     let plain = cipher

@@ -39,7 +39,7 @@ impl ExportFormat {
     }
 }
 
-const CSV_HEADER: [&str; 13] = [
+const CSV_HEADER: [&str; 14] = [
     "seq",
     "time",
     "staff",
@@ -53,6 +53,7 @@ const CSV_HEADER: [&str; 13] = [
     "entry",
     "detail",
     "restored_from",
+    "unauthenticated",
 ];
 
 /// Writes events one at a time.
@@ -96,6 +97,7 @@ impl<W: Write> EventWriter<W> {
                     &e.entry,
                     &e.detail,
                     &e.restored_from.map(|s| s.to_string()).unwrap_or_default(),
+                    if e.unauthenticated { "yes" } else { "" },
                 ];
                 // Names and details come from users and imported files: a spreadsheet
                 // must not run them as formulas.

@@ -284,6 +284,33 @@ pub struct Event {
     /// The client's address as a team database's server saw it (empty in a local vault).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub address: String,
+    /// A failed unlock noted before any key was known (so without a MAC) and chained at the
+    /// next unlock: anyone able to write the vault file could have written the note. What
+    /// it says (time, OS user, host, reason) is a claim, not evidence.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unauthenticated: bool,
+}
+
+impl Event {
+    /// What a reader must know before trusting the event, in words (empty for an ordinary
+    /// event): shown by `audit list` and the app.
+    pub fn caveat(&self) -> String {
+        let mut said = Vec::new();
+        if self.unauthenticated {
+            said.push(
+                "unauthenticated note: written without the vault key, anyone able to write \
+                 the vault file could have written it"
+                    .to_owned(),
+            );
+        }
+        if let Some(seq) = self.restored_from {
+            said.push(format!(
+                "restored from backup, was event {seq}; chained again on restore, its \
+                 original chain cannot be checked"
+            ));
+        }
+        said.join("; ")
+    }
 }
 
 /// An event to append; the log fills in sequence number, time, staff and device.

@@ -213,6 +213,18 @@ fn failed_unlocks_are_folded_into_the_chain_at_the_next_unlock() {
         ]
     );
     let failed = &events[last as usize];
+    // The notes were written without any key: marked as the claims they are.
+    let marked: Vec<bool> = events[last as usize..]
+        .iter()
+        .map(|e| e.unauthenticated)
+        .collect();
+    assert_eq!(marked, [true, true, false]);
+    assert!(events[..last as usize].iter().all(|e| !e.unauthenticated));
+    assert!(
+        failed.caveat().starts_with("unauthenticated note"),
+        "{}",
+        failed.caveat()
+    );
     assert_eq!(failed.staff, "Test Staff");
     assert!(!failed.os_user.is_empty() && !failed.host.is_empty());
     assert!(failed.time <= events.last().unwrap().time);

@@ -48,6 +48,7 @@ fn the_file_is_utf16le_with_bom_and_crlf_and_says_what_was_meant() {
          redirectdrives:i:0\r\n\
          drivestoredirect:s:\r\n\
          redirectprinters:i:0\r\n\
+         enablecredsspsupport:i:1\r\n\
          authentication level:i:2\r\n\
          prompt for credentials:i:0\r\n"
     );
@@ -207,6 +208,7 @@ fn expected_keys(entry: &Entry) -> Vec<&'static str> {
         "redirectdrives",
         "drivestoredirect",
         "redirectprinters",
+        "enablecredsspsupport",
         "authentication level",
         "prompt for credentials",
     ]);

@@ -18,6 +18,8 @@ function row(seq: number, action: AuditRow["action"], extra: Partial<AuditRow> =
     entry: "",
     detail: "",
     restored_from: null,
+    unauthenticated: false,
+    caveat: "",
     ...extra,
   };
 }
@@ -60,6 +62,27 @@ describe("Audit", () => {
     expect(rows[0].textContent).toContain("ACME");
     expect(rows[1].classList.contains("failed")).toBe(true);
     expect(screen.getByText(/Showing the newest 2 of 700 events/)).toBeTruthy();
+  });
+
+  it("marks unauthenticated notes and restored events, with the reason in their title", async () => {
+    renderAudit({
+      audit_events: () => ({
+        events: [
+          row(9, "unlock", {
+            outcome: "failed",
+            detail: "wrong master password",
+            unauthenticated: true,
+            caveat: "unauthenticated note: written without the vault key",
+          }),
+          row(8, "copy_password", { restored_from: 3, caveat: "restored from backup, was event 3" }),
+        ],
+        total: 2,
+      }),
+    });
+    const note = await screen.findByText("unauthenticated note");
+    expect(note.getAttribute("title")).toContain("without the vault key");
+    const restored = screen.getByText("restored, was event 3 · unverifiable");
+    expect(restored.getAttribute("title")).toContain("restored from backup");
   });
 
   it("sends the filters, with days as the user's local midnights and the To day included", async () => {
