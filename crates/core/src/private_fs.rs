@@ -1,7 +1,10 @@
 //! Files and directories only the current user can read: the vault (0600 in a 0700
-//! directory), exports of the audit log, and later the temporary .rdp files.
+//! directory), exports of the audit log, and later the temporary .rdp files. And the
+//! reading of files the user names (imports, backups, images, certificates): regular
+//! files only, bounded where they are read whole.
 
 use std::fs::{File, OpenOptions};
+use std::io::Read;
 use std::path::Path;
 
 use crate::{Error, Result};
@@ -55,4 +58,44 @@ fn options() -> OpenOptions {
         options.mode(0o600);
     }
     options
+}
+
+/// Opens `path` for reading if it is a regular file. A FIFO, a device (`/dev/zero`) or a
+/// folder is refused before it is opened: opening a FIFO waits for a writer, and reading a
+/// device may never end, both while the vault is held.
+pub(crate) fn open_regular_file(path: &Path) -> Result<File> {
+    let not_regular = || {
+        Error::invalid(
+            path.display().to_string(),
+            "is not a regular file (a folder, FIFO or device cannot be read)",
+        )
+    };
+    let metadata = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !metadata.is_file() {
+        return Err(not_regular());
+    }
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    // Replaced between the two looks?
+    match file.metadata() {
+        Ok(m) if m.is_file() => Ok(file),
+        _ => Err(not_regular()),
+    }
+}
+
+/// The whole of a small regular file (a certificate, a key): refused unread when it is not
+/// a regular file or has more than `max` bytes.
+pub(crate) fn read_small_file(path: &Path, max: u64, what: &str) -> Result<Vec<u8>> {
+    let file = open_regular_file(path)?;
+    let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if size > max {
+        return Err(Error::invalid(
+            path.display().to_string(),
+            format!("has {size} bytes; {what} has at most {max}"),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(max)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    Ok(bytes)
 }

@@ -260,7 +260,7 @@ impl RestorePlan {
 
 /// Whether the file at `path` starts like a backup.
 pub fn is_backup(path: &Path) -> Result<bool> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut file = crate::private_fs::open_regular_file(path)?;
     let mut magic = [0u8; stream::MAGIC.len()];
     match file.read_exact(&mut magic) {
         Ok(()) => Ok(&magic == stream::MAGIC),

@@ -1,6 +1,5 @@
 //! Restoring a backup into a vault that has no customers yet.
 
-use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
@@ -16,7 +15,7 @@ use crate::{Error, Result, Session};
 /// and returns them with the rest of its decrypted contents, native CSV, for the import.
 /// Refused if the file is not the one `key` was made from.
 fn open_contents(path: &Path, key: &Arc<BackupKey>) -> Result<(Sections, Input)> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = crate::private_fs::open_regular_file(path)?;
     let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
     read_contents(Box::new(file), total_bytes, path, key)
 }
@@ -62,8 +61,7 @@ impl Session {
     ) -> Result<RestorePlan> {
         self.check_restorable(path)?;
         let mut header = Vec::with_capacity(HEADER_LEN);
-        std::fs::File::open(path)
-            .map_err(|e| Error::io(path, e))?
+        crate::private_fs::open_regular_file(path)?
             .take(HEADER_LEN as u64)
             .read_to_end(&mut header)
             .map_err(|e| Error::io(path, e))?;

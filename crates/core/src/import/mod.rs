@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 pub use self::format::{Detected, Format};
 pub(crate) use self::pipeline::write_pass;
 pub use self::pipeline::Input;
+pub use self::pipeline::MAX_RECORD_BYTES;
 
 /// What to do with a row whose customer code and entry label already exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

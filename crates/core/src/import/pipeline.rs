@@ -2,7 +2,6 @@
 //! tools' rows mapped) → the [`Planner`], which hands every decided record to a sink. The
 //! preview and the write pass are the same pass with different sinks.
 
-use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -28,7 +27,7 @@ pub struct Input {
 impl Input {
     /// The CSV file at `path`; its layout is told from its header.
     pub fn file(path: &Path) -> Result<Input> {
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let file = crate::private_fs::open_regular_file(path)?;
         let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
         Ok(Input {
             reader: Box::new(file),
@@ -168,7 +167,11 @@ fn run(
         && String::from_utf8_lossy(encoding::first_record(&head))
             .to_lowercase()
             .contains(";nodetype;");
-    let input = std::io::Cursor::new(head).chain(decoded);
+    let used = std::rc::Rc::new(std::cell::Cell::new(0));
+    let input = RecordBudget {
+        inner: std::io::Cursor::new(head).chain(decoded),
+        used: used.clone(),
+    };
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -190,6 +193,7 @@ fn run(
     let mut planner = Planner::new(view, options);
     let mut records = 0usize;
     while let Some(next) = source.next_row() {
+        used.set(0);
         records += 1;
         if records as u64 % PROGRESS_EVERY == 0 {
             report(records as u64);
@@ -211,6 +215,7 @@ fn run(
     }
     let digest = source
         .into_inner()
+        .inner
         .into_inner()
         .1
         .into_inner()
@@ -226,10 +231,38 @@ fn run(
     })
 }
 
-type Csv = std::io::Chain<
-    std::io::Cursor<Vec<u8>>,
-    encoding::Decoder<BufReader<HashingReader<Box<dyn Read>>>>,
+type Csv = RecordBudget<
+    std::io::Chain<
+        std::io::Cursor<Vec<u8>>,
+        encoding::Decoder<BufReader<HashingReader<Box<dyn Read>>>>,
+    >,
 >;
+
+/// Longest CSV record read (a record of every column at its longest is about 100 KB).
+pub const MAX_RECORD_BYTES: u64 = 1 << 20;
+
+/// Fails the read once more than [`MAX_RECORD_BYTES`] were read since the pipeline last
+/// took a record (`used` is reset then): a file that is one endless record (no line break,
+/// or a quote never closed) is refused before it fills the memory.
+struct RecordBudget<R> {
+    inner: R,
+    used: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R: Read> Read for RecordBudget<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.used.get() > MAX_RECORD_BYTES {
+            return Err(std::io::Error::other(format!(
+                "a record is longer than {} MiB (a line break missing, or a quote never \
+                 closed?): not a CSV file Sallyport can read",
+                MAX_RECORD_BYTES >> 20
+            )));
+        }
+        let n = self.inner.read(buf)?;
+        self.used.set(self.used.get() + n as u64);
+        Ok(n)
+    }
+}
 
 /// The rows of a native file, or of another tool's export mapped onto native columns.
 enum Source {

@@ -25,6 +25,9 @@ use x509_cert::Certificate;
 use crate::secret::{SecretBytes, SecretString};
 use crate::{Error, Result};
 
+/// Largest certificate, key or .pfx file read (a certificate chain is a few KB).
+const MAX_FILE_BYTES: u64 = 1 << 20;
+
 /// How many days ahead an expiring signing certificate is flagged.
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
 
@@ -141,8 +144,12 @@ impl SigningIdentity {
 
     /// [`SigningIdentity::from_pem`] over two files, named in errors by their file names.
     pub fn from_pem_files(cert: &Path, key: &Path, now: OffsetDateTime) -> Result<SigningIdentity> {
-        let cert_bytes = std::fs::read(cert).map_err(|e| Error::io(cert, e))?;
-        let key_bytes = SecretBytes::new(std::fs::read(key).map_err(|e| Error::io(key, e))?);
+        let cert_bytes = crate::private_fs::read_small_file(cert, MAX_FILE_BYTES, "a certificate")?;
+        let key_bytes = SecretBytes::new(crate::private_fs::read_small_file(
+            key,
+            MAX_FILE_BYTES,
+            "a private key",
+        )?);
         SigningIdentity::from_pem(
             &cert_bytes,
             &file_name(cert),
@@ -158,7 +165,11 @@ impl SigningIdentity {
         password: &SecretString,
         now: OffsetDateTime,
     ) -> Result<SigningIdentity> {
-        let bytes = zeroize::Zeroizing::new(std::fs::read(pfx).map_err(|e| Error::io(pfx, e))?);
+        let bytes = zeroize::Zeroizing::new(crate::private_fs::read_small_file(
+            pfx,
+            MAX_FILE_BYTES,
+            "a .pfx file",
+        )?);
         SigningIdentity::from_pkcs12(&bytes, &file_name(pfx), password, now)
     }
 

@@ -8,9 +8,31 @@ use zeroize::Zeroizing;
 use super::migration::{decode_migration_uri, MigrationAccounts};
 use crate::{Error, Result};
 
+/// Largest image file read for QR codes (a phone's photo is a few MB).
+pub const MAX_QR_FILE_BYTES: u64 = 20 << 20;
+/// Largest width or height of an image read for QR codes, in pixels.
+pub const MAX_QR_DIMENSION: u32 = 10_000;
+
 /// Decodes every QR code in a PNG or JPEG file and returns the TOTP accounts they hold.
+/// Files over [`MAX_QR_FILE_BYTES`], and anything but a regular file, are refused unread.
 pub fn decode_qr_file(path: &Path) -> Result<MigrationAccounts> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    use std::io::Read;
+    let file = crate::private_fs::open_regular_file(path)?;
+    let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if size > MAX_QR_FILE_BYTES {
+        return Err(Error::invalid(
+            path.display().to_string(),
+            format!(
+                "is {} MB; an image for QR codes may have at most {} MB",
+                size >> 20,
+                MAX_QR_FILE_BYTES >> 20
+            ),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(MAX_QR_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
     decode_qr_image(&bytes).map_err(|e| match e {
         Error::Invalid { message, .. } => Error::invalid(path.display().to_string(), message),
         other => other,
@@ -21,9 +43,28 @@ pub fn decode_qr_file(path: &Path) -> Result<MigrationAccounts> {
 /// export codes (`otpauth-migration://`) one per TOTP account they hold. Errors name what
 /// was found without echoing it: no QR code, or a QR code that is not a TOTP secret.
 pub fn decode_qr_image(bytes: &[u8]) -> Result<MigrationAccounts> {
-    let image = image::load_from_memory(bytes)
-        .map_err(|_| Error::invalid("qr", "the file is not a PNG or JPEG image"))?
-        .into_luma8();
+    let not_an_image = || Error::invalid("qr", "the file is not a PNG or JPEG image");
+    let reader = || {
+        image::ImageReader::new(std::io::Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|_| not_an_image())
+    };
+    let (width, height) = reader()?.into_dimensions().map_err(|_| not_an_image())?;
+    if width > MAX_QR_DIMENSION || height > MAX_QR_DIMENSION {
+        return Err(Error::invalid(
+            "qr",
+            format!(
+                "the image is {width} × {height} pixels; at most {MAX_QR_DIMENSION} each way \
+                 are read"
+            ),
+        ));
+    }
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_QR_DIMENSION);
+    limits.max_image_height = Some(MAX_QR_DIMENSION);
+    let mut reader = reader()?;
+    reader.limits(limits);
+    let image = reader.decode().map_err(|_| not_an_image())?.into_luma8();
     let (width, height) = (image.width() as usize, image.height() as usize);
     let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| {
         image.get_pixel(x as u32, y as u32).0[0]

@@ -551,7 +551,7 @@ fn malformed_files_give_clear_errors_and_write_nothing() {
         (
             "long.csv",
             long_line.into_bytes(),
-            "unknown column 'xxxxxxxx",
+            "line 1: cannot read the header: a record is longer than 1 MiB",
         ),
         (
             "quotes.csv",
@@ -679,4 +679,62 @@ fn mremoteng_rows_split_by_a_semicolon_are_mended_only_in_the_description() {
     let entry = &session.entries(acme).unwrap()[0];
     assert_eq!(entry.notes, "DC; ask Bob");
     assert_eq!(entry.username, "vendor");
+}
+
+/// A FIFO or a device is refused before it is opened (opening a FIFO waits for a writer,
+/// `/dev/zero` never ends), and one endless record stops at the record limit.
+#[cfg(unix)]
+#[test]
+fn fifos_devices_and_endless_records_are_refused_without_reading_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (_d, _vault, session) = new_vault();
+    let session = std::sync::Arc::new(std::sync::Mutex::new(session));
+    for path in [fifo.clone(), std::path::PathBuf::from("/dev/zero")] {
+        let (done, result) = std::sync::mpsc::channel();
+        let shared = session.clone();
+        let asked = path.clone();
+        std::thread::spawn(move || {
+            let session = shared.lock().unwrap();
+            let outcome = session
+                .plan_import(&asked, ImportOptions::default())
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            done.send(outcome).unwrap();
+        });
+        let outcome = match result.recv_timeout(std::time::Duration::from_secs(20)) {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                // Let a reader stuck on the FIFO go before failing.
+                let _ = std::fs::OpenOptions::new().write(true).open(&fifo);
+                panic!("{}: still reading after 20 s", path.display());
+            }
+        };
+        let message = outcome.unwrap_err();
+        assert!(
+            message.contains("is not a regular file"),
+            "{}: {message}",
+            path.display()
+        );
+    }
+
+    let endless = dir.path().join("endless.csv");
+    let mut text = String::from("customer,code,notes\nAcme,ACME,\"");
+    text.push_str(&"x".repeat(3 << 20));
+    std::fs::write(&endless, text).unwrap();
+    let session = session.lock().unwrap();
+    let message = session
+        .plan_import(&endless, ImportOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("a record is longer than 1 MiB"),
+        "{message}"
+    );
+    assert!(!message.contains('\n'), "{message}");
 }

@@ -242,7 +242,7 @@ fn written_files_are_signed_as_rdpsign_does_and_openssl_verifies_them() {
     assert_eq!(value("alternate full address"), value("full address"));
     assert_eq!(
         value("signscope"),
-        "Full Address,Alternate Full Address,GatewayHostname,GatewayUsageMethod,\
+        "Full Address,Alternate Full Address,EnableCredSspSupport,GatewayHostname,GatewayUsageMethod,\
          GatewayProfileUsageMethod,GatewayCredentialsSource,PromptCredentialOnce,\
          Prompt For Credentials,Authentication Level,RedirectDrives,RedirectPrinters,\
          RedirectClipboard,DrivesToRedirect"

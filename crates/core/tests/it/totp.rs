@@ -280,3 +280,36 @@ fn a_google_authenticator_export_code_round_trips() {
         .to_string();
     assert!(err.contains("only counter-based (HOTP)"), "{err}");
 }
+
+/// Images too large to be a QR code's screenshot are refused before they are decoded: a
+/// file over 20 MB (unread), an image over 10,000 pixels either way (from its header; a
+/// small PNG file can claim a huge image), and anything but a regular file.
+#[test]
+fn oversized_images_and_devices_are_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.png");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(21 << 20).unwrap();
+    let err = totp::decode_qr_file(&big).unwrap_err().to_string();
+    assert!(
+        err.ends_with("big.png: is 21 MB; an image for QR codes may have at most 20 MB"),
+        "{err}"
+    );
+
+    let wide = image::GrayImage::from_pixel(12_000, 2, image::Luma([255]));
+    let path = dir.path().join("wide.png");
+    wide.save(&path).unwrap();
+    let err = totp::decode_qr_file(&path).unwrap_err().to_string();
+    assert!(
+        err.ends_with("wide.png: the image is 12000 × 2 pixels; at most 10000 each way are read"),
+        "{err}"
+    );
+
+    #[cfg(unix)]
+    {
+        let err = totp::decode_qr_file(std::path::Path::new("/dev/zero"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is not a regular file"), "{err}");
+    }
+}
