@@ -50,6 +50,10 @@ pub struct ListArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
+    /// Check a JSON lines export (`audit export FILE.jsonl`) against this vault's log
+    /// instead: every event in it, its links and its head.
+    #[arg(long, value_name = "FILE")]
+    export: Option<PathBuf>,
     /// Print {"ok":..,"events":..,"problem":..} as JSON.
     #[arg(long)]
     json: bool,
@@ -163,6 +167,9 @@ fn table(out: &mut impl Write, events: &[Event]) -> std::io::Result<()> {
 }
 
 fn verify(ctx: &mut Context, args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    if let Some(file) = &args.export {
+        return verify_export(ctx, file, args.json);
+    }
     let (session, report) = ctx.unlock_and_verify_audit()?;
     session.lock()?;
     if args.json {
@@ -183,6 +190,42 @@ fn verify(ctx: &mut Context, args: VerifyArgs) -> anyhow::Result<ExitCode> {
             p.seq,
             p.message
         ),
+    }
+}
+
+fn verify_export(
+    ctx: &mut Context,
+    file: &std::path::Path,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let session = ctx.unlock()?;
+    let check = session.verify_audit_export(file)?;
+    session.lock()?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "ok": check.problem.is_none(),
+                "file": file,
+                "events": check.events,
+                "head": check.head,
+                "problem": check.problem,
+            })
+        );
+    }
+    match check.problem {
+        None => {
+            if !json {
+                println!(
+                    "{}: {} events and the head (event {}) are this vault's",
+                    file.display(),
+                    check.events,
+                    check.head
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(problem) => bail!("{}: {problem}", file.display()),
     }
 }
 

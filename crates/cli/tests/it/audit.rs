@@ -191,9 +191,15 @@ fn export_writes_csv_or_json_lines_and_is_itself_recorded() {
     let summary: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(summary["events"], 1);
     assert_eq!(summary["format"], "jsonl");
-    let line: serde_json::Value =
-        serde_json::from_str(std::fs::read_to_string(&jsonl).unwrap().trim()).unwrap();
-    assert_eq!(line["action"], "customer_view");
+    let text = std::fs::read_to_string(&jsonl).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "the event, then the head: {text}");
+    assert_eq!(lines[0]["action"], "customer_view");
+    assert_eq!(lines[0]["link"].as_str().unwrap().len(), 64);
+    assert!(lines[1]["head"]["seq"].as_u64().unwrap() >= lines[0]["seq"].as_u64().unwrap());
 
     let recorded = events(&v, &["--action", "audit_export"]);
     assert_eq!(recorded.len(), 2);
@@ -221,4 +227,89 @@ fn no_secret_in_audit_list_or_export() {
     for secret in ["Canary-Pass", "JBSWY3DP", "GEZDGNBV", PASSWORD] {
         assert!(!text.contains(secret), "{secret} in the export");
     }
+}
+
+/// A JSON lines export carries each event's link and the chain's head: consecutive exports
+/// join (the next one's first `prev_link` is the earlier one's head), and `audit verify
+/// --export` checks a file against the vault, naming the first line that is not the vault's.
+#[test]
+fn json_lines_exports_carry_links_and_verify_against_the_vault() {
+    let v = Vault::with_fixture();
+    let first = v.dir.path().join("first.jsonl");
+    assert_ok(&v.run(&["audit", "export", first.to_str().unwrap()], PASSWORD));
+    assert_ok(&v.run(&["show", "ACME"], PASSWORD));
+    let second = v.dir.path().join("second.jsonl");
+    assert_ok(&v.run(&["audit", "export", second.to_str().unwrap()], PASSWORD));
+    let read = |path: &std::path::Path| -> Vec<serde_json::Value> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let (a, b) = (read(&first), read(&second));
+    let head = &a.last().unwrap()["head"];
+    let after_head = b
+        .iter()
+        .find(|e| e["seq"].as_u64() == Some(head["seq"].as_u64().unwrap() + 1))
+        .unwrap();
+    assert_eq!(after_head["prev_link"], head["link"], "the exports join");
+    for pair in b[..b.len() - 1].windows(2) {
+        assert_eq!(pair[1]["prev_link"], pair[0]["link"]);
+    }
+
+    let out = v.run(
+        &["audit", "verify", "--export", second.to_str().unwrap()],
+        PASSWORD,
+    );
+    assert_ok(&out);
+    let events = b.len() - 1;
+    assert!(
+        stdout(&out).ends_with(&format!(
+            "second.jsonl: {events} events and the head (event {events}) are this vault's\n"
+        )),
+        "{}",
+        stdout(&out)
+    );
+
+    let text = std::fs::read_to_string(&second).unwrap();
+    let cases = [
+        (
+            text.replacen("valid.csv (Sallyport CSV)", "other.csv (Sallyport CSV)", 1),
+            "line 3: event 3 differs from the vault's (edited in the file)",
+        ),
+        (
+            {
+                let link = b[1]["link"].as_str().unwrap();
+                text.replacen(link, &"0".repeat(64), 1)
+            },
+            "line 2: event 2's link is not the vault's",
+        ),
+        (
+            text.lines()
+                .take(b.len() - 1)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            "no head line at the end",
+        ),
+    ];
+    let edited = v.dir.path().join("edited.jsonl");
+    for (content, expected) in cases {
+        std::fs::write(&edited, content).unwrap();
+        assert_error(
+            &v.run(
+                &["audit", "verify", "--export", edited.to_str().unwrap()],
+                PASSWORD,
+            ),
+            expected,
+        );
+    }
+    let other = Vault::with_fixture();
+    assert_error(
+        &other.run(
+            &["audit", "verify", "--export", second.to_str().unwrap()],
+            PASSWORD,
+        ),
+        "line 1: event 1's link is not the vault's",
+    );
 }

@@ -56,6 +56,27 @@ const CSV_HEADER: [&str; 14] = [
     "unauthenticated",
 ];
 
+/// An event's place in a local vault's chain: the MAC of the row before (the chain's
+/// genesis value for the first) and its own. A SIEM keeping exports checks that a later
+/// export's first `prev_link` is an earlier export's last `link` (or its head), and
+/// `sallyport audit verify --export FILE` checks a file against the vault.
+#[derive(Debug, Clone)]
+pub(crate) struct Links {
+    pub prev: Vec<u8>,
+    pub link: Vec<u8>,
+}
+
+/// One JSON line: the event's fields, then its links.
+#[derive(serde::Serialize)]
+struct LinkedEvent<'a> {
+    #[serde(flatten)]
+    event: &'a Event,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prev_link: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link: Option<String>,
+}
+
 /// Writes events one at a time.
 pub(crate) enum EventWriter<W: Write> {
     Csv(Box<csv::Writer<W>>),
@@ -74,7 +95,8 @@ impl<W: Write> EventWriter<W> {
         })
     }
 
-    pub fn write(&mut self, e: &Event) -> Result<()> {
+    /// Writes one event; `links` (a local vault's) go into JSON lines only.
+    pub fn write(&mut self, e: &Event, links: Option<&Links>) -> Result<()> {
         match self {
             EventWriter::Csv(w) => {
                 let time = e
@@ -108,19 +130,33 @@ impl<W: Write> EventWriter<W> {
                 w.write_record(None::<&[u8]>).map_err(csv_error)
             }
             EventWriter::JsonLines(w) => {
-                serde_json::to_writer(&mut *w, e).map_err(|err| Error::Storage(err.to_string()))?;
+                let line = LinkedEvent {
+                    event: e,
+                    prev_link: links.map(|l| hex::encode(&l.prev)),
+                    link: links.map(|l| hex::encode(&l.link)),
+                };
+                serde_json::to_writer(&mut *w, &line)
+                    .map_err(|err| Error::Storage(err.to_string()))?;
                 w.write_all(b"\n")
                     .map_err(|err| Error::Storage(err.to_string()))
             }
         }
     }
 
-    pub fn finish(self) -> Result<W> {
+    /// Ends the file: JSON lines close with the chain's head at the time of the export
+    /// (`{"head":{"seq":N,"link":"…"}}`), when there is one.
+    pub fn finish(self, head: Option<(u64, Vec<u8>)>) -> Result<W> {
         match self {
             EventWriter::Csv(w) => w
                 .into_inner()
                 .map_err(|e| Error::Storage(e.error().to_string())),
-            EventWriter::JsonLines(w) => Ok(w),
+            EventWriter::JsonLines(mut w) => {
+                if let Some((seq, link)) = head {
+                    let line = serde_json::json!({"head": {"seq": seq, "link": hex::encode(link)}});
+                    writeln!(w, "{line}").map_err(|err| Error::Storage(err.to_string()))?;
+                }
+                Ok(w)
+            }
         }
     }
 }

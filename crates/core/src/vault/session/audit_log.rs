@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::{appender, Session};
 use crate::audit::chain;
-use crate::audit::export::EventWriter;
+use crate::audit::export::{EventWriter, Links};
 use crate::audit::{
     verify, AuditFilter, AuditSelection, CustomerMatch, Event, ExportFormat, NewEvent,
 };
@@ -101,6 +101,161 @@ impl Session {
         self.store.for_each_audit_row(&mut |row| {
             keep(chain::open_event(&self.cipher, &row).map_err(|_| unreadable(row.seq))?)
         })
+    }
+
+    /// Like [`Session::for_each_audit_event`], with each event's links in a local vault's
+    /// chain; returns the chain's last row (its head) then. A team database's chain is the
+    /// server's: no links, no head.
+    fn for_each_linked_event(
+        &self,
+        filter: &AuditFilter,
+        visit: &mut dyn FnMut(Event, Option<&Links>) -> Result<()>,
+    ) -> Result<Option<(u64, Vec<u8>)>> {
+        if self.store.audit_keeping() == AuditKeeping::Server {
+            self.for_each_audit_event(filter, &mut |e| visit(e, None))?;
+            return Ok(None);
+        }
+        let mut prev = self.audit_key.genesis().to_vec();
+        let mut head = None;
+        self.store.for_each_audit_row(&mut |row| {
+            let event = chain::open_event(&self.cipher, &row).map_err(|_| {
+                Error::Integrity(format!(
+                    "audit event {} cannot be read; run `sallyport audit verify`",
+                    row.seq
+                ))
+            })?;
+            let links = Links {
+                prev: std::mem::take(&mut prev),
+                link: row.mac,
+            };
+            if filter.matches(&event) {
+                visit(event, Some(&links))?;
+            }
+            prev = links.link;
+            head = Some((row.seq, prev.clone()));
+            Ok(())
+        })?;
+        Ok(head)
+    }
+
+    /// Checks a JSON lines export of this vault's audit log against the log: every event in
+    /// it is the vault's (same content, same place in the chain: its `link` and `prev_link`
+    /// are the vault's), in order, and its head line names a row of the chain with its link.
+    /// A problem is a finding (`problem`), not an error; `Err` is for a file that cannot be
+    /// read.
+    pub fn verify_audit_export(&self, path: &Path) -> Result<ExportCheck> {
+        use std::io::BufRead;
+        let file = crate::private_fs::open_regular_file(path)?;
+        let unreadable = |line: usize, why: &str| {
+            Error::invalid(path.display().to_string(), format!("line {line}: {why}"))
+        };
+        let mut events: Vec<(usize, serde_json::Map<String, serde_json::Value>)> = Vec::new();
+        let mut head: Option<(usize, u64, String)> = None;
+        for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+            let number = i + 1;
+            let line = line.map_err(|e| Error::io(path, e))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            if head.is_some() {
+                return Err(unreadable(number, "text after the head line"));
+            }
+            let serde_json::Value::Object(mut object) =
+                serde_json::from_str(&line).map_err(|_| {
+                    unreadable(number, "not a JSON object (is this a JSON lines export?)")
+                })?
+            else {
+                return Err(unreadable(
+                    number,
+                    "not a JSON object (is this a JSON lines export?)",
+                ));
+            };
+            if let Some(found) = object.remove("head") {
+                let seq = found.get("seq").and_then(serde_json::Value::as_u64);
+                let link = found.get("link").and_then(serde_json::Value::as_str);
+                let (Some(seq), Some(link)) = (seq, link) else {
+                    return Err(unreadable(number, "a head line without seq and link"));
+                };
+                head = Some((number, seq, link.to_owned()));
+                continue;
+            }
+            events.push((number, object));
+        }
+        if self.store.audit_keeping() == AuditKeeping::Server {
+            return Err(Error::invalid(
+                "export",
+                "a team database's exports carry no links to check (its chain is the server's)",
+            ));
+        }
+        let Some((head_line, head_seq, head_link)) = head else {
+            return Err(unreadable(
+                events.len() + 1,
+                "no head line at the end: the export is cut short, or was made before exports \
+                 carried links",
+            ));
+        };
+        let mut check = ExportCheck {
+            events: events.len() as u64,
+            head: head_seq,
+            problem: None,
+        };
+        let mut next = events.iter().peekable();
+        let mut head_found = false;
+        let mut problem: Option<String> = None;
+        let mut prev = self.audit_key.genesis().to_vec();
+        self.store.for_each_audit_row(&mut |row| {
+            if problem.is_some() {
+                return Ok(());
+            }
+            if row.seq == head_seq {
+                head_found = true;
+                if hex::encode(&row.mac) != head_link {
+                    problem = Some(format!(
+                        "line {head_line}: the head's link is not event {head_seq}'s in this vault"
+                    ));
+                    return Ok(());
+                }
+            }
+            let Some((number, object)) = next.peek() else {
+                prev = row.mac;
+                return Ok(());
+            };
+            let seq = object.get("seq").and_then(serde_json::Value::as_u64);
+            match seq {
+                None => problem = Some(format!("line {number}: an event without a seq")),
+                Some(seq) if seq < row.seq => {
+                    problem = Some(format!(
+                        "line {number}: event {seq} is not where the vault's chain has it \
+                         (out of order, or listed twice)"
+                    ))
+                }
+                Some(seq) if seq == row.seq => {
+                    problem = compare_exported(&self.cipher, *number, object, &row, &prev);
+                    next.next();
+                }
+                Some(_) => {}
+            }
+            prev = row.mac;
+            Ok(())
+        })?;
+        if problem.is_none() {
+            if let Some((number, object)) = next.next() {
+                let seq = object
+                    .get("seq")
+                    .and_then(serde_json::Value::as_u64)
+                    .unwrap_or(0);
+                problem = Some(format!(
+                    "line {number}: event {seq} is not in this vault's log"
+                ));
+            } else if !head_found {
+                problem = Some(format!(
+                    "line {head_line}: the head names event {head_seq}, which this vault's log \
+                     does not have"
+                ));
+            }
+        }
+        check.problem = problem;
+        Ok(check)
     }
 
     /// The events the filter selects, oldest first.
@@ -212,12 +367,15 @@ impl Session {
     ) -> Result<u64> {
         let mut writer = EventWriter::new(format, std::io::BufWriter::new(file))?;
         let mut count = 0u64;
-        self.for_each_audit_event(filter, &mut |e| {
+        let head = self.for_each_linked_event(filter, &mut |e, links| {
             count += 1;
-            writer.write(&e)
+            writer.write(&e, links)
         })?;
         use std::io::Write as _;
-        writer.finish()?.flush().map_err(|e| Error::io(path, e))?;
+        writer
+            .finish(head)?
+            .flush()
+            .map_err(|e| Error::io(path, e))?;
         let name = crate::audit::file_label(path);
         self.audit(
             NewEvent::new(Action::AuditExport)
@@ -225,6 +383,55 @@ impl Session {
         )?;
         Ok(count)
     }
+}
+
+/// What [`Session::verify_audit_export`] found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ExportCheck {
+    /// Events in the file.
+    pub events: u64,
+    /// The event its head line names (the last of the log when it was exported).
+    pub head: u64,
+    /// The first problem, one line for people; `None` when the file is the vault's.
+    pub problem: Option<String>,
+}
+
+/// Whether the exported event on line `number` is the vault's `row` (after a row whose
+/// MAC is `prev`): its links and every field.
+fn compare_exported(
+    cipher: &crate::crypto::RecordCipher,
+    number: usize,
+    exported: &serde_json::Map<String, serde_json::Value>,
+    row: &crate::store::AuditRow,
+    prev: &[u8],
+) -> Option<String> {
+    let seq = row.seq;
+    let text = |key: &str| exported.get(key).and_then(serde_json::Value::as_str);
+    if text("link") != Some(hex::encode(&row.mac).as_str()) {
+        return Some(format!(
+            "line {number}: event {seq}'s link is not the vault's (changed, or not from this vault)"
+        ));
+    }
+    if text("prev_link") != Some(hex::encode(prev).as_str()) {
+        return Some(format!(
+            "line {number}: event {seq}'s prev_link is not the vault's"
+        ));
+    }
+    let Ok(event) = chain::open_event(cipher, row) else {
+        return Some(format!(
+            "line {number}: event {seq} cannot be read in the vault; run `sallyport audit verify`"
+        ));
+    };
+    let mut fields = exported.clone();
+    fields.remove("link");
+    fields.remove("prev_link");
+    let ours = serde_json::to_value(&event).ok();
+    if ours != Some(serde_json::Value::Object(fields)) {
+        return Some(format!(
+            "line {number}: event {seq} differs from the vault's (edited in the file)"
+        ));
+    }
+    None
 }
 
 /// A typed field, unless it is blank.

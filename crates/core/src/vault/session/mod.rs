@@ -12,6 +12,7 @@ mod lookup;
 mod open;
 mod signing;
 
+pub use audit_log::ExportCheck;
 pub use connect::{LaunchRequest, PreparedLaunch};
 pub use credentials::{CopyField, Link, Purpose, Target};
 pub use signing::SigningCertificate;
