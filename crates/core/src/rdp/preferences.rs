@@ -27,7 +27,9 @@ pub struct RdpPreferences {
     pub height: u16,
     /// Use all monitors.
     pub multi_monitor: bool,
-    /// Share the clipboard with the remote session (on by default).
+    /// Share the clipboard with the remote session. Off by default: while connected to one
+    /// customer's server, every secret copied from Sallyport (another customer's password
+    /// or TOTP code) would be offered to that server.
     pub redirect_clipboard: bool,
     /// Share local drives with the remote session (off by default: customers' servers
     /// should not see staff laptops' disks).
@@ -43,7 +45,7 @@ impl Default for RdpPreferences {
             width: 1600,
             height: 900,
             multi_monitor: false,
-            redirect_clipboard: true,
+            redirect_clipboard: false,
             redirect_drives: false,
             redirect_printers: false,
         }

@@ -44,7 +44,7 @@ fn the_file_is_utf16le_with_bom_and_crlf_and_says_what_was_meant() {
          promptcredentialonce:i:1\r\n\
          screen mode id:i:2\r\n\
          use multimon:i:0\r\n\
-         redirectclipboard:i:1\r\n\
+         redirectclipboard:i:0\r\n\
          redirectdrives:i:0\r\n\
          drivestoredirect:s:\r\n\
          redirectprinters:i:0\r\n\
