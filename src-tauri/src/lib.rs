@@ -85,6 +85,10 @@ pub fn run() {
     if let Err(e) = sallyport_service::disable_core_dumps() {
         eprintln!("sallyport: warning: {e}");
     }
+    // Diagnostics for support: ids, programs, outcomes (sallyport_service::logging).
+    if let Err(e) = sallyport_service::logging::init("app") {
+        eprintln!("sallyport: warning: no diagnostic log: {e}");
+    }
     // Less memory for the webview (measured in webview.rs).
     #[cfg(target_os = "linux")]
     let tuned = webview::before();

@@ -130,12 +130,46 @@ impl Context {
     }
 }
 
+impl Command {
+    /// The subcommand's name, for the diagnostic log (its arguments stay out of it).
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Init(_) => "init",
+            Command::Import(_) => "import",
+            Command::List(_) => "list",
+            Command::Show(_) => "show",
+            Command::Passwd => "passwd",
+            Command::Totp(_) => "totp",
+            Command::Copy(_) => "copy",
+            Command::SetTotp(_) => "set-totp",
+            Command::Rdp(_) => "rdp",
+            Command::Connect(_) => "connect",
+            Command::Export(_) => "export",
+            Command::Rotated(_) => "rotated",
+            Command::Rotation(_) => "rotation",
+            Command::Genpw(_) => "genpw",
+            Command::Check(_) => "check",
+            Command::Report(_) => "report",
+            Command::Signing(_) => "signing",
+            Command::Audit(_) => "audit",
+            Command::Team(_) => "team",
+            Command::ClipboardHolder(_) => "clipboard-holder",
+        }
+    }
+}
+
 fn main() -> ExitCode {
     // Before any secret is in memory.
     if let Err(e) = sallyport_service::disable_core_dumps() {
         eprintln!("sallyport: warning: {e}");
     }
     let cli = Cli::parse();
+    // Diagnostics for support ("Connect did nothing"): ids, programs, outcomes, never a
+    // secret or a customer's text (see sallyport_service::logging).
+    if let Err(e) = sallyport_service::logging::init("cli") {
+        eprintln!("sallyport: warning: no diagnostic log: {e}");
+    }
+    let _span = tracing::info_span!("cli", command = cli.command.name()).entered();
     let mut ctx = Context {
         vault: cli.vault,
         passwords: password::Source::new(cli.password_stdin),
@@ -163,8 +197,16 @@ fn main() -> ExitCode {
         Command::Report(args) => cmd::report::run(&mut ctx, args),
     };
     match result {
-        Ok(code) => code,
+        Ok(code) => {
+            tracing::info!(?code, "done");
+            code
+        }
         Err(e) => {
+            // The kind only: messages may name a customer or a host.
+            let kind = e
+                .downcast_ref::<sallyport_core::Error>()
+                .map_or("other", |e| e.kind().name());
+            tracing::warn!(kind, "failed");
             let message = e.to_string().replace(['\r', '\n'], " ");
             eprintln!("sallyport: {message}");
             ExitCode::FAILURE

@@ -162,10 +162,20 @@ fn start_with(
         use std::os::unix::process::CommandExt;
         command.process_group(0);
     }
-    let mut child = command.spawn().map_err(|source| Error::Spawn {
-        program: plan.program.clone(),
-        source,
+    let mut child = command.spawn().map_err(|source| {
+        tracing::warn!(program = %plan.program, error = %source, "client not started");
+        Error::Spawn {
+            program: plan.program.clone(),
+            source,
+        }
     })?;
+    tracing::info!(
+        program = %plan.program,
+        pid = child.id(),
+        credentials_lent = leftovers.credentials.len(),
+        users_own_credentials = users_credentials.len(),
+        "client started"
+    );
     if let (CredentialHandoff::Stdin, Some(password)) = (&plan.credentials, password) {
         // FreeRDP reads exactly one line: the password (user and domain are in the file).
         let mut line = Zeroizing::new(String::with_capacity(password.expose().len() + 1));
@@ -178,6 +188,7 @@ fn start_with(
             .and_then(|mut stdin| stdin.write_all(line.as_bytes()).map_err(|e| e.to_string()));
         if let Err(reason) = written {
             let _ = child.kill();
+            tracing::warn!(program = %plan.program, "password hand-off on stdin failed");
             return Err(Error::Handoff {
                 program: plan.program.clone(),
                 reason,
@@ -232,7 +243,16 @@ impl Started {
             }
             std::thread::sleep(POLL);
         }
+        let file = self.leftovers.rdp_file.is_some();
+        let credentials = self.leftovers.credentials.len();
         drop(std::mem::take(&mut self.leftovers));
+        tracing::info!(
+            pid = self.child.id(),
+            exit = status.map(|s| s.to_string()),
+            rdp_file_removed = file,
+            credentials_removed = credentials,
+            "clean-up done"
+        );
         status
     }
 

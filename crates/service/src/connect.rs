@@ -103,6 +103,7 @@ pub fn connect(
     platform: &Platform,
     to_clipboard: &mut dyn FnMut(&SecretString, Duration) -> Result<(), String>,
 ) -> Result<Connection, ConnectError> {
+    let _span = tracing::info_span!("connect", %entry, dry_run = options.dry_run).entered();
     let temp = RdpTempDir::open(&platform.rdp_dir)?;
     let request = LaunchRequest {
         os: platform.os,
@@ -111,7 +112,15 @@ pub fn connect(
         expired_ok: options.expired_ok,
         dry_run: options.dry_run,
     };
-    let mut prepared = session.prepare_launch(entry, request, &temp)?;
+    let mut prepared = session
+        .prepare_launch(entry, request, &temp)
+        .inspect_err(|e| tracing::warn!(kind = ?e.kind(), "not started: refused before launch"))?;
+    tracing::info!(
+        program = %prepared.plan.program,
+        handoff = prepared.plan.credentials.name(),
+        signed = prepared.signed_by.is_some(),
+        "planned"
+    );
     let mut connection = Connection {
         target: prepared.target.name(),
         plan: prepared.plan.clone(),
@@ -125,7 +134,13 @@ pub fn connect(
     let clear_after = Duration::from_secs(u64::from(session.preferences().clipboard_clear_seconds));
     let handed = match (&prepared.plan.credentials, &prepared.password) {
         (CredentialHandoff::Clipboard, Some(password)) => {
-            to_clipboard(password, clear_after).map_err(ConnectError::Clipboard)
+            let copied = to_clipboard(password, clear_after).map_err(ConnectError::Clipboard);
+            tracing::info!(
+                ok = copied.is_ok(),
+                seconds = clear_after.as_secs(),
+                "password on the clipboard"
+            );
+            copied
         }
         _ => Ok(()),
     };

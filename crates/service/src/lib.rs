@@ -8,6 +8,7 @@
 
 mod connect;
 mod hardening;
+pub mod logging;
 mod profile;
 
 pub use connect::{connect, ConnectError, ConnectOptions, Connection, Platform, CLEAN_UP_GRACE};

@@ -142,9 +142,25 @@ pub fn connect(
         .ssl_mode(SslMode::Require)
         .application_name("sallyport")
         .connect_timeout(std::time::Duration::from_secs(10));
-    config
+    let started = std::time::Instant::now();
+    let connected = config
         .connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
-        .map_err(|e| connect_error(address, login, &e))
+        .map_err(|e| connect_error(address, login, &e));
+    match &connected {
+        Ok(_) => tracing::info!(
+            host = %address.host,
+            port = address.port,
+            ms = started.elapsed().as_millis() as u64,
+            "team database connected"
+        ),
+        Err(e) => tracing::warn!(
+            host = %address.host,
+            port = address.port,
+            kind = ?e.kind(),
+            "team database connection refused"
+        ),
+    }
+    connected
 }
 
 /// One line for a failed connection, saying which of the refusals it was.

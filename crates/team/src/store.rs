@@ -290,7 +290,15 @@ impl StoreRead for TeamStore {
 
     fn entry_secrets(&self, entry_id: &str) -> Result<Option<Vec<u8>>> {
         let c = self.connected()?;
-        let (blob, head) = read_secret(&mut *lock(&c.client), entry_id)?;
+        let started = std::time::Instant::now();
+        let read = read_secret(&mut *lock(&c.client), entry_id);
+        tracing::info!(
+            entry = entry_id,
+            ok = read.is_ok(),
+            ms = started.elapsed().as_millis() as u64,
+            "team: secret fetched through the audited server call"
+        );
+        let (blob, head) = read?;
         if let Some(head) = head {
             *lock(&c.seen) = Some(head);
         }

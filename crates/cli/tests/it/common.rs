@@ -53,6 +53,7 @@ impl Vault {
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("sallyport").unwrap();
         cmd.env_remove("SALLYPORT_VAULT")
+            .env("SALLYPORT_LOG_DIR", self.log_dir())
             .arg("--vault")
             .arg(&self.path);
         cmd
@@ -62,9 +63,15 @@ impl Vault {
     pub fn std_cmd(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sallyport"));
         cmd.env_remove("SALLYPORT_VAULT")
+            .env("SALLYPORT_LOG_DIR", self.log_dir())
             .arg("--vault")
             .arg(&self.path);
         cmd
+    }
+
+    /// Where this vault's commands write their diagnostic log (inside its temp dir).
+    pub fn log_dir(&self) -> PathBuf {
+        self.dir.path().join("logs")
     }
 
     /// Runs with `stdin` given as the password lines.

@@ -9,6 +9,7 @@ mod audit;
 mod cli;
 mod hygiene;
 mod import_formats;
+mod logging;
 mod rdp;
 mod signing;
 mod team;

@@ -100,7 +100,7 @@ fn freerdps_own_parser_reads_what_was_meant() {
         ("GatewayEnabled", "1"),
         ("GatewayUseSameCredentials", "1"),
         ("Fullscreen", "1"),
-        ("RedirectClipboard", "1"),
+        ("RedirectClipboard", "0"),
         ("RedirectDrives", "0"),
         ("RedirectPrinters", "0"),
     ] {

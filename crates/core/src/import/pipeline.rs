@@ -191,6 +191,9 @@ fn run(
         format => Source::Foreign(foreign::Reader::new(csv, &names, format)),
     };
     let mut planner = Planner::new(view, options);
+    if detected.format == Format::Mremoteng {
+        planner = planner.hiding_values();
+    }
     let mut records = 0usize;
     while let Some(next) = source.next_row() {
         used.set(0);

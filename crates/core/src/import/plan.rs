@@ -23,7 +23,13 @@ impl Session {
         options: ImportOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportPlan> {
-        let pass = self.preview_pass(Input::file(path)?, options, progress)?;
+        let _span = tracing::info_span!("import").entered();
+        let started = std::time::Instant::now();
+        let pass = self
+            .preview_pass(Input::file(path)?, options, progress)
+            .inspect_err(|e| tracing::warn!(kind = ?e.kind(), "import preview refused"))?;
+        tracing::info!(format = pass.detected.format.id(), "import previewed");
+        log_summary("import checked", &pass.summary, started);
         Ok(ImportPlan {
             summary: pass.summary,
             detected: pass.detected,
@@ -54,9 +60,15 @@ impl Session {
         plan: ImportPlan,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportSummary> {
+        let _span = tracing::info_span!("import", format = plan.detected.format.id()).entered();
+        let started = std::time::Instant::now();
         let result = self.write_import(&plan, progress);
-        if let Err(e) = &result {
-            self.record_refused_import(&plan.describe(), e);
+        match &result {
+            Ok(summary) => log_summary("import written", summary, started),
+            Err(e) => {
+                tracing::warn!(kind = ?e.kind(), "import refused");
+                self.record_refused_import(&plan.describe(), e);
+            }
         }
         result
     }
@@ -114,7 +126,18 @@ impl Session {
         options: ImportOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<OnePassImport> {
-        self.import_in_one_pass_from(Input::file(path)?, options, progress)
+        let _span = tracing::info_span!("import").entered();
+        let started = std::time::Instant::now();
+        let done = self
+            .import_in_one_pass_from(Input::file(path)?, options, progress)
+            .inspect_err(|e| tracing::warn!(kind = ?e.kind(), "import refused"))?;
+        let what = match done.written {
+            true => "import written",
+            false => "import refused: invalid rows, nothing written",
+        };
+        tracing::info!(format = done.detected.format.id(), "{what}");
+        log_summary(what, &done.summary, started);
+        Ok(done)
     }
 
     /// [`Session::import_in_one_pass`] over any input.
@@ -212,4 +235,16 @@ impl Session {
         );
         target.import_in_one_pass_from(input, options, progress)
     }
+}
+
+/// One log line with an import pass's counts (never its rows' text).
+fn log_summary(what: &str, summary: &ImportSummary, started: std::time::Instant) {
+    tracing::info!(
+        created = summary.created,
+        updated = summary.updated,
+        skipped = summary.skipped,
+        invalid = summary.errors.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "{what}"
+    );
 }

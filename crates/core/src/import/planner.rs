@@ -136,6 +136,11 @@ enum Outcome {
 }
 
 /// Row-level rejection (recorded, import goes on) or a storage failure (import stops).
+/// Why a refused row of an unquoted file is named without its values.
+pub(super) const HIDDEN: &str =
+    "not valid (the value is not shown: this format has no quotes, so a \
+     ';' or line break inside a value moves text, a password too, into other columns)";
+
 enum Refusal {
     Row(String),
     Fatal(crate::Error),
@@ -162,6 +167,8 @@ pub(crate) struct Planner<'v> {
     by_code: HashMap<String, usize>,
     /// Lowercase name → index into `planned` (first customer of that name).
     by_name: HashMap<String, usize>,
+    /// Whether a refused row's reason may quote its values (see [`Planner::hiding_values`]).
+    values_shown: bool,
 }
 
 impl<'v> Planner<'v> {
@@ -173,7 +180,16 @@ impl<'v> Planner<'v> {
             planned: Vec::new(),
             by_code: HashMap::new(),
             by_name: HashMap::new(),
+            values_shown: true,
         }
+    }
+
+    /// Refused rows are named without their values: for a file written without quotes
+    /// (mRemoteNG), where a ';' or a line break inside a value moves the text after it into
+    /// other columns, so any column may hold part of a password.
+    pub fn hiding_values(mut self) -> Self {
+        self.values_shown = false;
+        self
     }
 
     /// Counts a row that is not a login (a note, a folder, a container): skipped.
@@ -188,12 +204,23 @@ impl<'v> Planner<'v> {
 
     /// Validates and plans one row, passing decided entries to `sink`.
     pub fn row(&mut self, sink: &mut dyn Sink, raw: &RawRow) -> Result<()> {
+        let mut field = None;
         let outcome = patch::validate(raw)
-            .map_err(|e| Refusal::Row(e.to_string()))
+            .map_err(|e| {
+                if let crate::Error::Invalid { field: f, .. } = &e {
+                    field = Some(f.clone());
+                }
+                Refusal::Row(e.to_string())
+            })
             .and_then(|(customer, entry)| self.plan(sink, raw.line, customer, entry));
         match outcome {
             Ok(()) => Ok(()),
             Err(Refusal::Row(reason)) => {
+                let reason = match (self.values_shown, field) {
+                    (true, _) => reason,
+                    (false, Some(field)) => format!("{field}: {HIDDEN}"),
+                    (false, None) => format!("conflicts with another row or the vault; {HIDDEN}"),
+                };
                 self.summary.errors.push(RowError::new(raw.line, reason));
                 Ok(())
             }

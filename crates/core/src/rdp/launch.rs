@@ -79,6 +79,19 @@ pub enum CredentialHandoff {
     Clipboard,
 }
 
+impl CredentialHandoff {
+    /// How the password is handed over, in a word (`none`, `credential_manager`, `stdin`,
+    /// `clipboard`): for logs, which must not hold the targets' host names.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CredentialHandoff::None => "none",
+            CredentialHandoff::CredentialManager { .. } => "credential_manager",
+            CredentialHandoff::Stdin => "stdin",
+            CredentialHandoff::Clipboard => "clipboard",
+        }
+    }
+}
+
 /// What to start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LaunchPlan {

@@ -376,8 +376,8 @@ fn no_secret_reaches_the_audit_table_events_or_exports() {
     let jsonl_text = std::fs::read_to_string(&jsonl).unwrap();
     assert_eq!(
         jsonl_text.lines().count() as u64,
-        n + 1,
-        "one more: the CSV export"
+        n + 2,
+        "one more event (the CSV export), and the head line"
     );
     for line in jsonl_text.lines() {
         serde_json::from_str::<serde_json::Value>(line).unwrap();

@@ -24,9 +24,10 @@ pub(super) fn map(
         return Ok(false);
     }
     if !node.eq_ignore_ascii_case("connection") {
+        // Not quoted: in a row shifted by a ';' or line break any column may hold a password.
         return Err(format!(
-            "NodeType '{}' is neither Connection nor Container",
-            crate::model::validate::shown(node)
+            "NodeType is neither Connection nor Container; {}",
+            super::super::planner::HIDDEN
         ));
     }
     if name.is_empty() {
@@ -73,10 +74,10 @@ pub(super) fn map(
         "" | "never" => "",
         "always" => "always",
         "detect" => "detect",
-        other => {
+        _ => {
             return Err(format!(
-                "RDGatewayUsageMethod '{}' is not Never, Always or Detect",
-                crate::model::validate::shown(other)
+                "RDGatewayUsageMethod is not Never, Always or Detect; {}",
+                super::super::planner::HIDDEN
             ))
         }
     };

@@ -140,6 +140,26 @@ impl Session {
     /// Unlocks a vault kept in any store, at the given time (for the backoff); with
     /// `verify_audit`, the audit chain is checked before the unlock is appended.
     pub fn unlock_store(
+        store: Box<dyn Store>,
+        password: &SecretString,
+        now_unix: i64,
+        verify_audit: bool,
+    ) -> Result<(Session, Option<VerifyReport>)> {
+        let _span = tracing::info_span!("unlock").entered();
+        let started = std::time::Instant::now();
+        let unlocked = Self::unlock_store_inner(store, password, now_unix, verify_audit);
+        match &unlocked {
+            Ok((session, _)) => tracing::info!(
+                customers = session.customers.len(),
+                ms = started.elapsed().as_millis() as u64,
+                "unlocked"
+            ),
+            Err(e) => tracing::warn!(kind = ?e.kind(), "unlock refused"),
+        }
+        unlocked
+    }
+
+    fn unlock_store_inner(
         mut store: Box<dyn Store>,
         password: &SecretString,
         now_unix: i64,
