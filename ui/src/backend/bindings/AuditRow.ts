@@ -45,4 +45,13 @@ detail: string,
 /**
  * For an event restored from a backup, its number in the old log.
  */
-restored_from: number | null, };
+restored_from: number | null,
+/**
+ * A failed unlock noted without the vault key: a claim anyone able to write the vault
+ * file could have made.
+ */
+unauthenticated: boolean,
+/**
+ * What a reader must know before trusting the event, in words (empty for most).
+ */
+caveat: string, };

@@ -22,7 +22,9 @@ height: number,
  */
 multi_monitor: boolean,
 /**
- * Share the clipboard with the remote session (on by default).
+ * Share the clipboard with the remote session. Off by default: while connected to one
+ * customer's server, every secret copied from Sallyport (another customer's password
+ * or TOTP code) would be offered to that server.
  */
 redirect_clipboard: boolean,
 /**
