@@ -283,9 +283,16 @@ fn export_writes_a_private_file_and_never_replaces_one() {
     let jsonl = out.path().join("audit.jsonl");
     let lines = export(&jsonl, "jsonl", json!({ "action": "customer_view" })).unwrap();
     assert_eq!(lines["events"], 1);
-    let line: Value =
-        serde_json::from_str(std::fs::read_to_string(&jsonl).unwrap().trim()).unwrap();
-    assert_eq!(line["action"], "customer_view");
+    let text = std::fs::read_to_string(&jsonl).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["action"], "customer_view");
+    assert!(
+        lines[1]["head"]["seq"].is_u64(),
+        "the chain's head ends the file: {text}"
+    );
 
     // Each export that wrote a file is itself in the log; refusals wrote nothing.
     let exports = h.events(json!({ "action": "audit_export" }));
