@@ -285,7 +285,15 @@ impl<'v> Planner<'v> {
         let patched =
             if (is_new && sink.keeps_records()) || (!is_new && policy == ConflictPolicy::Update) {
                 let mut customer = base.clone();
-                patch.apply(&mut customer).then_some(customer)
+                let changed = patch.apply(&mut customer);
+                if is_new && index.is_some() {
+                    // A later row of a customer new in this file: the first row's spelling
+                    // of name and code stays (they agree but for case), as the preview,
+                    // which builds no records, names it in its messages.
+                    customer.name.clone_from(&base.name);
+                    customer.code.clone_from(&base.code);
+                }
+                changed.then_some(customer)
             } else {
                 None
             };

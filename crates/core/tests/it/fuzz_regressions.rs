@@ -131,6 +131,9 @@ fn import_secrets_no_secret_in_an_error_or_a_field_that_is_not_secret() {
             skip_invalid: true,
             format: None,
         };
+        let preview = session
+            .plan_import(&path, options)
+            .map(|p| p.summary().clone());
         let imported = match session.import_in_one_pass(&path, options, &mut |_| {}) {
             Ok(imported) => imported,
             Err(e) => {
@@ -139,6 +142,11 @@ fn import_secrets_no_secret_in_an_error_or_a_field_that_is_not_secret() {
                 continue;
             }
         };
+        assert_eq!(
+            preview.unwrap(),
+            imported.summary,
+            "{name}: the write pass differs from the preview"
+        );
         for error in &imported.summary.errors {
             assert_one_line(&error.reason);
             assert_not_echoed(&error.reason, MARKER, &name);
