@@ -114,7 +114,9 @@ pub fn connect(
     };
     let mut prepared = session
         .prepare_launch(entry, request, &temp)
-        .inspect_err(|e| tracing::warn!(kind = ?e.kind(), "not started: refused before launch"))?;
+        .inspect_err(|e| {
+            tracing::warn!(kind = e.kind().name(), "not started: refused before launch")
+        })?;
     tracing::info!(
         program = %prepared.plan.program,
         handoff = prepared.plan.credentials.name(),

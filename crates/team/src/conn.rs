@@ -156,7 +156,7 @@ pub fn connect(
         Err(e) => tracing::warn!(
             host = %address.host,
             port = address.port,
-            kind = ?e.kind(),
+            kind = e.kind().name(),
             "team database connection refused"
         ),
     }

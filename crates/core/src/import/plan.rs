@@ -27,7 +27,7 @@ impl Session {
         let started = std::time::Instant::now();
         let pass = self
             .preview_pass(Input::file(path)?, options, progress)
-            .inspect_err(|e| tracing::warn!(kind = ?e.kind(), "import preview refused"))?;
+            .inspect_err(|e| tracing::warn!(kind = e.kind().name(), "import preview refused"))?;
         tracing::info!(format = pass.detected.format.id(), "import previewed");
         log_summary("import checked", &pass.summary, started);
         Ok(ImportPlan {
@@ -66,7 +66,7 @@ impl Session {
         match &result {
             Ok(summary) => log_summary("import written", summary, started),
             Err(e) => {
-                tracing::warn!(kind = ?e.kind(), "import refused");
+                tracing::warn!(kind = e.kind().name(), "import refused");
                 self.record_refused_import(&plan.describe(), e);
             }
         }
@@ -130,7 +130,7 @@ impl Session {
         let started = std::time::Instant::now();
         let done = self
             .import_in_one_pass_from(Input::file(path)?, options, progress)
-            .inspect_err(|e| tracing::warn!(kind = ?e.kind(), "import refused"))?;
+            .inspect_err(|e| tracing::warn!(kind = e.kind().name(), "import refused"))?;
         let what = match done.written {
             true => "import written",
             false => "import refused: invalid rows, nothing written",

@@ -154,7 +154,7 @@ impl Session {
                 ms = started.elapsed().as_millis() as u64,
                 "unlocked"
             ),
-            Err(e) => tracing::warn!(kind = ?e.kind(), "unlock refused"),
+            Err(e) => tracing::warn!(kind = e.kind().name(), "unlock refused"),
         }
         unlocked
     }
