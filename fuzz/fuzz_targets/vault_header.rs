@@ -43,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
     wrong.replace_range(..1, if wrong.starts_with('0') { "1" } else { "0" });
     let refused = Header::from_stored(data, &wrong).expect_err("a wrong checksum was accepted");
     assert!(
-        refused.to_string().contains("has been modified"),
+        refused.to_string().contains("the vault header is damaged"),
         "{refused}"
     );
 
