@@ -81,13 +81,9 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 
 /// Starts the desktop app; returns when the last window closes.
 pub fn run() {
-    // Before any secret is in memory.
-    if let Err(e) = sallyport_service::disable_core_dumps() {
-        eprintln!("sallyport: warning: {e}");
-    }
-    // Diagnostics for support: ids, programs, outcomes (sallyport_service::logging).
-    if let Err(e) = sallyport_service::logging::init("app") {
-        eprintln!("sallyport: warning: no diagnostic log: {e}");
+    // Core dumps off and the diagnostic log started, before any secret is in memory.
+    for warning in sallyport_service::start_process("app") {
+        eprintln!("sallyport: warning: {warning}");
     }
     // Less memory for the webview (measured in webview.rs).
     #[cfg(target_os = "linux")]

@@ -159,16 +159,11 @@ impl Command {
 }
 
 fn main() -> ExitCode {
-    // Before any secret is in memory.
-    if let Err(e) = sallyport_service::disable_core_dumps() {
-        eprintln!("sallyport: warning: {e}");
+    // Core dumps off and the diagnostic log started, before any secret is in memory.
+    for warning in sallyport_service::start_process("cli") {
+        eprintln!("sallyport: warning: {warning}");
     }
     let cli = Cli::parse();
-    // Diagnostics for support ("Connect did nothing"): ids, programs, outcomes, never a
-    // secret or a customer's text (see sallyport_service::logging).
-    if let Err(e) = sallyport_service::logging::init("cli") {
-        eprintln!("sallyport: warning: no diagnostic log: {e}");
-    }
     let _span = tracing::info_span!("cli", command = cli.command.name()).entered();
     let mut ctx = Context {
         vault: cli.vault,

@@ -82,15 +82,21 @@ pub(crate) fn open_regular_file(path: &Path) -> Result<File> {
     }
 }
 
-/// The whole of a small regular file (a certificate, a key): refused unread when it is not
-/// a regular file or has more than `max` bytes.
+/// The whole of a file read at once (an image, a certificate, a key): refused unread when it
+/// is not a regular file or has more than `max` bytes (a whole number of MB), saying that
+/// `what` ("a certificate") may have at most that.
 pub(crate) fn read_small_file(path: &Path, max: u64, what: &str) -> Result<Vec<u8>> {
+    const MB: u64 = 1 << 20;
     let file = open_regular_file(path)?;
     let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if size > max {
         return Err(Error::invalid(
             path.display().to_string(),
-            format!("has {size} bytes; {what} has at most {max}"),
+            format!(
+                "is {} MB; {what} may have at most {} MB",
+                size.div_ceil(MB),
+                max / MB
+            ),
         ));
     }
     let mut bytes = Vec::with_capacity(size as usize);

@@ -15,3 +15,18 @@ pub use connect::{connect, ConnectError, ConnectOptions, Connection, Platform, C
 pub use hardening::disable_core_dumps;
 pub use profile::Profile;
 pub use sallyport_launch::{PendingCleanups, Started};
+
+/// What each shell does first, before any secret is in memory: core dumps off
+/// ([`disable_core_dumps`]), then the diagnostic log started ([`logging::init`] for
+/// `program`). Returns what went wrong, as warnings for the shell to show: the program
+/// runs on either way.
+pub fn start_process(program: &'static str) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if let Err(e) = disable_core_dumps() {
+        warnings.push(e.to_string());
+    }
+    if let Err(e) = logging::init(program) {
+        warnings.push(format!("no diagnostic log: {e}"));
+    }
+    warnings
+}

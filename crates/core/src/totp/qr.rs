@@ -16,23 +16,8 @@ pub const MAX_QR_DIMENSION: u32 = 10_000;
 /// Decodes every QR code in a PNG or JPEG file and returns the TOTP accounts they hold.
 /// Files over [`MAX_QR_FILE_BYTES`], and anything but a regular file, are refused unread.
 pub fn decode_qr_file(path: &Path) -> Result<MigrationAccounts> {
-    use std::io::Read;
-    let file = crate::private_fs::open_regular_file(path)?;
-    let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
-    if size > MAX_QR_FILE_BYTES {
-        return Err(Error::invalid(
-            path.display().to_string(),
-            format!(
-                "is {} MB; an image for QR codes may have at most {} MB",
-                size >> 20,
-                MAX_QR_FILE_BYTES >> 20
-            ),
-        ));
-    }
-    let mut bytes = Vec::with_capacity(size as usize);
-    file.take(MAX_QR_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
+    let bytes =
+        crate::private_fs::read_small_file(path, MAX_QR_FILE_BYTES, "an image for QR codes")?;
     decode_qr_image(&bytes).map_err(|e| match e {
         Error::Invalid { message, .. } => Error::invalid(path.display().to_string(), message),
         other => other,

@@ -81,26 +81,8 @@ impl Session {
         filter: &AuditFilter,
         visit: &mut dyn FnMut(Event) -> Result<()>,
     ) -> Result<()> {
-        let unreadable = |seq| {
-            Error::Integrity(format!(
-                "audit event {seq} cannot be read; run `sallyport audit verify`"
-            ))
-        };
-        let mut keep = |event: Event| match filter.matches(&event) {
-            true => visit(event),
-            false => Ok(()),
-        };
-        if self.store.audit_keeping() == AuditKeeping::Server {
-            return self.store.for_each_server_event(&mut |row| {
-                keep(
-                    self.open_server_event(&row)
-                        .map_err(|_| unreadable(row.seq))?,
-                )
-            });
-        }
-        self.store.for_each_audit_row(&mut |row| {
-            keep(chain::open_event(&self.cipher, &row).map_err(|_| unreadable(row.seq))?)
-        })
+        self.for_each_linked_event(filter, &mut |event, _| visit(event))
+            .map(|_| ())
     }
 
     /// Like [`Session::for_each_audit_event`], with each event's links in a local vault's
@@ -111,19 +93,27 @@ impl Session {
         filter: &AuditFilter,
         visit: &mut dyn FnMut(Event, Option<&Links>) -> Result<()>,
     ) -> Result<Option<(u64, Vec<u8>)>> {
+        let unreadable = |seq| {
+            Error::Integrity(format!(
+                "audit event {seq} cannot be read; run `sallyport audit verify`"
+            ))
+        };
         if self.store.audit_keeping() == AuditKeeping::Server {
-            self.for_each_audit_event(filter, &mut |e| visit(e, None))?;
+            self.store.for_each_server_event(&mut |row| {
+                let event = self
+                    .open_server_event(&row)
+                    .map_err(|_| unreadable(row.seq))?;
+                match filter.matches(&event) {
+                    true => visit(event, None),
+                    false => Ok(()),
+                }
+            })?;
             return Ok(None);
         }
         let mut prev = self.audit_key.genesis().to_vec();
-        let mut head = None;
+        let mut last = None;
         self.store.for_each_audit_row(&mut |row| {
-            let event = chain::open_event(&self.cipher, &row).map_err(|_| {
-                Error::Integrity(format!(
-                    "audit event {} cannot be read; run `sallyport audit verify`",
-                    row.seq
-                ))
-            })?;
+            let event = chain::open_event(&self.cipher, &row).map_err(|_| unreadable(row.seq))?;
             let links = Links {
                 prev: std::mem::take(&mut prev),
                 link: row.mac,
@@ -132,10 +122,10 @@ impl Session {
                 visit(event, Some(&links))?;
             }
             prev = links.link;
-            head = Some((row.seq, prev.clone()));
+            last = Some(row.seq);
             Ok(())
         })?;
-        Ok(head)
+        Ok(last.map(|seq| (seq, prev)))
     }
 
     /// Checks a JSON lines export of this vault's audit log against the log: every event in
@@ -194,11 +184,6 @@ impl Session {
                  carried links",
             ));
         };
-        let mut check = ExportCheck {
-            events: events.len() as u64,
-            head: head_seq,
-            problem: None,
-        };
         let mut next = events.iter().peekable();
         let mut head_found = false;
         let mut problem: Option<String> = None;
@@ -254,8 +239,11 @@ impl Session {
                 ));
             }
         }
-        check.problem = problem;
-        Ok(check)
+        Ok(ExportCheck {
+            events: events.len() as u64,
+            head: head_seq,
+            problem,
+        })
     }
 
     /// The events the filter selects, oldest first.
