@@ -18,6 +18,8 @@ packages=(
   # team vault tests: a real PostgreSQL (started by tests/pg/server.sh on 127.0.0.1 with
   # TLS from a test CA made by openssl), psql and pg_dump
   postgresql postgresql-client openssl
+  # access statement tests: the PDF read back with pdftotext (and pdftoppm to look at it)
+  poppler-utils
 )
 
 missing=()

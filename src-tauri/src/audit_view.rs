@@ -72,6 +72,8 @@ pub struct AuditRow {
     pub entry: String,
     /// A short description, never a secret.
     pub detail: String,
+    /// Why, as the staff member gave it (empty when none was given).
+    pub reason: String,
     /// For an event restored from a backup, its number in the old log.
     pub restored_from: Option<u64>,
     /// A failed unlock noted without the vault key: a claim anyone able to write the vault
@@ -97,6 +99,7 @@ impl From<Event> for AuditRow {
             unauthenticated: e.unauthenticated,
             caveat,
             detail: e.detail,
+            reason: e.reason,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! They are `async` so that Tauri runs them off the main thread: unlocking derives an
 //! Argon2id key, which must not freeze the window.
 
+use sallyport_core::audit::Reason;
 use sallyport_core::hygiene;
 use sallyport_core::totp::TotpCode;
 use sallyport_core::vault::kdf::KdfParams;
@@ -83,8 +84,23 @@ pub async fn customer_detail(
 /// The entry's current TOTP code and seconds left (the secret never leaves the core).
 /// Audited; the UI asks once per period.
 #[tauri::command]
-pub async fn totp_code(state: State<'_, AppState>, entry: Uuid) -> ApiResult<TotpCode> {
-    Ok(state.vault.with_session(|s| s.current_totp(entry))?)
+pub async fn totp_code(
+    state: State<'_, AppState>,
+    entry: Uuid,
+    reason: Option<String>,
+) -> ApiResult<TotpCode> {
+    let reason = parse_reason(reason.as_deref())?;
+    Ok(state
+        .vault
+        .with_session(|s| s.current_totp(entry, reason.as_ref()))?)
+}
+
+/// The reason typed in the customer's reason field, checked (blank: none given).
+fn parse_reason(reason: Option<&str>) -> ApiResult<Option<Reason>> {
+    match reason.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => Ok(Some(Reason::parse(text)?)),
+    }
 }
 
 /// How long a copied secret stays on the clipboard (the vault's preference).
@@ -100,11 +116,16 @@ pub async fn copy_secret(
     state: State<'_, AppState>,
     entry: Uuid,
     what: CopyField,
+    reason: Option<String>,
 ) -> ApiResult<u64> {
+    let reason = parse_reason(reason.as_deref())?;
     sallyport_clipboard::check_display().map_err(ApiError::clipboard)?;
-    let (value, clear_after) = state
-        .vault
-        .with_session(|s| Ok((s.copy_value(entry, what)?, clear_after(s))))?;
+    let (value, clear_after) = state.vault.with_session(|s| {
+        Ok((
+            s.copy_value(entry, what, reason.as_ref())?,
+            clear_after(s),
+        ))
+    })?;
     state
         .clipboard
         .copy(value, clear_after)
@@ -152,10 +173,15 @@ impl Serialize for Revealed {
 /// Shows the entry's password in the app (hidden again after [`REVEAL_SECONDS`]). Audited
 /// as a reveal before the password is read.
 #[tauri::command]
-pub async fn reveal_password(state: State<'_, AppState>, entry: Uuid) -> ApiResult<Revealed> {
+pub async fn reveal_password(
+    state: State<'_, AppState>,
+    entry: Uuid,
+    reason: Option<String>,
+) -> ApiResult<Revealed> {
+    let reason = parse_reason(reason.as_deref())?;
     Ok(state.vault.with_session(|s| {
         Ok(Revealed {
-            password: s.reveal_password(entry)?,
+            password: s.reveal_password(entry, reason.as_ref())?,
         })
     })?)
 }
@@ -193,10 +219,12 @@ pub async fn connect_entry(
     state: State<'_, AppState>,
     entry: Uuid,
     expired_ok: bool,
+    reason: Option<String>,
 ) -> ApiResult<Launched> {
     let options = ConnectOptions {
         expired_ok,
         dry_run: false,
+        reason: parse_reason(reason.as_deref())?,
     };
     let platform = Platform::current()?;
     let connection = state.vault.with_session(|s| {

@@ -25,6 +25,8 @@ pub struct CustomerDetail {
     pub active: bool,
     /// Whether passwords are due for rotation after each support session.
     pub rotate_after_session: bool,
+    /// Whether each credential use asks for a reason (the customer's own rule).
+    pub reason_policy: sallyport_core::model::ReasonPolicy,
     /// The entries: RDP first (what Connect uses), then by label.
     pub entries: Vec<EntryCard>,
 }
@@ -57,6 +59,7 @@ impl CustomerDetail {
             contact: customer.contact.clone(),
             active: customer.active,
             rotate_after_session: customer.rotate_after_session,
+            reason_policy: customer.reason_policy,
             entries: entries
                 .into_iter()
                 .map(|entry| EntryCard {

@@ -65,6 +65,10 @@ enum Command {
     Rotated(cmd::rotated::Args),
     /// Turn a customer's "rotate after each support session" policy on or off.
     Rotation(cmd::rotated::PolicyArgs),
+    /// Set a customer's policy on reasons for credential use: off, optional or required.
+    Reason(cmd::reason::PolicyArgs),
+    /// Write a customer's access statement (accounts, uses with reasons, egress, chain head).
+    Statement(cmd::statement::Args),
     /// Generate a password meeting a policy (needs no vault).
     Genpw(cmd::genpw::Args),
     /// Check that an entry's host and gateway accept TCP connections.
@@ -147,6 +151,8 @@ impl Command {
             Command::Export(_) => "export",
             Command::Rotated(_) => "rotated",
             Command::Rotation(_) => "rotation",
+            Command::Reason(_) => "reason",
+            Command::Statement(_) => "statement",
             Command::Genpw(_) => "genpw",
             Command::Check(_) => "check",
             Command::Report(_) => "report",
@@ -187,6 +193,8 @@ fn main() -> ExitCode {
         Command::Connect(args) => cmd::connect::run(&mut ctx, args),
         Command::Rotated(args) => cmd::rotated::run(&mut ctx, args),
         Command::Rotation(args) => cmd::rotated::policy(&mut ctx, args),
+        Command::Reason(args) => cmd::reason::policy(&mut ctx, args),
+        Command::Statement(args) => cmd::statement::run(&mut ctx, args),
         Command::Genpw(args) => cmd::genpw::run(args),
         Command::Check(args) => cmd::check::run(&mut ctx, args),
         Command::Report(args) => cmd::report::run(&mut ctx, args),

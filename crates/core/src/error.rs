@@ -20,6 +20,10 @@ pub enum Error {
     #[error("{0}")]
     AccountExpired(String),
 
+    /// A use of a customer's credentials was refused: the customer requires a reason.
+    #[error("{0} requires a reason for every use of its credentials (a ticket number or a few words); nothing was handed out")]
+    ReasonRequired(String),
+
     /// The backup password did not open the backup (or its header was damaged).
     #[error("{}: wrong backup password (or the backup's header is damaged); nothing was restored", .0.display())]
     WrongBackupPassword(PathBuf),
@@ -122,6 +126,8 @@ pub enum ErrorKind {
     AccountExpired,
     /// Too many failed unlock attempts; wait.
     LockedOut,
+    /// The customer requires a reason for a credential use.
+    ReasonRequired,
     /// Damaged or tampered data.
     Integrity,
     /// The vault's KDF parameters are outside the accepted range.
@@ -165,6 +171,7 @@ impl ErrorKind {
             ErrorKind::RememberedKeyInvalid => "remembered_key_invalid",
             ErrorKind::AccountExpired => "account_expired",
             ErrorKind::LockedOut => "locked_out",
+            ErrorKind::ReasonRequired => "reason_required",
             ErrorKind::Integrity => "integrity",
             ErrorKind::KdfOutOfRange => "kdf_out_of_range",
             ErrorKind::NoVault => "no_vault",
@@ -219,6 +226,7 @@ impl Error {
             Error::Storage(_) => ErrorKind::Storage,
             Error::Io { .. } => ErrorKind::Io,
             Error::Random => ErrorKind::Random,
+            Error::ReasonRequired(_) => ErrorKind::ReasonRequired,
         }
     }
 

@@ -23,6 +23,7 @@ pub mod rdp;
 pub mod search;
 pub mod secret;
 pub mod signing;
+pub mod statement;
 pub mod store;
 pub mod text;
 pub mod totp;

@@ -350,6 +350,7 @@ mod tests {
             contact: String::new(),
             active: true,
             rotate_after_session: false,
+            reason_policy: Default::default(),
             entries: vec![EntryRef {
                 id: uuid::Uuid::new_v4(),
                 label: "RDP".into(),

@@ -43,12 +43,15 @@ impl Platform {
 }
 
 /// How Connect is asked for.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ConnectOptions {
     /// Start even though the account has expired.
     pub expired_ok: bool,
     /// Only plan and record the plan; write and start nothing.
     pub dry_run: bool,
+    /// Why (a ticket number), recorded with the launch; refused without one where the
+    /// customer requires it.
+    pub reason: Option<sallyport_core::audit::Reason>,
 }
 
 /// What Connect did: the plan, and the started client (none for a dry run).
@@ -111,6 +114,7 @@ pub fn connect(
         today: sallyport_core::hygiene::today(),
         expired_ok: options.expired_ok,
         dry_run: options.dry_run,
+        reason: options.reason.as_ref(),
     };
     let mut prepared = session
         .prepare_launch(entry, request, &temp)

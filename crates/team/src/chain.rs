@@ -86,6 +86,7 @@ impl<'a> Walk<'a> {
             check: ServerChainCheck {
                 events: 0,
                 problem: None,
+                head: Vec::new(),
             },
         }
     }
@@ -134,6 +135,9 @@ impl<'a> Walk<'a> {
     }
 
     pub fn finish(mut self) -> ServerChainCheck {
+        if self.check.events > 0 {
+            self.check.head = self.prev.clone();
+        }
         if let (None, Some(seen)) = (&self.check.problem, self.seen) {
             if !self.seen_found {
                 self.check.problem = Some((

@@ -157,10 +157,16 @@ fn table(out: &mut impl Write, events: &[Event]) -> std::io::Result<()> {
     };
     line(out, header, "DETAIL")?;
     for (row, e) in rows.iter().zip(events) {
-        let detail = match e.caveat() {
+        let mut detail = match e.caveat() {
             caveat if caveat.is_empty() => e.detail.clone(),
             caveat => format!("[{caveat}] {}", e.detail),
         };
+        if !e.reason.is_empty() {
+            detail = match detail.is_empty() {
+                true => format!("reason: {}", e.reason),
+                false => format!("{detail}; reason: {}", e.reason),
+            };
+        }
         line(out, row.each_ref().map(String::as_str), &detail)?;
     }
     Ok(())
@@ -175,13 +181,16 @@ fn verify(ctx: &mut Context, args: VerifyArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         println!(
             "{}",
-            serde_json::json!({"ok": report.is_ok(), "events": report.events, "problem": report.problem})
+            serde_json::json!({"ok": report.is_ok(), "events": report.events, "problem": report.problem, "head": report.head})
         );
     }
     match report.problem {
         None => {
             if !args.json {
                 println!("audit log intact: {} events verified", report.events);
+                if !report.head.is_empty() {
+                    println!("chain head: {}", report.head);
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

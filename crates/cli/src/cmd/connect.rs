@@ -22,6 +22,8 @@ pub struct Args {
     /// Connect even though the account has expired.
     #[arg(long)]
     expired_ok: bool,
+    #[command(flatten)]
+    reason: crate::cmd::reason::ReasonArg,
 }
 
 #[derive(Serialize)]
@@ -32,12 +34,14 @@ struct DryRun<'a> {
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
+    let reason = args.reason.parse()?;
     let mut session = ctx.unlock()?;
     let unlocked = Instant::now();
     let entry = session.select(&args.target, Purpose::Connect)?.entry.id;
     let options = ConnectOptions {
         expired_ok: args.expired_ok,
         dry_run: args.dry_run,
+        reason,
     };
     let platform = Platform::current()?;
     let connected = sallyport_service::connect(
@@ -54,6 +58,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         Err(ConnectError::Vault(Error::AccountExpired(message))) => {
             anyhow::bail!("{message}, or pass --expired-ok to try anyway")
         }
+        Err(ConnectError::Vault(e)) => return Err(crate::cmd::reason::hint(e)),
         Err(e) => return Err(e.into()),
     };
     if let Some(expiry) = connection.expiry {

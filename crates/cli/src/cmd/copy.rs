@@ -35,6 +35,8 @@ pub struct Args {
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_CLEAR_AFTER.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     clear_after: u64,
+    #[command(flatten)]
+    reason: crate::cmd::reason::ReasonArg,
 }
 
 #[derive(Debug, clap::Args)]
@@ -49,11 +51,16 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         Field::Username => CopyField::Username,
         Field::Totp => CopyField::Totp,
     };
-    sallyport_clipboard::check_display()?;
+    let reason = args.reason.parse()?;
     let mut session = ctx.unlock()?;
     let target = session.select(&args.target, field.purpose())?;
+    // The customer's rule first: a refusal says what is missing even where no clipboard is.
+    session
+        .check_reason(&target, field.action(), reason.as_ref())
+        .map_err(crate::cmd::reason::hint)?;
+    sallyport_clipboard::check_display()?;
     let mut holder = spawn_holder(args.clear_after)?;
-    let value = session.copy_value(target.entry.id, field)?;
+    let value = session.copy_value(target.entry.id, field, reason.as_ref())?;
     session.lock()?;
     holder.hand_over(&value)?;
     println!(

@@ -29,6 +29,7 @@ struct View<'a> {
     contact: &'a str,
     active: bool,
     rotate_after_session: bool,
+    reason_policy: sallyport_core::model::ReasonPolicy,
     entries: Vec<EntryView<'a>>,
 }
 
@@ -55,6 +56,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
             contact: &customer.contact,
             active: customer.active,
             rotate_after_session: customer.rotate_after_session,
+            reason_policy: customer.reason_policy,
             entries: entries
                 .iter()
                 .map(|entry| EntryView {
@@ -86,6 +88,13 @@ fn render(c: &Customer, entries: &[Entry], today: time::Date) -> String {
             match c.rotate_after_session {
                 true => "after each support session".to_owned(),
                 false => String::new(),
+            },
+        ),
+        (
+            "reason",
+            match c.reason_policy {
+                sallyport_core::model::ReasonPolicy::Off => String::new(),
+                policy => format!("{policy} with each credential use"),
             },
         ),
     ] {

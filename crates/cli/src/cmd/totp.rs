@@ -23,12 +23,17 @@ pub struct Args {
     /// Redraw the code and the seconds left every second until Ctrl-C.
     #[arg(long)]
     watch: bool,
+    #[command(flatten)]
+    reason: crate::cmd::reason::ReasonArg,
 }
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
+    let reason = args.reason.parse()?;
     let mut session = ctx.unlock()?;
     let target = session.select(&args.target, Purpose::Totp)?;
-    let generator = session.totp_generator(target.entry.id)?;
+    let generator = session
+        .totp_generator(target.entry.id, reason.as_ref())
+        .map_err(crate::cmd::reason::hint)?;
     session.lock()?;
     if !args.watch {
         let code = match args.at {

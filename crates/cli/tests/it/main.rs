@@ -12,5 +12,6 @@ mod import_formats;
 mod logging;
 mod rdp;
 mod signing;
+mod statement;
 mod team;
 mod totp;

@@ -273,7 +273,7 @@ impl Appender<'_> {
             outcome: event.outcome.as_str().to_owned(),
             customer_id: event.customer_id,
             entry_id: event.entry_id,
-            reason: None,
+            reason: new.reason.clone(),
             sealed: self.cipher.seal(server_binding(&row_id), &plain)?,
         })
     }
@@ -311,6 +311,7 @@ impl Appender<'_> {
             entry_id: new.entry.as_ref().map(|e| e.0),
             entry: new.entry.as_ref().map(|e| e.1.clone()).unwrap_or_default(),
             detail: new.detail.clone(),
+            reason: new.reason.clone().unwrap_or_default(),
             restored_from: None,
             address: String::new(),
             // Only folded failed-unlock notes carry their own time and device.
@@ -353,6 +354,7 @@ pub(crate) fn open_server_event(cipher: &RecordCipher, row: &ServerEventRow) -> 
             entry_id: row.event.entry_id,
             entry: String::new(),
             detail: row.note.clone(),
+            reason: row.event.reason.clone().unwrap_or_default(),
             restored_from: None,
             address: row.client_addr.clone(),
             unauthenticated: false,
@@ -365,7 +367,8 @@ pub(crate) fn open_server_event(cipher: &RecordCipher, row: &ServerEventRow) -> 
     let consistent = sealed.action.as_str() == row.event.action
         && sealed.outcome.as_str() == row.event.outcome
         && sealed.customer_id == row.event.customer_id
-        && sealed.entry_id == row.event.entry_id;
+        && sealed.entry_id == row.event.entry_id
+        && sealed.reason == row.event.reason.as_deref().unwrap_or_default();
     if !consistent {
         return Err(Error::Integrity(format!(
             "audit event {}: what the server recorded differs from what was sealed",

@@ -39,7 +39,7 @@ impl ExportFormat {
     }
 }
 
-const CSV_HEADER: [&str; 14] = [
+const CSV_HEADER: [&str; 15] = [
     "seq",
     "time",
     "staff",
@@ -54,6 +54,7 @@ const CSV_HEADER: [&str; 14] = [
     "detail",
     "restored_from",
     "unauthenticated",
+    "reason",
 ];
 
 /// An event's place in a local vault's chain: the MAC of the row before (the chain's
@@ -120,6 +121,7 @@ impl<W: Write> EventWriter<W> {
                     &e.detail,
                     &e.restored_from.map(|s| s.to_string()).unwrap_or_default(),
                     if e.unauthenticated { "yes" } else { "" },
+                    &e.reason,
                 ];
                 // Names and details come from users and imported files: a spreadsheet
                 // must not run them as formulas.

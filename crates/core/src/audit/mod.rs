@@ -16,7 +16,10 @@
 pub(crate) mod chain;
 pub(crate) mod export;
 mod filter;
+mod reason;
 pub mod verify;
+
+pub use reason::{Reason, TicketPattern, MAX_REASON_CHARS};
 
 pub use export::ExportFormat;
 pub use filter::{parse_time, AuditFilter, AuditSelection, CustomerMatch};
@@ -113,6 +116,8 @@ pub enum Action {
     SigningSet,
     /// The .rdp signing certificate was removed.
     SigningClear,
+    /// A customer's access statement was written.
+    Statement,
 }
 
 impl Action {
@@ -156,6 +161,7 @@ impl Action {
         Action::Rekey,
         Action::SigningSet,
         Action::SigningClear,
+        Action::Statement,
     ];
 
     /// The stable name (`copy_password`).
@@ -199,6 +205,7 @@ impl Action {
             Action::Rekey => "rekey",
             Action::SigningSet => "signing_set",
             Action::SigningClear => "signing_clear",
+            Action::Statement => "statement",
         }
     }
 
@@ -277,6 +284,10 @@ pub struct Event {
     /// A short description: counts, file names, reasons. Never a secret.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub detail: String,
+    /// Why the credential was used, as the staff member gave it (a ticket number, a few
+    /// words; one line): see [`Reason`].
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
     /// Set on events restored from a backup: the event's number in the log it was
     /// backed up from. Its time, staff and device are the original ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -321,6 +332,7 @@ pub struct NewEvent {
     pub(crate) customer: Option<(Uuid, String)>,
     pub(crate) entry: Option<(Uuid, String)>,
     pub(crate) detail: String,
+    pub(crate) reason: Option<String>,
     /// Set only when folding failed unlocks (their own time, OS user and host).
     pub(crate) at: Option<(OffsetDateTime, String, String)>,
     /// Set only when restoring a backup: the event as it was in the backed-up log.
@@ -339,6 +351,7 @@ impl NewEvent {
             customer: None,
             entry: None,
             detail: String::new(),
+            reason: None,
             at: None,
             original: None,
         }
@@ -385,6 +398,12 @@ impl NewEvent {
             .map(|c| if c.is_control() { ' ' } else { c })
             .take(MAX_DETAIL_CHARS)
             .collect();
+        self
+    }
+
+    /// Why (already checked: one line, not too long), when given.
+    pub fn reason(mut self, reason: Option<&Reason>) -> Self {
+        self.reason = reason.map(|r| r.as_str().to_owned());
         self
     }
 

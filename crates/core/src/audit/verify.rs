@@ -51,6 +51,10 @@ pub struct VerifyReport {
     pub events: u64,
     /// The first problem, if any.
     pub problem: Option<Problem>,
+    /// The chain's head: the link (hex) of the last event found in order, what an access
+    /// statement or an export names so that it can be matched against the log later
+    /// (empty for an empty log).
+    pub head: String,
 }
 
 impl VerifyReport {
@@ -158,6 +162,10 @@ pub(crate) fn verify(
     Ok(VerifyReport {
         events: checked,
         problem,
+        head: match checked {
+            0 => String::new(),
+            _ => hex::encode(&prev),
+        },
     })
 }
 

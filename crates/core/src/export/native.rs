@@ -103,6 +103,10 @@ fn row(c: &Customer, entry: Option<(&Entry, &EntrySecrets)>) -> Vec<String> {
                 Column::Active => Some(yes_no(c.active, "no")),
                 Column::CustomerNotes => Some(c.notes.clone()),
                 Column::RotateAfterSession => Some(yes_no(c.rotate_after_session, "")),
+                Column::Reason => Some(match c.reason_policy {
+                    crate::model::ReasonPolicy::Off => String::new(),
+                    policy => policy.as_str().to_owned(),
+                }),
                 _ => None,
             };
             if let Some(value) = customer_field {
@@ -146,7 +150,8 @@ fn row(c: &Customer, entry: Option<(&Entry, &EntrySecrets)>) -> Vec<String> {
                 | Column::Contact
                 | Column::Active
                 | Column::CustomerNotes
-                | Column::RotateAfterSession => String::new(),
+                | Column::RotateAfterSession
+                | Column::Reason => String::new(),
             }
         })
         .collect()

@@ -64,11 +64,13 @@ pub enum Column {
     RotateAfterSession,
     /// Day the password became due for rotation.
     RotationDue,
+    /// The customer's reason policy (`off`, `optional`, `required`).
+    Reason,
 }
 
 impl Column {
     /// Every column, in export order.
-    pub const ALL: [Column; 30] = [
+    pub const ALL: [Column; 31] = [
         Column::Customer,
         Column::Code,
         Column::Entry,
@@ -99,6 +101,7 @@ impl Column {
         Column::PasswordChanged,
         Column::RotateAfterSession,
         Column::RotationDue,
+        Column::Reason,
     ];
 
     /// The column's name in a header (and the field name in a validation error).
@@ -134,6 +137,7 @@ impl Column {
             Column::PasswordChanged => "password_changed",
             Column::RotateAfterSession => "rotate_after_session",
             Column::RotationDue => "rotation_due",
+            Column::Reason => "reason",
         }
     }
 
@@ -150,6 +154,7 @@ impl Column {
                 | Column::Active
                 | Column::CustomerNotes
                 | Column::RotateAfterSession
+                | Column::Reason
         )
     }
 
@@ -192,6 +197,7 @@ const ALIASES: &[(&str, Column)] = &[
     ("rotation_policy", Column::RotateAfterSession),
     ("rotate", Column::RotateAfterSession),
     ("tag", Column::Tags),
+    ("reason_policy", Column::Reason),
 ];
 
 /// A header cell as compared: trimmed, without a BOM, lowercase, spaces and dashes as `_`.

@@ -33,6 +33,9 @@ pub struct CustomerForm {
     pub active: bool,
     /// Whether an entry's password is due for rotation after each launch.
     pub rotate_after_session: bool,
+    /// Whether each credential use asks for a reason (`off`, `optional`, `required`).
+    #[serde(default)]
+    pub reason_policy: super::ReasonPolicy,
 }
 
 impl CustomerForm {
@@ -46,6 +49,7 @@ impl CustomerForm {
             contact: customer.contact.clone(),
             active: customer.active,
             rotate_after_session: customer.rotate_after_session,
+            reason_policy: customer.reason_policy,
         }
     }
 }
@@ -212,6 +216,7 @@ pub fn customer_from_form(
         contact,
         active: form.active,
         rotate_after_session: form.rotate_after_session,
+        reason_policy: form.reason_policy,
         ..base.clone()
     })
 }
@@ -304,6 +309,7 @@ pub(crate) fn changed_customer_fields(old: &Customer, new: &Customer) -> Vec<&'s
             "rotate after session",
             old.rotate_after_session != new.rotate_after_session,
         ),
+        ("reason policy", old.reason_policy != new.reason_policy),
     ]
     .into_iter()
     .filter_map(|(field, changed)| changed.then_some(field))

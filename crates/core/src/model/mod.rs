@@ -38,6 +38,9 @@ pub struct Customer {
     /// Policy: an entry's password is due for rotation after each launch.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub rotate_after_session: bool,
+    /// The customer's own rule on a reason (a ticket number) for each credential use.
+    #[serde(default, skip_serializing_if = "ReasonPolicy::is_off")]
+    pub reason_policy: ReasonPolicy,
     /// A summary of each entry, sorted by label. The entries themselves are separate
     /// records, decrypted only when needed ([`crate::Session::entries`]).
     #[serde(default)]
@@ -58,6 +61,69 @@ impl Customer {
             entry.label.zeroize();
             entry.hosts.zeroize();
         }
+    }
+}
+
+/// Whether a customer asks for a reason (a ticket number, a few words) with every use of
+/// its credentials: its own rule, set by `sallyport reason` or the native CSV's `reason`
+/// column.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonPolicy {
+    /// No reason asked for (one given is still recorded).
+    #[default]
+    Off,
+    /// A reason is asked for but not required.
+    Optional,
+    /// A use without a reason is refused.
+    Required,
+}
+
+impl ReasonPolicy {
+    /// Every policy.
+    pub const ALL: [ReasonPolicy; 3] = [
+        ReasonPolicy::Off,
+        ReasonPolicy::Optional,
+        ReasonPolicy::Required,
+    ];
+
+    /// `off`, `optional` or `required`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasonPolicy::Off => "off",
+            ReasonPolicy::Optional => "optional",
+            ReasonPolicy::Required => "required",
+        }
+    }
+
+    /// Whether this is the default (kept out of stored records).
+    pub fn is_off(&self) -> bool {
+        *self == ReasonPolicy::Off
+    }
+
+    /// Reads `off`, `optional` or `required` (case-insensitive; `no`/`yes` for off and
+    /// required); `field` names where the value came from in the error.
+    pub fn parse(field: &str, value: &str) -> crate::Result<Self> {
+        let wanted = value.trim().to_lowercase();
+        match wanted.as_str() {
+            "off" | "no" | "none" | "false" => Ok(ReasonPolicy::Off),
+            "optional" => Ok(ReasonPolicy::Optional),
+            "required" | "yes" | "true" => Ok(ReasonPolicy::Required),
+            _ => Err(crate::Error::invalid(
+                field,
+                format!(
+                    "'{}' is not a reason policy; one of: off, optional, required",
+                    validate::shown(value)
+                ),
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for ReasonPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -131,6 +197,7 @@ impl Customer {
             contact: String::new(),
             active: true,
             rotate_after_session: false,
+            reason_policy: ReasonPolicy::Off,
             entries: Vec::new(),
         }
     }

@@ -62,6 +62,8 @@ pub struct CustomerPatch {
     pub active: Option<bool>,
     /// Rotation policy, when given.
     pub rotate_after_session: Option<bool>,
+    /// Reason policy, when given.
+    pub reason_policy: Option<super::ReasonPolicy>,
 }
 
 impl CustomerPatch {
@@ -86,6 +88,9 @@ impl CustomerPatch {
         }
         if let Some(rotate) = self.rotate_after_session {
             customer.rotate_after_session = rotate;
+        }
+        if let Some(policy) = self.reason_policy {
+            customer.reason_policy = policy;
         }
         *customer != before
     }
@@ -259,6 +264,10 @@ pub fn validate(raw: &RawRow) -> Result<(CustomerPatch, Option<EntryPatch>)> {
         rotate_after_session: raw
             .opt(Column::RotateAfterSession)
             .map(|v| parse_bool("rotate_after_session", v))
+            .transpose()?,
+        reason_policy: raw
+            .opt(Column::Reason)
+            .map(|v| super::ReasonPolicy::parse("reason", v))
             .transpose()?,
     };
     let customer_notes = raw

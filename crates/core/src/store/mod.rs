@@ -122,6 +122,8 @@ pub struct ServerChainCheck {
     pub events: u64,
     /// The first problem: the sequence number, what is wrong, one line for people.
     pub problem: Option<(u64, ServerChainFault, String)>,
+    /// The hash of the last event found in order (empty for an empty log).
+    pub head: Vec<u8>,
 }
 
 /// What is wrong with a server-kept chain.

@@ -31,6 +31,9 @@ pub struct Preferences {
     pub egress_ips: Vec<String>,
     /// Display and redirection defaults for .rdp files.
     pub rdp: RdpPreferences,
+    /// A regular expression every reason must contain a match of (`TASS-\d+`), so that a
+    /// reason names a ticket; empty: any reason.
+    pub ticket_pattern: String,
 }
 
 impl Default for Preferences {
@@ -40,6 +43,7 @@ impl Default for Preferences {
             clipboard_clear_seconds: 20,
             egress_ips: Vec::new(),
             rdp: RdpPreferences::default(),
+            ticket_pattern: String::new(),
         }
     }
 }
@@ -101,6 +105,12 @@ impl Preferences {
                 message,
             });
         }
+        self.ticket_pattern = self.ticket_pattern.trim().to_owned();
+        if let Err(Error::Invalid { field, message }) =
+            crate::audit::TicketPattern::parse(&self.ticket_pattern)
+        {
+            errors.push(FieldError { field, message });
+        }
         match errors.is_empty() {
             true => Ok(self),
             false => Err(errors),
@@ -120,6 +130,7 @@ impl Preferences {
             ),
             ("egress addresses", self.egress_ips != other.egress_ips),
             (".rdp defaults", self.rdp != other.rdp),
+            ("ticket pattern", self.ticket_pattern != other.ticket_pattern),
         ]
         .into_iter()
         .filter_map(|(name, changed)| changed.then_some(name))

@@ -39,7 +39,7 @@ fn live(backend: &dyn Backend) -> Life {
     );
     let entry = session.select("ACME", Purpose::Password).unwrap().entry.id;
     let copied = session
-        .copy_value(entry, CopyField::Password)
+        .copy_value(entry, CopyField::Password, None)
         .unwrap()
         .expose()
         .to_owned();

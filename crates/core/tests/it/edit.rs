@@ -20,6 +20,7 @@ fn acme() -> CustomerForm {
         contact: "it@acme.example".into(),
         active: true,
         rotate_after_session: false,
+        reason_policy: Default::default(),
     }
 }
 
@@ -94,7 +95,7 @@ fn a_customer_and_entry_made_by_hand_survive_lock_and_unlock() {
         .select("ACME/terminal server", Purpose::Password)
         .unwrap();
     let password = session
-        .copy_value(target.entry.id, CopyField::Password)
+        .copy_value(target.entry.id, CopyField::Password, None)
         .unwrap();
     assert_eq!(
         password.expose(),

@@ -466,7 +466,7 @@ fn exports_neutralise_formulas_and_import_them_back_unchanged() {
     assert_eq!(contents(&fresh), contents(&session));
 
     let entry_id = entry.id;
-    session.reveal_password(entry_id).unwrap();
+    session.reveal_password(entry_id, None).unwrap();
     let audit = dir.path().join("audit.csv");
     session
         .export_audit(

@@ -72,6 +72,7 @@ fn launch(session: &mut Session, selector: &str, dir: &std::path::Path, dry_run:
         today: hygiene::today(),
         expired_ok: false,
         dry_run,
+        reason: None,
     };
     session
         .prepare_launch(target.entry.id, request, &temp)

@@ -14,6 +14,7 @@ mod hygiene;
 mod import;
 mod layers;
 mod rdp;
+mod reasons;
 mod remembered_key;
 mod signing;
 mod totp;

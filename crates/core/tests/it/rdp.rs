@@ -435,6 +435,7 @@ fn the_session_records_written_files_and_launches() {
         today: sallyport_core::hygiene::today(),
         expired_ok: false,
         dry_run,
+        reason: None,
     };
     let dry = session
         .prepare_launch(target.entry.id, request(true), &temp)
@@ -497,6 +498,7 @@ fn the_clipboard_notice_names_the_configured_seconds() {
         today: sallyport_core::hygiene::today(),
         expired_ok: false,
         dry_run: true,
+        reason: None,
     };
     let plan = session
         .prepare_launch(target.entry.id, request, &temp)

@@ -282,6 +282,7 @@ fn written_files_are_signed_as_rdpsign_does_and_openssl_verifies_them() {
         today: sallyport_core::hygiene::today(),
         expired_ok: false,
         dry_run: false,
+        reason: None,
     };
     let launch = session
         .prepare_launch(target.entry.id, request, &temp)

@@ -53,6 +53,7 @@ impl Session {
             return Ok(VerifyReport {
                 events: check.events,
                 problem: Some(Problem { seq, kind, message }),
+                head: hex::encode(&check.head),
             });
         }
         let mut problem = None;
@@ -71,6 +72,7 @@ impl Session {
         Ok(VerifyReport {
             events: check.events,
             problem,
+            head: hex::encode(&check.head),
         })
     }
 

@@ -31,6 +31,9 @@ pub struct LaunchRequest<'a> {
     pub expired_ok: bool,
     /// Only plan: nothing is decrypted, nothing is started.
     pub dry_run: bool,
+    /// Why (a ticket number): recorded with the launch, required where the customer says
+    /// so ([`Session::check_reason`]).
+    pub reason: Option<&'a crate::audit::Reason>,
 }
 
 /// A launch ready to start: the plan, its temporary .rdp file (removed when the value that
@@ -141,6 +144,7 @@ impl Session {
         temp: &RdpTempDir,
     ) -> Result<PreparedLaunch> {
         let target = self.target(entry, Purpose::Connect)?;
+        self.check_reason(&target, Action::Launch, request.reason)?;
         let expiry = self.check_expiry_before_launch(&target, request.today, request.expired_ok)?;
         let file = self.rdp_file(&target)?;
         let path = temp.reserve()?;
@@ -159,7 +163,8 @@ impl Session {
         let program = program_name(&plan);
         let event = NewEvent::new(Action::Launch)
             .customer(&target.customer)
-            .entry(&target.entry);
+            .entry(&target.entry)
+            .reason(request.reason);
         if request.dry_run {
             let detail = format!("dry run, nothing started ({program})");
             self.audit(event.detail(detail))?;

@@ -6,8 +6,8 @@
 use uuid::Uuid;
 
 use super::{appender, records, Session};
-use crate::audit::{Action, NewEvent};
-use crate::model::{new_record_id, Customer, Entry, EntryKind, EntrySecrets};
+use crate::audit::{Action, NewEvent, Reason, TicketPattern};
+use crate::model::{new_record_id, Customer, Entry, EntryKind, EntrySecrets, ReasonPolicy};
 use crate::secret::{SecretBytes, SecretString};
 use crate::store::AuditKeeping;
 use crate::totp::{TotpGenerator, TotpParams};
@@ -89,7 +89,8 @@ pub enum CopyField {
 }
 
 impl CopyField {
-    fn action(self) -> Action {
+    /// The action a copy of it is recorded as.
+    pub fn action(self) -> Action {
         match self {
             CopyField::Password => Action::CopyPassword,
             CopyField::Username => Action::CopyUsername,
@@ -231,19 +232,57 @@ impl Session {
         Ok((customer, entries))
     }
 
-    /// The entry's current TOTP code; the read is recorded in the audit log.
-    pub fn current_totp(&mut self, entry: Uuid) -> Result<crate::totp::TotpCode> {
-        Ok(self.totp_generator(entry)?.now())
+    /// The entry's current TOTP code; the read is recorded in the audit log, with
+    /// `reason` ([`Session::check_reason`]).
+    pub fn current_totp(
+        &mut self,
+        entry: Uuid,
+        reason: Option<&Reason>,
+    ) -> Result<crate::totp::TotpCode> {
+        Ok(self.totp_generator(entry, reason)?.now())
     }
 
-    /// A generator for the entry's TOTP codes; the read is recorded in the audit log.
-    pub fn totp_generator(&mut self, entry: Uuid) -> Result<TotpGenerator> {
+    /// A generator for the entry's TOTP codes; the read is recorded in the audit log, with
+    /// `reason` ([`Session::check_reason`]).
+    pub fn totp_generator(&mut self, entry: Uuid, reason: Option<&Reason>) -> Result<TotpGenerator> {
         let target = self.target(entry, Purpose::Totp)?;
+        self.check_reason(&target, Action::TotpShow, reason)?;
         let event = NewEvent::new(Action::TotpShow)
             .customer(&target.customer)
-            .entry(&target.entry);
+            .entry(&target.entry)
+            .reason(reason);
         let secrets = self.use_secrets(&target.entry, event)?;
         generator(&target.entry, &secrets)
+    }
+
+    /// Checks a use of `target`'s credentials against the customer's reason policy and
+    /// the vault's ticket pattern, before anything is read. A use the policy refuses (no
+    /// reason where the customer requires one) is recorded as a failed `action` and
+    /// nothing is handed out; a reason that names no ticket is an input error.
+    pub fn check_reason(
+        &mut self,
+        target: &Target,
+        action: Action,
+        reason: Option<&Reason>,
+    ) -> Result<()> {
+        if let Some(reason) = reason {
+            if let Some(pattern) = TicketPattern::parse(&self.preferences().ticket_pattern)? {
+                pattern.check(reason)?;
+            }
+            return Ok(());
+        }
+        if target.customer.reason_policy != ReasonPolicy::Required {
+            return Ok(());
+        }
+        let refusal = Error::ReasonRequired(target.customer.code.clone());
+        self.audit(
+            NewEvent::new(action)
+                .failed()
+                .customer(&target.customer)
+                .entry(&target.entry)
+                .detail("refused: the customer requires a reason and none was given"),
+        )?;
+        Err(refusal)
     }
 
     /// The entry's secrets for a use that `event` records. Read, then recorded, before the
@@ -270,14 +309,21 @@ impl Session {
     }
 
     /// The entry's value to put on the clipboard (the current code for
-    /// [`CopyField::Totp`]). The copy is recorded in the audit log first; nothing is
-    /// returned if that fails.
-    pub fn copy_value(&mut self, entry: Uuid, field: CopyField) -> Result<SecretString> {
+    /// [`CopyField::Totp`]). The copy is recorded in the audit log first, with `reason`
+    /// ([`Session::check_reason`]); nothing is returned if that fails.
+    pub fn copy_value(
+        &mut self,
+        entry: Uuid,
+        field: CopyField,
+        reason: Option<&Reason>,
+    ) -> Result<SecretString> {
         let target = self.target(entry, field.purpose())?;
+        self.check_reason(&target, field.action(), reason)?;
         let entry = &target.entry;
         let event = NewEvent::new(field.action())
             .customer(&target.customer)
             .entry(entry)
+            .reason(reason)
             .detail("to the clipboard");
         Ok(match field {
             CopyField::Username => {
@@ -295,12 +341,15 @@ impl Session {
     }
 
     /// The entry's password, to be shown on screen (the app's explicit "reveal"). Recorded
-    /// in the audit log first; nothing is returned if that fails.
-    pub fn reveal_password(&mut self, entry: Uuid) -> Result<SecretString> {
+    /// in the audit log first, with `reason` ([`Session::check_reason`]); nothing is
+    /// returned if that fails.
+    pub fn reveal_password(&mut self, entry: Uuid, reason: Option<&Reason>) -> Result<SecretString> {
         let target = self.target(entry, Purpose::Password)?;
+        self.check_reason(&target, Action::Reveal, reason)?;
         let event = NewEvent::new(Action::Reveal)
             .customer(&target.customer)
             .entry(&target.entry)
+            .reason(reason)
             .detail("password shown on screen");
         self.use_secrets(&target.entry, event)?
             .password

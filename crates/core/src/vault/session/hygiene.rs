@@ -91,6 +91,30 @@ impl Session {
         Ok(customer)
     }
 
+    /// Sets the customer's reason policy: whether each use of its credentials asks for a
+    /// reason (`optional`) or is refused without one (`required`). Audited.
+    pub fn set_reason_policy(
+        &mut self,
+        selector: &str,
+        policy: crate::model::ReasonPolicy,
+    ) -> Result<Customer> {
+        let mut customer = self.find_customer(selector)?.clone();
+        if customer.reason_policy == policy {
+            return Ok(customer);
+        }
+        let before = customer.reason_policy;
+        customer.reason_policy = policy;
+        let event = NewEvent::new(Action::CustomerEdit)
+            .customer(&customer)
+            .detail(format!("reason for each credential use: {before} -> {policy}"));
+        let stored = customer.clone();
+        self.write_batch(&[event], |view, tx| {
+            tx.put_customer(&records::seal_customer(view.cipher, &stored)?)?;
+            Ok(vec![stored.clone()])
+        })?;
+        Ok(customer)
+    }
+
     /// Opens TCP connections to the target's host and gateway and keeps the outcome with
     /// the entry (shown by `report`). Audited.
     pub fn check_reachability(

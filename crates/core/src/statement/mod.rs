@@ -1,0 +1,338 @@
+//! The customer's access statement: the evidence a customer's auditor asks the vendor for.
+//! For one customer and a period: the accounts the vendor holds for them, every use of
+//! their credentials in the period (when, staff member, device, action, reason, outcome),
+//! the vendor's egress addresses, and whether the audit log verified, with its chain head
+//! so the statement can be matched against the log later.
+//!
+//! [`crate::Session::access_statement`] builds one from the audit log; [`render`] writes it
+//! as JSON, CSV, HTML or PDF ([`pdf`]). Nothing secret is in a statement: user names and
+//! reasons are, passwords and TOTP secrets never.
+
+mod pdf;
+mod render;
+
+use std::path::Path;
+
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::audit::{Action, Event, NewEvent};
+use crate::model::{Customer, Entry};
+use crate::{Error, Result, Session};
+
+pub use render::render;
+
+/// The statement's file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementFormat {
+    /// A printable document for the customer's auditor (the default).
+    Pdf,
+    /// A self-contained web page.
+    Html,
+    /// The uses, one row each, for a spreadsheet.
+    Csv,
+    /// Everything, as one JSON object.
+    Json,
+}
+
+impl StatementFormat {
+    /// Reads `pdf`, `html`, `csv` or `json`.
+    pub fn parse(value: &str) -> Result<Self> {
+        match value.trim().to_lowercase().as_str() {
+            "pdf" => Ok(StatementFormat::Pdf),
+            "html" | "htm" => Ok(StatementFormat::Html),
+            "csv" => Ok(StatementFormat::Csv),
+            "json" => Ok(StatementFormat::Json),
+            _ => Err(Error::invalid(
+                "format",
+                format!(
+                    "'{}' is not a statement format; one of: pdf, html, csv, json",
+                    crate::model::validate::shown(value)
+                ),
+            )),
+        }
+    }
+
+    /// The file name extension (`pdf`).
+    pub fn extension(self) -> &'static str {
+        match self {
+            StatementFormat::Pdf => "pdf",
+            StatementFormat::Html => "html",
+            StatementFormat::Csv => "csv",
+            StatementFormat::Json => "json",
+        }
+    }
+}
+
+/// The days a statement covers, both inclusive (UTC); open ends cover the whole log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Period {
+    /// The first day.
+    pub since: Option<Date>,
+    /// The last day.
+    pub until: Option<Date>,
+}
+
+impl Period {
+    /// Reads `YYYY-MM-DD` days (either may be absent); a `since` after `until` is refused.
+    pub fn parse(since: Option<&str>, until: Option<&str>) -> Result<Period> {
+        let day = |field: &str, value: &str| {
+            Date::parse(
+                value.trim(),
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .map_err(|_| {
+                Error::invalid(
+                    field,
+                    format!(
+                        "'{}' is not a day as YYYY-MM-DD",
+                        crate::model::validate::shown(value)
+                    ),
+                )
+            })
+        };
+        let period = Period {
+            since: since.map(|v| day("since", v)).transpose()?,
+            until: until.map(|v| day("until", v)).transpose()?,
+        };
+        if let (Some(since), Some(until)) = (period.since, period.until) {
+            if since > until {
+                return Err(Error::invalid(
+                    "since",
+                    format!("{since} is after --until {until}"),
+                ));
+            }
+        }
+        Ok(period)
+    }
+
+    /// Whether `time` falls on one of the period's days.
+    pub fn contains(&self, time: OffsetDateTime) -> bool {
+        let day = time.to_offset(time::UtcOffset::UTC).date();
+        self.since.is_none_or(|s| day >= s) && self.until.is_none_or(|u| day <= u)
+    }
+}
+
+/// The customer a statement is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatementCustomer {
+    /// The customer's code.
+    pub code: String,
+    /// The customer's name.
+    pub name: String,
+}
+
+/// An account the vendor holds for the customer (an entry, without its secrets).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    /// The entry's label.
+    pub entry: String,
+    /// `rdp`, `web`, `vpn`, `ssh` or `other`.
+    pub kind: String,
+    /// The account's user name (with its domain as `DOMAIN\user`).
+    pub username: String,
+    /// `shared` or `named`.
+    pub account_type: String,
+    /// The day the account expires.
+    pub expires: Option<String>,
+    /// The day its password was last changed.
+    pub password_changed: Option<String>,
+}
+
+/// One use of the customer's credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Use {
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// The staff member.
+    pub staff: String,
+    /// The device: host name, and the address a team database saw.
+    pub device: String,
+    /// What was done (`launch`, `copy_password`, `totp_show`, …).
+    pub action: String,
+    /// The entry used.
+    pub entry: String,
+    /// Why, as the staff member gave it.
+    pub reason: Option<String>,
+    /// `ok`, or `failed` for a use that was refused or did not start.
+    pub outcome: String,
+}
+
+/// A customer's access statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Statement {
+    /// For whom.
+    pub customer: StatementCustomer,
+    /// The first day covered (`YYYY-MM-DD`), none for the start of the log.
+    pub since: Option<String>,
+    /// The last day covered, none for up to the time of issue.
+    pub until: Option<String>,
+    /// The accounts held.
+    pub accounts: Vec<Account>,
+    /// Every use in the period, oldest first.
+    pub uses: Vec<Use>,
+    /// The vendor's egress addresses (Settings).
+    pub egress: Vec<String>,
+    /// Whether the whole audit log verified when the statement was written.
+    pub verified: bool,
+    /// The audit chain's head then (hex): `sallyport audit verify` names the same one.
+    pub chain_head: String,
+    /// When it was written (RFC 3339, UTC).
+    #[serde(skip)]
+    pub issued_at: String,
+    /// Who wrote it (the vault's staff name).
+    #[serde(skip)]
+    pub issued_by: String,
+    /// What verification found, in words.
+    #[serde(skip)]
+    pub verification: String,
+    /// The customer's rule on reasons for credential use.
+    #[serde(skip)]
+    pub reason_policy: crate::model::ReasonPolicy,
+}
+
+impl Statement {
+    /// Writes the statement to `path` (created 0600, replaced if it exists).
+    pub fn write(&self, path: &Path, format: StatementFormat) -> Result<()> {
+        use std::io::Write;
+        let bytes = render(self, format)?;
+        let mut file = crate::private_fs::create_or_replace(path)?;
+        file.write_all(&bytes)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| Error::io(path, e))
+    }
+}
+
+fn rfc3339(time: OffsetDateTime) -> String {
+    time.to_offset(time::UtcOffset::UTC)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn account(entry: &Entry) -> Account {
+    let username = match (entry.domain.as_str(), entry.username.as_str()) {
+        (_, "") => String::new(),
+        ("", user) => user.to_owned(),
+        (domain, user) => format!("{domain}\\{user}"),
+    };
+    Account {
+        entry: entry.label.clone(),
+        kind: entry.kind.name().to_owned(),
+        username,
+        account_type: entry.account_type.name().to_owned(),
+        expires: entry.expires_at.map(|d| d.to_string()),
+        password_changed: entry.password_changed_at.map(|d| d.to_string()),
+    }
+}
+
+fn use_of(event: Event) -> Use {
+    let device = match (event.host.is_empty(), event.address.is_empty()) {
+        (false, false) => format!("{} ({})", event.host, event.address),
+        (false, true) => event.host,
+        (true, _) => event.address,
+    };
+    Use {
+        at: rfc3339(event.time),
+        staff: event.staff,
+        device,
+        action: event.action.as_str().to_owned(),
+        entry: event.entry,
+        reason: (!event.reason.is_empty()).then_some(event.reason),
+        outcome: event.outcome.as_str().to_owned(),
+    }
+}
+
+impl Session {
+    /// The access statement for the customer `selector` names, over `period`. Recorded in
+    /// the audit log first, so the chain head it names (after a full verification) is the
+    /// head `audit verify` reports next.
+    pub fn access_statement(&mut self, selector: &str, period: Period) -> Result<Statement> {
+        let customer = self.find_customer(selector)?.clone();
+        let mut statements = self.statements(vec![customer], period, false)?;
+        statements
+            .pop()
+            .ok_or_else(|| Error::Storage("no statement was built".into()))
+    }
+
+    /// The access statements of every customer with at least one use in `period`, sorted
+    /// by code (the monthly run).
+    pub fn access_statements_all(&mut self, period: Period) -> Result<Vec<Statement>> {
+        let mut customers = self.customers().to_vec();
+        customers.sort_by_key(|c| c.code.to_lowercase());
+        self.statements(customers, period, true)
+    }
+
+    fn statements(
+        &mut self,
+        customers: Vec<Customer>,
+        period: Period,
+        only_used: bool,
+    ) -> Result<Vec<Statement>> {
+        let _span = tracing::info_span!("statement", customers = customers.len()).entered();
+        let mut uses: std::collections::HashMap<Uuid, Vec<Use>> = customers
+            .iter()
+            .map(|c| (c.id, Vec::new()))
+            .collect();
+        self.for_each_audit_event(&crate::audit::AuditFilter::default(), &mut |event| {
+            if !event.action.uses_credential() || !period.contains(event.time) {
+                return Ok(());
+            }
+            if let Some(list) = event.customer_id.and_then(|id| uses.get_mut(&id)) {
+                list.push(use_of(event));
+            }
+            Ok(())
+        })?;
+        let customers: Vec<Customer> = customers
+            .into_iter()
+            .filter(|c| !only_used || uses.get(&c.id).is_some_and(|u| !u.is_empty()))
+            .collect();
+        let shown = |d: Option<Date>, open: &str| d.map_or_else(|| open.to_owned(), |d| d.to_string());
+        let events: Vec<NewEvent> = customers
+            .iter()
+            .map(|c| {
+                NewEvent::new(Action::Statement).customer(c).detail(format!(
+                    "access statement {} to {}, {} uses",
+                    shown(period.since, "the start of the log"),
+                    shown(period.until, "today"),
+                    uses.get(&c.id).map_or(0, Vec::len)
+                ))
+            })
+            .collect();
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.write_batch(&events, |_, _| Ok(Vec::new()))?;
+        let report = self.verify_audit()?;
+        let verification = match &report.problem {
+            None => format!(
+                "intact: {} events verified in order, from the first to the chain head",
+                report.events
+            ),
+            Some(p) => format!("FAILED at event {}: {}", p.seq, p.message),
+        };
+        let issued_at = rfc3339(crate::audit::now());
+        let mut statements = Vec::with_capacity(customers.len());
+        for customer in customers {
+            let entries = self.entries(&customer)?;
+            statements.push(Statement {
+                customer: StatementCustomer {
+                    code: customer.code.clone(),
+                    name: customer.name.clone(),
+                },
+                since: period.since.map(|d| d.to_string()),
+                until: period.until.map(|d| d.to_string()),
+                accounts: entries.iter().map(account).collect(),
+                uses: uses.remove(&customer.id).unwrap_or_default(),
+                egress: self.preferences().egress_ips.clone(),
+                verified: report.is_ok(),
+                chain_head: report.head.clone(),
+                issued_at: issued_at.clone(),
+                issued_by: self.staff().to_owned(),
+                verification: verification.clone(),
+                reason_policy: customer.reason_policy,
+            });
+        }
+        Ok(statements)
+    }
+}
