@@ -39,6 +39,8 @@ const COMMANDS: &[&str] = &[
     "signing_info",
     "signing_set_pfx",
     "signing_clear",
+    "access_statement",
+    "access_statement_default_path",
 ];
 
 fn main() {

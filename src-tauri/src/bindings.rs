@@ -28,6 +28,7 @@ use crate::edit::SecretInput;
 use crate::error::ApiError;
 use crate::import_wizard::{FormatOption, ImportDone, ImportPreview};
 use crate::signing::SigningInfo;
+use crate::statement::{StatementChoice, StatementWritten};
 use crate::summary::{CustomerPage, CustomerSummary};
 
 /// Where the generated files live.
@@ -66,6 +67,7 @@ fn export(dir: &Path) -> Result<BTreeMap<String, String>, ExportError> {
         ImportDone,
         Progress,
         SigningInfo,
+        StatementWritten,
     );
     // What they take.
     export!(
@@ -76,6 +78,7 @@ fn export(dir: &Path) -> Result<BTreeMap<String, String>, ExportError> {
         SecretInput,
         AuditQuery,
         ExportChoice,
+        StatementChoice,
         Format,
         ConflictPolicy,
     );

@@ -19,6 +19,7 @@ pub mod os_lock;
 pub mod preferences;
 pub mod signing;
 pub mod state;
+pub mod statement;
 pub mod summary;
 pub mod typed_path;
 pub mod vault;
@@ -71,6 +72,8 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             signing::signing_info,
             signing::signing_set_pfx,
             signing::signing_clear,
+            statement::access_statement,
+            statement::access_statement_default_path,
         ])
 }
 

@@ -53,6 +53,7 @@ export function detail(code: string, name: string, entries: EntryCard[]): Custom
     contact: "",
     active: true,
     rotate_after_session: false,
+    reason_policy: "off",
     entries,
   };
 }

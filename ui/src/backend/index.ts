@@ -40,6 +40,9 @@ import type { Revealed } from "./bindings/Revealed";
 import type { RowError as ImportRowError } from "./bindings/RowError";
 import type { SecretInput } from "./bindings/SecretInput";
 import type { SigningInfo } from "./bindings/SigningInfo";
+import type { ReasonPolicy } from "./bindings/ReasonPolicy";
+import type { StatementChoice as StatementFormat } from "./bindings/StatementChoice";
+import type { StatementWritten } from "./bindings/StatementWritten";
 import type { TotpCode } from "./bindings/TotpCode";
 import type { TotpParams } from "./bindings/TotpParams";
 import type { VaultStatus } from "./bindings/VaultStatus";
@@ -77,6 +80,9 @@ export type {
   Revealed,
   SecretInput,
   SigningInfo,
+  ReasonPolicy,
+  StatementFormat,
+  StatementWritten,
   TotpCode,
   TotpParams,
   VaultStatus,
@@ -161,6 +167,11 @@ export const backend = {
     call("audit_export", { path, format, filter }),
   auditExportDefaultPath: (format: AuditExportFormat): Promise<string> =>
     call("audit_export_default_path", { format }),
+  /** The customer's access statement over the days given (blank: open); refuses an existing file. */
+  accessStatement: (request: Args<"access_statement">): Promise<StatementWritten> =>
+    call("access_statement", { ...request }),
+  accessStatementDefaultPath: (code: string, format: StatementFormat): Promise<string> =>
+    call("access_statement_default_path", { code, format }),
   saveCustomer: (id: string | null, form: CustomerForm): Promise<CustomerSummary> =>
     call("save_customer", { id, form }),
   deleteCustomer: (id: string): Promise<void> => call("delete_customer", { id }),

@@ -195,13 +195,31 @@ pub struct Statement {
 impl Statement {
     /// Writes the statement to `path` (created 0600, replaced if it exists).
     pub fn write(&self, path: &Path, format: StatementFormat) -> Result<()> {
-        use std::io::Write;
         let bytes = render(self, format)?;
-        let mut file = crate::private_fs::create_or_replace(path)?;
-        file.write_all(&bytes)
-            .and_then(|()| file.sync_all())
-            .map_err(|e| Error::io(path, e))
+        let file = crate::private_fs::create_or_replace(path)?;
+        write_all(file, path, &bytes)
     }
+
+    /// Writes the statement to a new file at `path` (0600); an existing file is refused,
+    /// never overwritten.
+    pub fn write_new(&self, path: &Path, format: StatementFormat) -> Result<()> {
+        let bytes = render(self, format)?;
+        let file = crate::private_fs::create_new(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Error::invalid(
+                "file",
+                format!("{} already exists; choose another name", path.display()),
+            ),
+            _ => Error::io(path, e),
+        })?;
+        write_all(file, path, &bytes)
+    }
+}
+
+fn write_all(mut file: std::fs::File, path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io(path, e))
 }
 
 fn rfc3339(time: OffsetDateTime) -> String {

@@ -43,6 +43,10 @@ entry: string,
  */
 detail: string,
 /**
+ * Why, as the staff member gave it (empty when none was given).
+ */
+reason: string,
+/**
  * For an event restored from a backup, its number in the old log.
  */
 restored_from: number | null,

@@ -21,4 +21,9 @@ egress_ips: Array<string>,
 /**
  * Display and redirection defaults for .rdp files.
  */
-rdp: RdpPreferences, };
+rdp: RdpPreferences,
+/**
+ * A regular expression every reason must contain a match of (`TASS-\d+`), so that a
+ * reason names a ticket; empty: any reason.
+ */
+ticket_pattern: string, };

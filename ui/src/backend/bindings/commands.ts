@@ -25,12 +25,18 @@ import type { Progress } from "./Progress";
 import type { Revealed } from "./Revealed";
 import type { SecretInput } from "./SecretInput";
 import type { SigningInfo } from "./SigningInfo";
+import type { StatementChoice } from "./StatementChoice";
+import type { StatementWritten } from "./StatementWritten";
 import type { TotpCode } from "./TotpCode";
 import type { VaultStatus } from "./VaultStatus";
 
 /** Every command: the arguments it takes (as the webview names them; `undefined`
  * when none) and what it resolves to. */
 export type Commands = {
+  /** Writes the access statement of the customer `code` over the days `since` to `until` (`YYYY-MM-DD`, blank: open) to a new file at `path` (an existing file is refused). Audited. */
+  access_statement: { args: { code: string; since: string; until: string; format: StatementChoice; path: string }; returns: StatementWritten };
+  /** A free file name to suggest: `~/ACME-access-statement-YYYY-MM-DD.pdf` (UTC day), with `-2`, `-3`… when that file exists. */
+  access_statement_default_path: { args: { code: string; format: StatementChoice }; returns: string };
   /** The user did something (a key, a click): the auto-lock countdown starts again. */
   activity: { args: undefined; returns: void };
   /** The families and actions the core's filter knows. A family is a name prefix the core expands to more than one action. */
@@ -44,9 +50,9 @@ export type Commands = {
   /** Walks the whole chain and names the first bad event. */
   audit_verify: { args: undefined; returns: AuditVerdict };
   /** Starts the Remote Desktop client for the entry. An expired account is refused with kind `account_expired` unless `expired_ok`. Audited. */
-  connect_entry: { args: { entry: string; expiredOk: boolean }; returns: Launched };
+  connect_entry: { args: { entry: string; expiredOk: boolean; reason?: string | null }; returns: Launched };
   /** Copies a secret to the clipboard, which clears itself after the preferred delay (or on lock); returns that delay in seconds. Audited. Nothing secret comes back over IPC. */
-  copy_secret: { args: { entry: string; what: CopyField }; returns: number };
+  copy_secret: { args: { entry: string; what: CopyField; reason?: string | null }; returns: number };
   /** Creates the vault for `staff` and leaves it unlocked. The key derivation is calibrated to take 0.5–1 s on this machine (a few seconds of measuring, off the main thread). */
   create_vault: { args: { staff: string; password: string }; returns: VaultStatus };
   /** A customer and its entries as cards (no secrets). Audited as a view. */
@@ -80,7 +86,7 @@ export type Commands = {
   /** Keeps the unlocked vault's key in this device's keychain. Audited. */
   remember_on_device: { args: undefined; returns: void };
   /** Shows the entry's password in the app (hidden again after `REVEAL_SECONDS`). Audited as a reveal before the password is read. */
-  reveal_password: { args: { entry: string }; returns: Revealed };
+  reveal_password: { args: { entry: string; reason?: string | null }; returns: Revealed };
   /** Creates a customer (`id` absent) or saves the form over an existing one; returns its list row (the code may have changed). */
   save_customer: { args: { id?: string | null; form: CustomerForm }; returns: CustomerSummary };
   /** Creates an entry (`entry_id` absent) or saves the form over one, changing its password and TOTP secret as asked. */
@@ -96,7 +102,7 @@ export type Commands = {
   /** Reads the `.pfx` at `path` with `password` and keeps its certificate and key in the vault (replacing any earlier one), audited as `signing_set`. Refused with the core's one line: a wrong password, an expired certificate, a key that is not RSA… */
   signing_set_pfx: { args: { path: string; password: string }; returns: SigningInfo };
   /** The entry's current TOTP code and seconds left (the secret never leaves the core). Audited; the UI asks once per period. */
-  totp_code: { args: { entry: string }; returns: TotpCode };
+  totp_code: { args: { entry: string; reason?: string | null }; returns: TotpCode };
   /** Unlocks the vault with the master password. */
   unlock: { args: { password: string }; returns: VaultStatus };
   /** Unlocks with the key kept in this device's keychain (no master password). Audited as an unlock with the remembered key. */

@@ -29,7 +29,7 @@ describe("EntryCard", () => {
 
     await userEvent.click(screen.getByRole("button", { name: button }));
 
-    expect(ipc).toHaveBeenCalledWith("copy_secret", { entry: "e-dc01", what });
+    expect(ipc).toHaveBeenCalledWith("copy_secret", { entry: "e-dc01", what, reason: null });
     await waitFor(() => expect(onnotice).toHaveBeenCalledExactlyOnceWith(notice));
   });
 
@@ -60,7 +60,7 @@ describe("EntryCard", () => {
 
     await userEvent.click(screen.getByRole("button", { name: "Connect to DC01" }));
 
-    expect(ipc).toHaveBeenCalledWith("connect_entry", { entry: "e-dc01", expiredOk: false });
+    expect(ipc).toHaveBeenCalledWith("connect_entry", { entry: "e-dc01", expiredOk: false, reason: null });
     await waitFor(() =>
       expect(onnotice).toHaveBeenCalledExactlyOnceWith(
         "Started xfreerdp for DC01. The account expires in 3 days.",
@@ -117,6 +117,7 @@ describe("EntryCard", () => {
       expect(ipc).toHaveBeenCalledExactlyOnceWith("connect_entry", {
         entry: "e-dc01",
         expiredOk: true,
+        reason: null,
       });
       expect(screen.queryByRole("alert")).toBeNull();
     });

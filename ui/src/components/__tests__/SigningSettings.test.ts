@@ -25,6 +25,7 @@ const preferences: Preferences = {
   auto_lock_minutes: 10,
   clipboard_clear_seconds: 20,
   egress_ips: [],
+  ticket_pattern: "",
   rdp: {
     screen_mode: "fullscreen",
     width: 1920,

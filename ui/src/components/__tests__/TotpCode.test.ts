@@ -31,7 +31,7 @@ describe("TotpCode", () => {
 
     expect((await screen.findByLabelText("TOTP code")).textContent).toBe("123 456");
     expect(screen.getByRole("img", { name: "20 seconds left" })).toBeTruthy();
-    expect(ipc).toHaveBeenCalledExactlyOnceWith("totp_code", { entry: "e-dc01" });
+    expect(ipc).toHaveBeenCalledExactlyOnceWith("totp_code", { entry: "e-dc01", reason: null });
   });
 
   it("turns amber for the last 5 seconds", async () => {

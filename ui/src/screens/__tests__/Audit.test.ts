@@ -17,6 +17,7 @@ function row(seq: number, action: AuditRow["action"], extra: Partial<AuditRow> =
     customer: "",
     entry: "",
     detail: "",
+    reason: "",
     restored_from: null,
     unauthenticated: false,
     caveat: "",

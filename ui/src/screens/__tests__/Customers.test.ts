@@ -112,7 +112,7 @@ describe("Customers", () => {
 
     await userEvent.type(search, "{Enter}");
 
-    expect(callsOf(ipc, "connect_entry")).toEqual([{ entry: "e-dc01", expiredOk: false }]);
+    expect(callsOf(ipc, "connect_entry")).toEqual([{ entry: "e-dc01", expiredOk: false, reason: null }]);
     expect((await screen.findByRole("status")).textContent?.trim()).toBe("Started xfreerdp for DC01.");
   });
 
@@ -175,7 +175,7 @@ describe("Customers", () => {
     await userEvent.keyboard("{Alt>}t{/Alt}");
 
     await waitFor(() =>
-      expect(callsOf(ipc, "copy_secret")).toEqual([{ entry: "e-dc01", what: "totp" }]),
+      expect(callsOf(ipc, "copy_secret")).toEqual([{ entry: "e-dc01", what: "totp", reason: null }]),
     );
   });
 
