@@ -589,6 +589,67 @@ async function flow() {
     check("no secret reached the webview after Connect", !(await wd("GET", s("/source"))).includes(CANARY));
     stopLab();
 
+    // 9b. The customer's rule on reasons: set to "required" in the customer editor, a copy
+    // without a reason is refused (the reason field gets the focus), one with a reason goes
+    // through; then "Access statement…" writes the customer's PDF with that reason in it.
+    {
+      await click(await find("button[aria-label='Edit customer LAB']"));
+      const policy = await findVisible("select[aria-label='Reason for each credential use']", 10000);
+      require_("the customer editor offers the reason policy", policy !== null);
+      await script(
+        "const e = document.querySelector(\"select[aria-label='Reason for each credential use']\"); e.value = 'required'; e.dispatchEvent(new Event('change', { bubbles: true }));",
+      );
+      await click(await find("form[aria-label='Edit LAB'] button[type=submit]"));
+      const reasonField = await findVisible("#reason", 10000);
+      check("a customer that requires a reason shows the reason field", reasonField !== null);
+      await click(await findVisible("button[aria-label='Copy user name of RDP']", 10000));
+      const refusedNotice = await waitFor(
+        () => script("const e = document.querySelector('.toast'); return e && /requires a reason/.test(e.textContent) ? e.textContent : null;"),
+        10000,
+      );
+      check("a copy without a reason is refused, saying why", refusedNotice !== null, refusedNotice ?? "");
+      check(
+        "the refusal puts the focus in the reason field",
+        (await waitFor(async () => ((await script("return document.activeElement && document.activeElement.id")) === "reason" ? true : null), 5000)) === true,
+      );
+      await screenshot("10c-reason-required");
+      await type(reasonField, "TASS-77 e2e check" + ENTER);
+      await click(await find("button[aria-label='Copy user name of RDP']"));
+      const copiedNotice = await waitFor(
+        () => script("const e = document.querySelector('.toast'); return e && /User name of RDP copied/.test(e.textContent) ? e.textContent : null;"),
+        10000,
+      );
+      check("with a reason the copy goes through", copiedNotice !== null);
+
+      await click(await find("button[aria-label='Access statement of LAB']"));
+      const statementFile = join(mkdtempSync(join(tmpdir(), "sallyport-e2e-statement-")), "lab.pdf");
+      const fileField = await findVisible("input[aria-label='Statement file']", 10000);
+      require_("Access statement… opens its form", fileField !== null);
+      const suggestedStatement = await script("return document.querySelector(\"input[aria-label='Statement file']\").value");
+      check("the statement file is suggested in the home folder", /\/LAB-access-statement-\d{4}-\d{2}-\d{2}(-\d+)?\.pdf$/.test(suggestedStatement), suggestedStatement);
+      // Today's use: the period runs from the start of the log to today.
+      await setField("input[aria-label='First day']", "");
+      await setField("input[aria-label='Last day']", "");
+      await setField("input[aria-label='Statement file']", statementFile);
+      await screenshot("10d-statement-form");
+      await click(await find("form[aria-label='Access statement'] button[type=submit]"));
+      const wrote = await waitFor(
+        () => script("const e = document.querySelector('.toast'); return e && /^Wrote /.test(e.textContent) ? e.textContent : null;"),
+        15000,
+      );
+      const toastNow = await script("return [...document.querySelectorAll('.toast')].map((e) => e.textContent).join(' / ')");
+      check("the statement is written and the app says so", /lab\.pdf: \d+ uses; the audit log verified/.test(wrote ?? ""), wrote ?? toastNow);
+      await screenshot("10e-statement-written");
+      let statementText = "";
+      try {
+        statementText = execFileSync("pdftotext", [statementFile, "-"], { encoding: "utf8" });
+      } catch (error) {
+        statementText = String(error);
+      }
+      check("the statement PDF lists the use with its reason", /copy_username \| RDP \| TASS-77 e2e check \| ok/.test(statementText), statementText.slice(0, 600));
+      check("the statement PDF holds no secret", !statementText.includes(CANARY));
+    }
+
     // Audit view: opened from the header, it lists this run's events (Connect's launch
     // among them); Verify says the log is intact; Escape returns to the customers.
     {
@@ -599,6 +660,8 @@ async function flow() {
       check("Audit log shows the events table", auditTable !== null);
       const shown = await script("return [...document.querySelectorAll('table.audit-table td.audit-what')].map((e) => e.textContent)");
       check("the audit table lists Connect's launch", shown.includes("launch"), JSON.stringify(shown.slice(0, 8)));
+      const reasons = await script("return [...document.querySelectorAll('table.audit-table .tag.reason')].map((e) => e.textContent)");
+      check("the audit table shows the reason given with the copy", reasons.includes("reason: TASS-77 e2e check"), JSON.stringify(reasons));
       await click(await byText("Verify log"));
       const verdict = await findVisible("[data-testid=audit-verdict]", 15000);
       const verdictText = verdict ? await textOf(verdict) : "";
