@@ -120,12 +120,9 @@ pub async fn copy_secret(
 ) -> ApiResult<u64> {
     let reason = parse_reason(reason.as_deref())?;
     sallyport_clipboard::check_display().map_err(ApiError::clipboard)?;
-    let (value, clear_after) = state.vault.with_session(|s| {
-        Ok((
-            s.copy_value(entry, what, reason.as_ref())?,
-            clear_after(s),
-        ))
-    })?;
+    let (value, clear_after) = state
+        .vault
+        .with_session(|s| Ok((s.copy_value(entry, what, reason.as_ref())?, clear_after(s))))?;
     state
         .clipboard
         .copy(value, clear_after)

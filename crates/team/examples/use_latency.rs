@@ -79,7 +79,9 @@ fn main() {
                     for u in 0..uses {
                         let entry = entries[(m * 31 + u * 7) % entries.len()];
                         let t = Instant::now();
-                        let value = session.copy_value(entry, CopyField::Password).unwrap();
+                        let value = session
+                            .copy_value(entry, CopyField::Password, None)
+                            .unwrap();
                         times.push(t.elapsed());
                         drop(value);
                     }

@@ -53,7 +53,8 @@ pub fn policy(ctx: &mut Context, args: PolicyArgs) -> anyhow::Result<ExitCode> {
         customer.code,
         match policy {
             ReasonPolicy::Off => "no reason asked for when its credentials are used",
-            ReasonPolicy::Optional => "a reason is asked for (not required) with each credential use",
+            ReasonPolicy::Optional =>
+                "a reason is asked for (not required) with each credential use",
             ReasonPolicy::Required => "every use of its credentials requires a reason",
         }
     );

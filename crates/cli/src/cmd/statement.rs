@@ -88,7 +88,11 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
                 w.customer,
                 w.file.display(),
                 w.uses,
-                if w.verified { "verified" } else { "NOT verified" }
+                if w.verified {
+                    "verified"
+                } else {
+                    "NOT verified"
+                }
             );
         }
     }
@@ -103,9 +107,13 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
 
 fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
     if dir.exists() && !dir.is_dir() {
-        bail!("{}: is not a folder; with --all, --out names a folder", dir.display());
+        bail!(
+            "{}: is not a folder; with --all, --out names a folder",
+            dir.display()
+        );
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("{}: cannot create the folder", dir.display()))
 }
 
 /// `ACME-access-statement.pdf`: the code, with anything a file name cannot hold as `_`.

@@ -715,3 +715,61 @@ fn remove_with_rekey_seals_everything_under_a_new_key_for_the_others() {
     );
     assert_ok(&t.bob.run(&["audit", "verify"]));
 }
+
+#[test]
+fn a_reason_is_recorded_by_the_server_and_the_statement_reads_the_servers_log() {
+    let t = Team::new();
+    // The customer's rule is Alice's to set (an edit); Carol (staff) uses a credential.
+    assert_ok(&t.alice.run(&["reason", "ACME", "required"]));
+    let refused = t.carol.run(&["totp", "ACME/Web server"]);
+    assert_error(&refused, "ACME requires a reason");
+    assert!(stdout(&refused).is_empty());
+    assert_ok(
+        &t.carol
+            .run(&["totp", "ACME/Web server", "--reason", "TASS-900 team check"]),
+    );
+
+    // The server holds the reason in its own column, written by its own function.
+    let recorded = t.pg.superuser(
+        "SELECT member || '|' || action || '|' || outcome || '|' || coalesce(reason, '') \
+         FROM sallyport.audit WHERE action = 'totp_show' ORDER BY seq",
+    );
+    let rows: Vec<&str> = recorded.lines().collect();
+    assert!(rows.contains(&"Carol|totp_show|failed|"), "{recorded}");
+    assert!(
+        rows.contains(&"Carol|totp_show|ok|TASS-900 team check"),
+        "{recorded}"
+    );
+
+    // Alice's statement of ACME lists Carol's uses with the reason, and the head her
+    // `audit verify` reports next.
+    let file = t.dir.path().join("acme.json");
+    assert_ok(&t.alice.run(&[
+        "statement",
+        "ACME",
+        "--out",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let uses: Vec<(String, String, String)> = s["uses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["staff"].as_str().unwrap().to_owned(),
+                u["outcome"].as_str().unwrap().to_owned(),
+                u["reason"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        uses.contains(&("Carol".into(), "ok".into(), "TASS-900 team check".into())),
+        "{uses:?}"
+    );
+    assert_eq!(s["verified"], true);
+    let verify = t.alice.json(&["audit", "verify", "--json"]);
+    assert_eq!(s["chain_head"], verify["head"]);
+}

@@ -122,7 +122,10 @@ mod tests {
 
     #[test]
     fn a_reason_is_one_trimmed_line_of_bounded_length() {
-        assert_eq!(Reason::parse("  TASS-42 reset  ").unwrap().as_str(), "TASS-42 reset");
+        assert_eq!(
+            Reason::parse("  TASS-42 reset  ").unwrap().as_str(),
+            "TASS-42 reset"
+        );
         for bad in ["", "   ", "TASS-1\nforged: line", "a\rb", "tab\u{7}bell"] {
             assert!(Reason::parse(bad).is_err(), "{bad:?} accepted");
         }
@@ -134,7 +137,9 @@ mod tests {
     #[test]
     fn a_ticket_pattern_must_be_found_in_the_reason() {
         let pattern = TicketPattern::parse(r"TASS-\d+").unwrap().unwrap();
-        pattern.check(&Reason::parse("TASS-1234 printer queue").unwrap()).unwrap();
+        pattern
+            .check(&Reason::parse("TASS-1234 printer queue").unwrap())
+            .unwrap();
         let err = pattern
             .check(&Reason::parse("printer queue").unwrap())
             .unwrap_err();

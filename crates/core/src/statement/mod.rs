@@ -288,10 +288,8 @@ impl Session {
         only_used: bool,
     ) -> Result<Vec<Statement>> {
         let _span = tracing::info_span!("statement", customers = customers.len()).entered();
-        let mut uses: std::collections::HashMap<Uuid, Vec<Use>> = customers
-            .iter()
-            .map(|c| (c.id, Vec::new()))
-            .collect();
+        let mut uses: std::collections::HashMap<Uuid, Vec<Use>> =
+            customers.iter().map(|c| (c.id, Vec::new())).collect();
         self.for_each_audit_event(&crate::audit::AuditFilter::default(), &mut |event| {
             if !event.action.uses_credential() || !period.contains(event.time) {
                 return Ok(());
@@ -305,7 +303,8 @@ impl Session {
             .into_iter()
             .filter(|c| !only_used || uses.get(&c.id).is_some_and(|u| !u.is_empty()))
             .collect();
-        let shown = |d: Option<Date>, open: &str| d.map_or_else(|| open.to_owned(), |d| d.to_string());
+        let shown =
+            |d: Option<Date>, open: &str| d.map_or_else(|| open.to_owned(), |d| d.to_string());
         let events: Vec<NewEvent> = customers
             .iter()
             .map(|c| {

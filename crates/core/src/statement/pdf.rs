@@ -172,7 +172,13 @@ impl Layout {
             layout.room(LINE * 2.0);
             layout.y -= LINE;
             let y = layout.y;
-            layout.text_at(Font::CourierBold, BODY, MARGIN + 2.0, y, &header.join(" | "));
+            layout.text_at(
+                Font::CourierBold,
+                BODY,
+                MARGIN + 2.0,
+                y,
+                &header.join(" | "),
+            );
             layout.rule(y - 3.0);
             layout.y -= 2.0;
         };
@@ -235,7 +241,10 @@ pub(super) fn statement(s: &Statement) -> Vec<u8> {
     let mut layout = Layout::new();
     let wide = ((PAGE_W - 2.0 * MARGIN) / (10.0 * 0.5)) as usize;
     layout.y -= 6.0;
-    let title = format!("Access statement: {} ({})", s.customer.name, s.customer.code);
+    let title = format!(
+        "Access statement: {} ({})",
+        s.customer.name, s.customer.code
+    );
     for line in wrap(&title, 80) {
         layout.y -= 20.0;
         let y = layout.y;
@@ -251,7 +260,12 @@ pub(super) fn statement(s: &Statement) -> Vec<u8> {
     layout.para(
         Font::Helvetica,
         10.0,
-        &format!("Issued {} by {} with Sallyport {}", s.issued_at, s.issued_by, env!("CARGO_PKG_VERSION")),
+        &format!(
+            "Issued {} by {} with Sallyport {}",
+            s.issued_at,
+            s.issued_by,
+            env!("CARGO_PKG_VERSION")
+        ),
         wide,
     );
     layout.para(
@@ -288,7 +302,14 @@ pub(super) fn statement(s: &Statement) -> Vec<u8> {
     match accounts.is_empty() {
         true => layout.para(Font::Helvetica, 9.0, "No accounts are held.", wide),
         false => layout.table(
-            &["Entry", "Kind", "User", "Account", "Expires", "Password changed"],
+            &[
+                "Entry",
+                "Kind",
+                "User",
+                "Account",
+                "Expires",
+                "Password changed",
+            ],
             &accounts,
         ),
     }
@@ -323,13 +344,26 @@ pub(super) fn statement(s: &Statement) -> Vec<u8> {
             wide,
         ),
         false => layout.table(
-            &["When (UTC)", "Staff", "Device", "Action", "Entry", "Reason", "Outcome"],
+            &[
+                "When (UTC)",
+                "Staff",
+                "Device",
+                "Action",
+                "Entry",
+                "Reason",
+                "Outcome",
+            ],
             &uses,
         ),
     }
     layout.gap(6.0);
 
-    layout.para(Font::HelveticaBold, 12.0, "The vendor's egress addresses", wide);
+    layout.para(
+        Font::HelveticaBold,
+        12.0,
+        "The vendor's egress addresses",
+        wide,
+    );
     match s.egress.is_empty() {
         true => layout.para(Font::Helvetica, 9.0, "None recorded.", wide),
         false => layout.para(Font::Courier, 9.0, &s.egress.join("  "), 150),
@@ -356,13 +390,22 @@ pub(super) fn statement(s: &Statement) -> Vec<u8> {
             s.customer.code,
             i + 1
         );
-        let mut op = format!("0.5 w 0.6 G {MARGIN:.2} {:.2} m {:.2} {:.2} l S 0 G\n", MARGIN + 12.0, PAGE_W - MARGIN, MARGIN + 12.0).into_bytes();
+        let mut op = format!(
+            "0.5 w 0.6 G {MARGIN:.2} {:.2} m {:.2} {:.2} l S 0 G\n",
+            MARGIN + 12.0,
+            PAGE_W - MARGIN,
+            MARGIN + 12.0
+        )
+        .into_bytes();
         op.extend(format!("BT /F1 7 Tf {MARGIN:.2} {MARGIN:.2} Td ").into_bytes());
         op.extend(literal(&footer));
         op.extend_from_slice(b" Tj ET\n");
         page.extend(op);
     }
-    document(&layout.pages, &format!("Access statement {}", s.customer.code))
+    document(
+        &layout.pages,
+        &format!("Access statement {}", s.customer.code),
+    )
 }
 
 /// The file: catalog, page tree, fonts, pages with their content, info, xref, trailer.
@@ -390,8 +433,10 @@ fn document(pages: &[Vec<u8>], title: &str) -> Vec<u8> {
     objects.push(format!("<< /Font << {} >> >>", fonts.join(" ")).into_bytes());
     for (_, base) in FONTS {
         objects.push(
-            format!("<< /Type /Font /Subtype /Type1 /BaseFont /{base} /Encoding /WinAnsiEncoding >>")
-                .into_bytes(),
+            format!(
+                "<< /Type /Font /Subtype /Type1 /BaseFont /{base} /Encoding /WinAnsiEncoding >>"
+            )
+            .into_bytes(),
         );
     }
     let mut info = b"<< /Title ".to_vec();
@@ -447,7 +492,10 @@ mod tests {
 
     #[test]
     fn wrapping_breaks_at_spaces_and_cuts_long_words() {
-        assert_eq!(wrap("TASS-1 reset the printer", 12), ["TASS-1 reset", "the printer"]);
+        assert_eq!(
+            wrap("TASS-1 reset the printer", 12),
+            ["TASS-1 reset", "the printer"]
+        );
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 4), [""]);
     }

@@ -7,8 +7,8 @@ use crate::{Error, Result};
 pub fn render(statement: &Statement, format: StatementFormat) -> Result<Vec<u8>> {
     match format {
         StatementFormat::Json => {
-            let mut bytes = serde_json::to_vec_pretty(statement)
-                .map_err(|e| Error::Storage(e.to_string()))?;
+            let mut bytes =
+                serde_json::to_vec_pretty(statement).map_err(|e| Error::Storage(e.to_string()))?;
             bytes.push(b'\n');
             Ok(bytes)
         }
@@ -19,8 +19,9 @@ pub fn render(statement: &Statement, format: StatementFormat) -> Result<Vec<u8>>
 }
 
 /// The CSV columns: one row per use.
-pub(crate) const USE_COLUMNS: [&str; 7] =
-    ["at", "staff", "device", "action", "entry", "reason", "outcome"];
+pub(crate) const USE_COLUMNS: [&str; 7] = [
+    "at", "staff", "device", "action", "entry", "reason", "outcome",
+];
 
 fn csv(statement: &Statement) -> Result<Vec<u8>> {
     let failed = |e: csv::Error| Error::Storage(e.to_string());
@@ -39,11 +40,15 @@ fn csv(statement: &Statement) -> Result<Vec<u8>> {
             u.reason.as_deref().unwrap_or_default(),
             &u.outcome,
         ];
-        out.write_record(cells.map(crate::text::to_csv_cell).iter().map(|c| c.as_ref()))
-            .map_err(failed)?;
+        out.write_record(
+            cells
+                .map(crate::text::to_csv_cell)
+                .iter()
+                .map(|c| c.as_ref()),
+        )
+        .map_err(failed)?;
     }
-    out.into_inner()
-        .map_err(|e| Error::Storage(e.to_string()))
+    out.into_inner().map_err(|e| Error::Storage(e.to_string()))
 }
 
 /// `text` with HTML's special characters escaped.
@@ -67,10 +72,7 @@ pub(crate) fn period_words(statement: &Statement) -> String {
     format!(
         "{} to {}",
         statement.since.as_deref().unwrap_or("the start of the log"),
-        statement
-            .until
-            .as_deref()
-            .unwrap_or("the time of issue")
+        statement.until.as_deref().unwrap_or("the time of issue")
     )
 }
 
@@ -78,7 +80,9 @@ pub(crate) fn period_words(statement: &Statement) -> String {
 pub(crate) fn policy_words(statement: &Statement) -> &'static str {
     match statement.reason_policy {
         crate::model::ReasonPolicy::Off => "A reason for each use is not asked for.",
-        crate::model::ReasonPolicy::Optional => "A reason is asked for with each use (not required).",
+        crate::model::ReasonPolicy::Optional => {
+            "A reason is asked for with each use (not required)."
+        }
         crate::model::ReasonPolicy::Required => {
             "A reason is required for each use; a use without one is refused and listed as failed."
         }
@@ -114,7 +118,10 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>], empty: &str) {
 }
 
 fn html(s: &Statement) -> String {
-    let title = format!("Access statement: {} ({})", s.customer.name, s.customer.code);
+    let title = format!(
+        "Access statement: {} ({})",
+        s.customer.name, s.customer.code
+    );
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str(&format!("<title>{}</title>\n", esc(&title)));
@@ -153,7 +160,14 @@ fn html(s: &Statement) -> String {
         .collect();
     table(
         &mut out,
-        &["Entry", "Kind", "User", "Account", "Expires", "Password changed"],
+        &[
+            "Entry",
+            "Kind",
+            "User",
+            "Account",
+            "Expires",
+            "Password changed",
+        ],
         &accounts,
         "No accounts are held.",
     );
@@ -178,7 +192,15 @@ fn html(s: &Statement) -> String {
         .collect();
     table(
         &mut out,
-        &["When (UTC)", "Staff", "Device", "Action", "Entry", "Reason", "Outcome"],
+        &[
+            "When (UTC)",
+            "Staff",
+            "Device",
+            "Action",
+            "Entry",
+            "Reason",
+            "Outcome",
+        ],
         &uses,
         "No credential was used in the period.",
     );

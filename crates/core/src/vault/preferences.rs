@@ -130,7 +130,10 @@ impl Preferences {
             ),
             ("egress addresses", self.egress_ips != other.egress_ips),
             (".rdp defaults", self.rdp != other.rdp),
-            ("ticket pattern", self.ticket_pattern != other.ticket_pattern),
+            (
+                "ticket pattern",
+                self.ticket_pattern != other.ticket_pattern,
+            ),
         ]
         .into_iter()
         .filter_map(|(name, changed)| changed.then_some(name))

@@ -23,7 +23,11 @@ fn vault() -> (tempfile::TempDir, std::path::PathBuf, Session) {
 }
 
 fn entry(session: &Session, selector: &str) -> uuid::Uuid {
-    session.select(selector, Purpose::Password).unwrap().entry.id
+    session
+        .select(selector, Purpose::Password)
+        .unwrap()
+        .entry
+        .id
 }
 
 fn events(session: &Session) -> Vec<sallyport_core::audit::Event> {
@@ -43,9 +47,14 @@ fn a_required_reason_refuses_the_use_records_the_refusal_and_keeps_given_reasons
     let acme = entry(&session, "ACME");
     let before = events(&session).len();
 
-    let refused = session.copy_value(acme, CopyField::Password, None).unwrap_err();
+    let refused = session
+        .copy_value(acme, CopyField::Password, None)
+        .unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::ReasonRequired);
-    assert!(refused.to_string().contains("ACME requires a reason"), "{refused}");
+    assert!(
+        refused.to_string().contains("ACME requires a reason"),
+        "{refused}"
+    );
     assert!(session.current_totp(acme, None).is_err());
     assert!(session.reveal_password(acme, None).is_err());
     let all = events(&session);
@@ -85,16 +94,20 @@ fn the_policy_is_set_audited_and_kept_through_a_native_export() {
     assert!(last.detail.contains("off -> optional"), "{}", last.detail);
 
     let out = dir.path().join("out.csv");
-    session
-        .export_native(&out)
-        .unwrap();
+    session.export_native(&out).unwrap();
     let text = std::fs::read_to_string(&out).unwrap();
     let header = text.lines().next().unwrap();
     assert!(header.split(',').any(|c| c == "reason"), "{header}");
     let (_dir2, _path2, mut other) = new_vault();
     import(&mut other, &out, ConflictPolicy::Fail);
-    assert_eq!(other.find_customer("ACME").unwrap().reason_policy, ReasonPolicy::Required);
-    assert_eq!(other.find_customer("BETA").unwrap().reason_policy, ReasonPolicy::Optional);
+    assert_eq!(
+        other.find_customer("ACME").unwrap().reason_policy,
+        ReasonPolicy::Required
+    );
+    assert_eq!(
+        other.find_customer("BETA").unwrap().reason_policy,
+        ReasonPolicy::Optional
+    );
 }
 
 #[test]
@@ -137,7 +150,10 @@ fn a_statement_lists_exactly_the_customers_uses_in_the_period() {
         .collect();
     assert_eq!(
         actions,
-        [("totp_show", Some("TASS-1"), "ok"), ("copy_password", None, "failed")]
+        [
+            ("totp_show", Some("TASS-1"), "ok"),
+            ("copy_password", None, "failed")
+        ]
     );
     assert_eq!(all.uses[0].staff, "Test Staff");
     assert_eq!(all.accounts.len(), 1);
@@ -149,11 +165,22 @@ fn a_statement_lists_exactly_the_customers_uses_in_the_period() {
     let tomorrow = today.next_day().unwrap();
     let yesterday = today.previous_day().unwrap();
     let future = Period::parse(Some(&day(tomorrow)), None).unwrap();
-    assert!(session.access_statement("ACME", future).unwrap().uses.is_empty());
+    assert!(session
+        .access_statement("ACME", future)
+        .unwrap()
+        .uses
+        .is_empty());
     let past = Period::parse(None, Some(&day(yesterday))).unwrap();
-    assert!(session.access_statement("ACME", past).unwrap().uses.is_empty());
+    assert!(session
+        .access_statement("ACME", past)
+        .unwrap()
+        .uses
+        .is_empty());
     let exact = Period::parse(Some(&day(today)), Some(&day(today))).unwrap();
-    assert_eq!(session.access_statement("ACME", exact).unwrap().uses.len(), 2);
+    assert_eq!(
+        session.access_statement("ACME", exact).unwrap().uses.len(),
+        2
+    );
     assert!(Period::parse(Some(&day(tomorrow)), Some(&day(today))).is_err());
     assert!(Period::parse(Some("2026-13-01"), None).is_err());
 
@@ -164,7 +191,12 @@ fn a_statement_lists_exactly_the_customers_uses_in_the_period() {
     assert!(every[1].uses.iter().all(|u| u.entry == "RDP"));
 
     // Every format renders; nothing secret is in any of them.
-    for format in [StatementFormat::Json, StatementFormat::Csv, StatementFormat::Html, StatementFormat::Pdf] {
+    for format in [
+        StatementFormat::Json,
+        StatementFormat::Csv,
+        StatementFormat::Html,
+        StatementFormat::Pdf,
+    ] {
         let bytes = render(&all, format).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains("Canary-Pass"), "{format:?}");

@@ -244,7 +244,11 @@ impl Session {
 
     /// A generator for the entry's TOTP codes; the read is recorded in the audit log, with
     /// `reason` ([`Session::check_reason`]).
-    pub fn totp_generator(&mut self, entry: Uuid, reason: Option<&Reason>) -> Result<TotpGenerator> {
+    pub fn totp_generator(
+        &mut self,
+        entry: Uuid,
+        reason: Option<&Reason>,
+    ) -> Result<TotpGenerator> {
         let target = self.target(entry, Purpose::Totp)?;
         self.check_reason(&target, Action::TotpShow, reason)?;
         let event = NewEvent::new(Action::TotpShow)
@@ -343,7 +347,11 @@ impl Session {
     /// The entry's password, to be shown on screen (the app's explicit "reveal"). Recorded
     /// in the audit log first, with `reason` ([`Session::check_reason`]); nothing is
     /// returned if that fails.
-    pub fn reveal_password(&mut self, entry: Uuid, reason: Option<&Reason>) -> Result<SecretString> {
+    pub fn reveal_password(
+        &mut self,
+        entry: Uuid,
+        reason: Option<&Reason>,
+    ) -> Result<SecretString> {
         let target = self.target(entry, Purpose::Password)?;
         self.check_reason(&target, Action::Reveal, reason)?;
         let event = NewEvent::new(Action::Reveal)

@@ -106,7 +106,9 @@ impl Session {
         customer.reason_policy = policy;
         let event = NewEvent::new(Action::CustomerEdit)
             .customer(&customer)
-            .detail(format!("reason for each credential use: {before} -> {policy}"));
+            .detail(format!(
+                "reason for each credential use: {before} -> {policy}"
+            ));
         let stored = customer.clone();
         self.write_batch(&[event], |view, tx| {
             tx.put_customer(&records::seal_customer(view.cipher, &stored)?)?;
