@@ -130,14 +130,24 @@ fn verify_counts_events_and_names_the_first_bad_one() {
     let out = v.run(&["audit", "verify"], PASSWORD);
     assert_ok(&out);
     // vault_create, unlock + import, and nothing of this run yet.
-    assert_eq!(stdout(&out), "audit log intact: 3 events verified\n");
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("audit log intact: 3 events verified"));
+    let head = lines
+        .next()
+        .unwrap()
+        .strip_prefix("chain head: ")
+        .unwrap()
+        .to_owned();
+    assert_eq!(head.len(), 64, "{text}");
     let out = v.run(&["audit", "verify", "--json"], PASSWORD);
     assert_ok(&out);
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(
-        json,
-        serde_json::json!({"ok": true, "events": 4, "problem": null})
-    );
+    // One more event (the unlock of the first verify), so a head that moved on.
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["events"], 4);
+    assert_eq!(json["problem"], serde_json::Value::Null);
+    assert!(json["head"].as_str().unwrap().len() == 64 && json["head"] != head.as_str());
 
     let conn = rusqlite::Connection::open(&v.path).unwrap();
     conn.execute("DELETE FROM audit WHERE seq = 2", []).unwrap();
@@ -171,7 +181,7 @@ fn export_writes_csv_or_json_lines_and_is_itself_recorded() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "seq,time,staff,os_user,host,action,outcome,customer_id,customer,entry_id,entry,detail,restored_from,unauthenticated"
+        "seq,time,staff,os_user,host,action,outcome,customer_id,customer,entry_id,entry,detail,restored_from,unauthenticated,reason"
     );
     assert_eq!(lines.count(), 6);
 
