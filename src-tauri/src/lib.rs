@@ -137,6 +137,8 @@ mod tests_audit;
 #[cfg(test)]
 mod tests_import;
 #[cfg(test)]
+mod tests_logging;
+#[cfg(test)]
 mod tests_signing;
 #[cfg(test)]
 mod tests_team;

@@ -58,6 +58,28 @@ fn every_command_at_trace_logs_what_happened_and_no_secret() {
             PASSWORD.into(),
         ),
         (
+            vec!["reason".into(), "ACME".into(), "optional".into()],
+            PASSWORD.into(),
+        ),
+        (
+            vec![
+                "totp".into(),
+                "ACME".into(),
+                "--reason".into(),
+                "TASS-1 Reason-Canary".into(),
+            ],
+            PASSWORD.into(),
+        ),
+        (
+            vec![
+                "statement".into(),
+                "ACME".into(),
+                "--out".into(),
+                file("acme.pdf"),
+            ],
+            PASSWORD.into(),
+        ),
+        (
             vec!["set-totp".into(), "BETA".into(), "--secret".into()],
             format!("{PASSWORD}\n{NEW_TOTP}"),
         ),
@@ -116,9 +138,13 @@ fn every_command_at_trace_logs_what_happened_and_no_secret() {
         "dry_run=true",
         "handoff=\"stdin\"",
         "kind=\"wrong_password\"",
+        "statement built",
     ] {
         assert!(log.contains(said), "the log lacks {said}:\n{log}");
     }
+    // A reason is the staff member's words about a customer's case: in the audit log and
+    // the statement, not in the diagnostic log.
+    assert!(!log.contains("Reason-Canary"), "{log}");
     let mut files = Vec::new();
     every_file(&dir, &mut files);
     assert!(files.len() >= 5, "{files:?}"); // the vault, its log, an .rdp file, exports

@@ -288,6 +288,7 @@ impl Session {
         only_used: bool,
     ) -> Result<Vec<Statement>> {
         let _span = tracing::info_span!("statement", customers = customers.len()).entered();
+        let started = std::time::Instant::now();
         let mut uses: std::collections::HashMap<Uuid, Vec<Use>> =
             customers.iter().map(|c| (c.id, Vec::new())).collect();
         self.for_each_audit_event(&crate::audit::AuditFilter::default(), &mut |event| {
@@ -350,6 +351,13 @@ impl Session {
                 reason_policy: customer.reason_policy,
             });
         }
+        tracing::info!(
+            statements = statements.len(),
+            uses = statements.iter().map(|s| s.uses.len()).sum::<usize>(),
+            verified = report.is_ok(),
+            ms = started.elapsed().as_millis() as u64,
+            "statement built"
+        );
         Ok(statements)
     }
 }
