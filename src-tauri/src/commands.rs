@@ -110,15 +110,42 @@ fn clear_after(session: &sallyport_core::Session) -> std::time::Duration {
 
 /// Copies a secret to the clipboard, which clears itself after the preferred delay (or on
 /// lock); returns that delay in seconds. Audited.
-/// Nothing secret comes back over IPC.
+/// Nothing secret comes back over IPC. A password or code is held back (kind
+/// `clipboard_shared`) while a Remote Desktop session that shares the clipboard with another
+/// customer's server is open, unless `shared_ok` (the user agreed).
 #[tauri::command]
 pub async fn copy_secret(
     state: State<'_, AppState>,
     entry: Uuid,
     what: CopyField,
     reason: Option<String>,
+    shared_ok: Option<bool>,
 ) -> ApiResult<u64> {
     let reason = parse_reason(reason.as_deref())?;
+    if what != CopyField::Username && shared_ok != Some(true) {
+        let target = state
+            .vault
+            .with_session(|s| s.target(entry, what.purpose()))?;
+        let others: Vec<String> = state
+            .launches
+            .running()
+            .iter()
+            .filter_map(|tag| SharedSession::parse(tag))
+            .filter(|s| s.customer != target.customer.id)
+            .map(|s| s.code)
+            .collect();
+        if !others.is_empty() {
+            return Err(ApiError::clipboard_shared(format!(
+                "A Remote Desktop session to {} is open and shares the clipboard: its server                  would receive this {} of {}.",
+                others.join(" and "),
+                match what {
+                    CopyField::Totp => "code",
+                    _ => "password",
+                },
+                target.customer.code
+            )));
+        }
+    }
     sallyport_clipboard::check_display().map_err(ApiError::clipboard)?;
     let (value, clear_after) = state
         .vault
@@ -128,6 +155,27 @@ pub async fn copy_secret(
         .copy(value, clear_after)
         .map_err(ApiError::clipboard)?;
     Ok(clear_after.as_secs())
+}
+
+/// An open session whose .rdp file shares the clipboard with its customer's server, as the
+/// launch watcher tags it.
+struct SharedSession {
+    customer: Uuid,
+    code: String,
+}
+
+impl SharedSession {
+    fn tag(&self) -> String {
+        format!("{} {}", self.customer, self.code)
+    }
+
+    fn parse(tag: &str) -> Option<SharedSession> {
+        let (id, code) = tag.split_once(' ')?;
+        Some(SharedSession {
+            customer: id.parse().ok()?,
+            code: code.to_owned(),
+        })
+    }
 }
 
 /// How long a revealed password stays on screen.
@@ -224,7 +272,15 @@ pub async fn connect_entry(
         reason: parse_reason(reason.as_deref())?,
     };
     let platform = Platform::current()?;
+    let mut shared = None;
     let connection = state.vault.with_session(|s| {
+        let target = s.target(entry, sallyport_core::vault::Purpose::Connect)?;
+        if s.shares_clipboard(&target) {
+            shared = Some(SharedSession {
+                customer: target.customer.id,
+                code: target.customer.code.clone(),
+            });
+        }
         Ok(sallyport_service::connect(
             s,
             entry,
@@ -257,7 +313,11 @@ pub async fn connect_entry(
         signed: connection.signed_by.is_some(),
     };
     // Removes the .rdp file and any credentials once the client has read them, or at once
-    // when the app quits before that.
-    state.launches.adopt(started, CLEAN_UP_GRACE);
+    // when the app quits before that. A session sharing the clipboard is watched while it
+    // runs, so that copying another customer's secret asks first.
+    match shared {
+        Some(session) => state.launches.watch(started, CLEAN_UP_GRACE, session.tag()),
+        None => state.launches.adopt(started, CLEAN_UP_GRACE),
+    }
     Ok(launched)
 }

@@ -27,6 +27,8 @@ pub struct CustomerDetail {
     pub rotate_after_session: bool,
     /// Whether each credential use asks for a reason (the customer's own rule).
     pub reason_policy: sallyport_core::model::ReasonPolicy,
+    /// Whether its .rdp files share the clipboard with its servers.
+    pub share_clipboard: bool,
     /// The entries: RDP first (what Connect uses), then by label.
     pub entries: Vec<EntryCard>,
 }
@@ -60,6 +62,7 @@ impl CustomerDetail {
             active: customer.active,
             rotate_after_session: customer.rotate_after_session,
             reason_policy: customer.reason_policy,
+            share_clipboard: customer.share_clipboard,
             entries: entries
                 .into_iter()
                 .map(|entry| EntryCard {

@@ -72,6 +72,16 @@ impl ApiError {
         }
     }
 
+    /// A copy held back until the user agrees: a session that shares the clipboard with
+    /// another customer's server is open.
+    pub fn clipboard_shared(message: impl std::fmt::Display) -> Self {
+        Self {
+            kind: ErrorKind::ClipboardShared,
+            message: message.to_string(),
+            fields: Vec::new(),
+        }
+    }
+
     /// The client could not be started.
     pub fn launch(message: impl std::fmt::Display) -> Self {
         Self {

@@ -65,6 +65,8 @@ enum Command {
     Rotated(cmd::rotated::Args),
     /// Turn a customer's "rotate after each support session" policy on or off.
     Rotation(cmd::rotated::PolicyArgs),
+    /// Let a customer's .rdp files share the clipboard with its servers (off by default).
+    ShareClipboard(cmd::rotated::ClipboardArgs),
     /// Set a customer's policy on reasons for credential use: off, optional or required.
     Reason(cmd::reason::PolicyArgs),
     /// Write a customer's access statement (accounts, uses with reasons, egress, chain head).
@@ -152,6 +154,7 @@ impl Command {
             Command::Rotated(_) => "rotated",
             Command::Rotation(_) => "rotation",
             Command::Reason(_) => "reason",
+            Command::ShareClipboard(_) => "share-clipboard",
             Command::Statement(_) => "statement",
             Command::Genpw(_) => "genpw",
             Command::Check(_) => "check",
@@ -194,6 +197,7 @@ fn main() -> ExitCode {
         Command::Rotated(args) => cmd::rotated::run(&mut ctx, args),
         Command::Rotation(args) => cmd::rotated::policy(&mut ctx, args),
         Command::Reason(args) => cmd::reason::policy(&mut ctx, args),
+        Command::ShareClipboard(args) => cmd::rotated::clipboard(&mut ctx, args),
         Command::Statement(args) => cmd::statement::run(&mut ctx, args),
         Command::Genpw(args) => cmd::genpw::run(args),
         Command::Check(args) => cmd::check::run(&mut ctx, args),

@@ -156,6 +156,9 @@ pub enum ErrorKind {
     Random,
     /// The clipboard could not be used (raised by the shells).
     Clipboard,
+    /// A copy was held back: an open Remote Desktop session to another customer shares the
+    /// clipboard (raised by the desktop app, which asks first).
+    ClipboardShared,
     /// The OS keychain could not be used (raised by the desktop app).
     Keychain,
     /// The Remote Desktop client could not be started.
@@ -186,6 +189,7 @@ impl ErrorKind {
             ErrorKind::Io => "io",
             ErrorKind::Random => "random",
             ErrorKind::Clipboard => "clipboard",
+            ErrorKind::ClipboardShared => "clipboard_shared",
             ErrorKind::Keychain => "keychain",
             ErrorKind::Launch => "launch",
         }

@@ -351,6 +351,7 @@ mod tests {
             active: true,
             rotate_after_session: false,
             reason_policy: Default::default(),
+            share_clipboard: false,
             entries: vec![EntryRef {
                 id: uuid::Uuid::new_v4(),
                 label: "RDP".into(),

@@ -256,6 +256,12 @@ impl Started {
         status
     }
 
+    /// Removes the temporary file and the Credential Manager entries now; the client keeps
+    /// running (and this value keeps its process handle).
+    fn remove_leftovers(&mut self) {
+        drop(std::mem::take(&mut self.leftovers));
+    }
+
     /// The client's exit status if it has exited (without waiting).
     fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
         self.child.try_wait().ok().flatten()

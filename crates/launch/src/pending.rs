@@ -19,6 +19,8 @@ pub struct PendingCleanups {
 struct Pending {
     next_id: u64,
     started: HashMap<u64, Started>,
+    /// Clients watched after their clean-up, with their tags ([`PendingCleanups::watch`]).
+    watched: HashMap<u64, (Started, String)>,
 }
 
 impl PendingCleanups {
@@ -51,6 +53,50 @@ impl PendingCleanups {
         });
     }
 
+    /// Like [`Self::adopt`], and the client is watched after its clean-up: while it runs,
+    /// [`Self::running`] names `tag` (the desktop app tags the sessions whose .rdp file
+    /// shares the clipboard with the customer it connects to).
+    pub fn watch(&self, started: Started, grace: Duration, tag: String) {
+        let id = {
+            let mut pending = self.lock();
+            let id = pending.next_id;
+            pending.next_id += 1;
+            pending.watched.insert(id, (started, tag));
+            id
+        };
+        let inner = Arc::clone(&self.inner);
+        let deadline = Instant::now() + grace;
+        std::thread::spawn(move || loop {
+            {
+                let mut pending = inner.lock().unwrap_or_else(PoisonError::into_inner);
+                let Some((started, _)) = pending.watched.get_mut(&id) else {
+                    return;
+                };
+                if started.exit_status().is_some() {
+                    drop(pending.watched.remove(&id));
+                    return;
+                }
+                if Instant::now() >= deadline {
+                    started.remove_leftovers();
+                    return; // `running` looks after it from now on
+                }
+            }
+            std::thread::sleep(POLL);
+        });
+    }
+
+    /// The tags of the watched clients that still run (each once).
+    pub fn running(&self) -> Vec<String> {
+        let mut pending = self.lock();
+        pending
+            .watched
+            .retain(|_, (started, _)| started.exit_status().is_none());
+        let mut tags: Vec<String> = pending.watched.values().map(|(_, t)| t.clone()).collect();
+        tags.sort();
+        tags.dedup();
+        tags
+    }
+
     /// How many launches are still waiting.
     pub fn len(&self) -> usize {
         self.lock().started.len()
@@ -66,6 +112,9 @@ impl PendingCleanups {
     pub fn clean_up_now(&self) {
         let mut pending = self.lock();
         pending.started.clear();
+        for (started, _) in pending.watched.values_mut() {
+            started.remove_leftovers();
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {

@@ -276,6 +276,38 @@ fn quitting_before_the_client_has_read_its_file_still_removes_it() {
 }
 
 #[test]
+fn a_watched_client_is_named_while_it_runs_and_its_file_goes_after_the_grace() {
+    let mut f = Fixture::new();
+    let platform = f.platform(Some(lingering_client(f.dir.path())));
+    let connection = f
+        .connect("ACME", ConnectOptions::default(), &platform)
+        .unwrap();
+    let started = connection.started.unwrap();
+    let pid = started.pid();
+    let pending = PendingCleanups::default();
+    pending.watch(started, Duration::from_millis(200), "acme-session".into());
+    assert_eq!(pending.running(), ["acme-session"]);
+    // After the grace the file is gone, and the client is still named while it runs.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !f.rdp_files().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(f.rdp_files().is_empty(), "{:?}", f.rdp_files());
+    assert_eq!(pending.running(), ["acme-session"]);
+    let _ = std::process::Command::new("kill")
+        .arg(pid.to_string())
+        .status();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !pending.running().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        pending.running().is_empty(),
+        "an exited client is no longer named"
+    );
+}
+
+#[test]
 fn a_credential_manager_plan_off_windows_starts_nothing_and_leaves_nothing() {
     let mut f = Fixture::new();
     let mut platform = f.platform(Some(stand_in_client(f.dir.path())));

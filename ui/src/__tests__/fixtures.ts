@@ -54,6 +54,7 @@ export function detail(code: string, name: string, entries: EntryCard[]): Custom
     active: true,
     rotate_after_session: false,
     reason_policy: "off",
+    share_clipboard: false,
     entries,
   };
 }

@@ -2,6 +2,7 @@
 //! customer's system; clears "rotation due" and records the day (optionally storing the
 //! new password, read like a master password: next stdin line or a hidden prompt).
 //! `sallyport rotation CUSTOMER on|off`: the "rotate after each support session" policy.
+//! `sallyport share-clipboard CUSTOMER on|off`: whether its .rdp files share the clipboard.
 
 use std::process::ExitCode;
 
@@ -50,6 +51,34 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
             "; new password stored"
         } else {
             ""
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ClipboardArgs {
+    /// Customer code or a unique part of its name.
+    customer: String,
+    /// on: the customer's .rdp files share the clipboard with its servers — while such a
+    /// session is open, everything copied on this computer (other customers' passwords
+    /// too) is offered to that server. off (the default): not shared.
+    #[arg(value_enum)]
+    state: Switch,
+}
+
+/// `sallyport share-clipboard CUSTOMER on|off`.
+pub fn clipboard(ctx: &mut Context, args: ClipboardArgs) -> anyhow::Result<ExitCode> {
+    let mut session = ctx.unlock()?;
+    let on = matches!(args.state, Switch::On);
+    let customer = session.set_clipboard_sharing(&args.customer, on)?;
+    session.lock()?;
+    println!(
+        "{}: {}",
+        customer.code,
+        match on {
+            true => "its .rdp files share the clipboard; while a session is open, whatever you copy (other customers' secrets too) reaches its server",
+            false => "its .rdp files do not share the clipboard",
         }
     );
     Ok(ExitCode::SUCCESS)

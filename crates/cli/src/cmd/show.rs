@@ -30,6 +30,7 @@ struct View<'a> {
     active: bool,
     rotate_after_session: bool,
     reason_policy: sallyport_core::model::ReasonPolicy,
+    share_clipboard: bool,
     entries: Vec<EntryView<'a>>,
 }
 
@@ -57,6 +58,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
             active: customer.active,
             rotate_after_session: customer.rotate_after_session,
             reason_policy: customer.reason_policy,
+            share_clipboard: customer.share_clipboard,
             entries: entries
                 .iter()
                 .map(|entry| EntryView {
@@ -87,6 +89,13 @@ fn render(c: &Customer, entries: &[Entry], today: time::Date) -> String {
             "rotation",
             match c.rotate_after_session {
                 true => "after each support session".to_owned(),
+                false => String::new(),
+            },
+        ),
+        (
+            "clipboard",
+            match c.share_clipboard {
+                true => "shared with its servers (.rdp files)".to_owned(),
                 false => String::new(),
             },
         ),

@@ -492,3 +492,47 @@ fn connect_starts_xfreerdp_and_the_server_receives_the_credentials() {
         stdout(&launches)
     );
 }
+
+/// The lines of an .rdp file (UTF-16LE with BOM, CRLF).
+fn rdp_lines(path: &std::path::Path) -> Vec<String> {
+    let bytes = std::fs::read(path).unwrap();
+    let units: Vec<u16> = bytes[2..]
+        .chunks(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    String::from_utf16(&units)
+        .unwrap()
+        .split("\r\n")
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_clipboard_is_shared_only_with_a_customer_that_allows_it() {
+    let v = Vault::with_fixture();
+    let file = v.dir.path().join("acme.rdp");
+    let path = file.to_str().unwrap();
+    assert_ok(&v.run(&["rdp", "ACME", "--out", path], PASSWORD));
+    assert!(rdp_lines(&file).contains(&"redirectclipboard:i:0".to_owned()));
+
+    let out = v.run(&["share-clipboard", "ACME", "on"], PASSWORD);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("other customers' secrets too"),
+        "{}",
+        stdout(&out)
+    );
+    assert_ok(&v.run(&["rdp", "ACME", "--out", path], PASSWORD));
+    assert!(rdp_lines(&file).contains(&"redirectclipboard:i:1".to_owned()));
+    let shown: serde_json::Value =
+        serde_json::from_slice(&v.run(&["show", "ACME", "--json"], PASSWORD).stdout).unwrap();
+    assert_eq!(shown["share_clipboard"], true);
+    // Another customer's files are not touched.
+    let beta = v.dir.path().join("beta.rdp");
+    assert_ok(&v.run(&["rdp", "BETA", "--out", beta.to_str().unwrap()], PASSWORD));
+    assert!(rdp_lines(&beta).contains(&"redirectclipboard:i:0".to_owned()));
+
+    assert_ok(&v.run(&["share-clipboard", "ACME", "off"], PASSWORD));
+    assert_ok(&v.run(&["rdp", "ACME", "--out", path], PASSWORD));
+    assert!(rdp_lines(&file).contains(&"redirectclipboard:i:0".to_owned()));
+}

@@ -103,6 +103,7 @@ fn row(c: &Customer, entry: Option<(&Entry, &EntrySecrets)>) -> Vec<String> {
                 Column::Active => Some(yes_no(c.active, "no")),
                 Column::CustomerNotes => Some(c.notes.clone()),
                 Column::RotateAfterSession => Some(yes_no(c.rotate_after_session, "")),
+                Column::ShareClipboard => Some(yes_no(c.share_clipboard, "")),
                 Column::Reason => Some(match c.reason_policy {
                     crate::model::ReasonPolicy::Off => String::new(),
                     policy => policy.as_str().to_owned(),
@@ -151,7 +152,8 @@ fn row(c: &Customer, entry: Option<(&Entry, &EntrySecrets)>) -> Vec<String> {
                 | Column::Active
                 | Column::CustomerNotes
                 | Column::RotateAfterSession
-                | Column::Reason => String::new(),
+                | Column::Reason
+                | Column::ShareClipboard => String::new(),
             }
         })
         .collect()

@@ -66,11 +66,13 @@ pub enum Column {
     RotationDue,
     /// The customer's reason policy (`off`, `optional`, `required`).
     Reason,
+    /// Whether the customer's .rdp files share the clipboard with its servers.
+    ShareClipboard,
 }
 
 impl Column {
     /// Every column, in export order.
-    pub const ALL: [Column; 31] = [
+    pub const ALL: [Column; 32] = [
         Column::Customer,
         Column::Code,
         Column::Entry,
@@ -102,6 +104,7 @@ impl Column {
         Column::RotateAfterSession,
         Column::RotationDue,
         Column::Reason,
+        Column::ShareClipboard,
     ];
 
     /// The column's name in a header (and the field name in a validation error).
@@ -138,6 +141,7 @@ impl Column {
             Column::RotateAfterSession => "rotate_after_session",
             Column::RotationDue => "rotation_due",
             Column::Reason => "reason",
+            Column::ShareClipboard => "share_clipboard",
         }
     }
 
@@ -155,6 +159,7 @@ impl Column {
                 | Column::CustomerNotes
                 | Column::RotateAfterSession
                 | Column::Reason
+                | Column::ShareClipboard
         )
     }
 
@@ -198,6 +203,8 @@ const ALIASES: &[(&str, Column)] = &[
     ("rotate", Column::RotateAfterSession),
     ("tag", Column::Tags),
     ("reason_policy", Column::Reason),
+    ("redirect_clipboard", Column::ShareClipboard),
+    ("clipboard_redirection", Column::ShareClipboard),
 ];
 
 /// A header cell as compared: trimmed, without a BOM, lowercase, spaces and dashes as `_`.

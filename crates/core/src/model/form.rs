@@ -36,6 +36,9 @@ pub struct CustomerForm {
     /// Whether each credential use asks for a reason (`off`, `optional`, `required`).
     #[serde(default)]
     pub reason_policy: super::ReasonPolicy,
+    /// Whether the customer's .rdp files share the clipboard with its servers.
+    #[serde(default)]
+    pub share_clipboard: bool,
 }
 
 impl CustomerForm {
@@ -50,6 +53,7 @@ impl CustomerForm {
             active: customer.active,
             rotate_after_session: customer.rotate_after_session,
             reason_policy: customer.reason_policy,
+            share_clipboard: customer.share_clipboard,
         }
     }
 }
@@ -217,6 +221,7 @@ pub fn customer_from_form(
         active: form.active,
         rotate_after_session: form.rotate_after_session,
         reason_policy: form.reason_policy,
+        share_clipboard: form.share_clipboard,
         ..base.clone()
     })
 }
@@ -310,6 +315,10 @@ pub(crate) fn changed_customer_fields(old: &Customer, new: &Customer) -> Vec<&'s
             old.rotate_after_session != new.rotate_after_session,
         ),
         ("reason policy", old.reason_policy != new.reason_policy),
+        (
+            "clipboard sharing",
+            old.share_clipboard != new.share_clipboard,
+        ),
     ]
     .into_iter()
     .filter_map(|(field, changed)| changed.then_some(field))

@@ -41,6 +41,11 @@ pub struct Customer {
     /// The customer's own rule on a reason (a ticket number) for each credential use.
     #[serde(default, skip_serializing_if = "ReasonPolicy::is_off")]
     pub reason_policy: ReasonPolicy,
+    /// The customer's .rdp files share the clipboard with its servers (off by default:
+    /// while a session is open, everything later copied here — another customer's
+    /// password too — is offered to this customer's server).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub share_clipboard: bool,
     /// A summary of each entry, sorted by label. The entries themselves are separate
     /// records, decrypted only when needed ([`crate::Session::entries`]).
     #[serde(default)]
@@ -198,6 +203,7 @@ impl Customer {
             active: true,
             rotate_after_session: false,
             reason_policy: ReasonPolicy::Off,
+            share_clipboard: false,
             entries: Vec::new(),
         }
     }

@@ -64,6 +64,8 @@ pub struct CustomerPatch {
     pub rotate_after_session: Option<bool>,
     /// Reason policy, when given.
     pub reason_policy: Option<super::ReasonPolicy>,
+    /// Clipboard sharing, when given.
+    pub share_clipboard: Option<bool>,
 }
 
 impl CustomerPatch {
@@ -91,6 +93,9 @@ impl CustomerPatch {
         }
         if let Some(policy) = self.reason_policy {
             customer.reason_policy = policy;
+        }
+        if let Some(share) = self.share_clipboard {
+            customer.share_clipboard = share;
         }
         *customer != before
     }
@@ -268,6 +273,10 @@ pub fn validate(raw: &RawRow) -> Result<(CustomerPatch, Option<EntryPatch>)> {
         reason_policy: raw
             .opt(Column::Reason)
             .map(|v| super::ReasonPolicy::parse("reason", v))
+            .transpose()?,
+        share_clipboard: raw
+            .opt(Column::ShareClipboard)
+            .map(|v| parse_bool("share_clipboard", v))
             .transpose()?,
     };
     let customer_notes = raw

@@ -21,6 +21,7 @@ fn acme() -> CustomerForm {
         active: true,
         rotate_after_session: false,
         reason_policy: Default::default(),
+        share_clipboard: false,
     }
 }
 

@@ -93,6 +93,7 @@ fn the_policy_is_set_audited_and_kept_through_a_native_export() {
     assert_eq!(last.action, Action::CustomerEdit);
     assert!(last.detail.contains("off -> optional"), "{}", last.detail);
 
+    session.set_clipboard_sharing("ACME", true).unwrap();
     let out = dir.path().join("out.csv");
     session.export_native(&out).unwrap();
     let text = std::fs::read_to_string(&out).unwrap();

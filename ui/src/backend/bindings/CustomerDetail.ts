@@ -43,6 +43,10 @@ rotate_after_session: boolean,
  */
 reason_policy: ReasonPolicy,
 /**
+ * Whether its .rdp files share the clipboard with its servers.
+ */
+share_clipboard: boolean,
+/**
  * The entries: RDP first (what Connect uses), then by label.
  */
 entries: Array<EntryCard>, };

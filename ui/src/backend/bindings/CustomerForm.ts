@@ -36,4 +36,8 @@ rotate_after_session: boolean,
 /**
  * Whether each credential use asks for a reason (`off`, `optional`, `required`).
  */
-reason_policy: ReasonPolicy, };
+reason_policy: ReasonPolicy,
+/**
+ * Whether the customer's .rdp files share the clipboard with its servers.
+ */
+share_clipboard: boolean, };

@@ -51,8 +51,8 @@ export type Commands = {
   audit_verify: { args: undefined; returns: AuditVerdict };
   /** Starts the Remote Desktop client for the entry. An expired account is refused with kind `account_expired` unless `expired_ok`. Audited. */
   connect_entry: { args: { entry: string; expiredOk: boolean; reason?: string | null }; returns: Launched };
-  /** Copies a secret to the clipboard, which clears itself after the preferred delay (or on lock); returns that delay in seconds. Audited. Nothing secret comes back over IPC. */
-  copy_secret: { args: { entry: string; what: CopyField; reason?: string | null }; returns: number };
+  /** Copies a secret to the clipboard, which clears itself after the preferred delay (or on lock); returns that delay in seconds. Audited. Nothing secret comes back over IPC. A password or code is held back (kind `clipboard_shared`) while a Remote Desktop session that shares the clipboard with another customer's server is open, unless `shared_ok` (the user agreed). */
+  copy_secret: { args: { entry: string; what: CopyField; reason?: string | null; sharedOk?: boolean | null }; returns: number };
   /** Creates the vault for `staff` and leaves it unlocked. The key derivation is calibrated to take 0.5–1 s on this machine (a few seconds of measuring, off the main thread). */
   create_vault: { args: { staff: string; password: string }; returns: VaultStatus };
   /** A customer and its entries as cards (no secrets). Audited as a view. */

@@ -33,6 +33,34 @@ describe("EntryCard", () => {
     await waitFor(() => expect(onnotice).toHaveBeenCalledExactlyOnceWith(notice));
   });
 
+  it("asks before copying while another customer's session shares the clipboard", async () => {
+    const ipc = fakeBackend({
+      totp_code: totp,
+      copy_secret: (args) => {
+        if (!args.sharedOk) {
+          throw {
+            kind: "clipboard_shared",
+            message: "A Remote Desktop session to BETA is open and shares the clipboard: its server would receive this password of ACME.",
+          };
+        }
+        return 20;
+      },
+    });
+    const { onnotice } = renderCard();
+
+    await userEvent.click(screen.getByRole("button", { name: "Copy password of DC01" }));
+    const warning = await screen.findByRole("alert");
+    expect(warning.textContent).toContain("session to BETA is open");
+    expect(onnotice).not.toHaveBeenCalled();
+    await userEvent.click(within(warning).getByRole("button", { name: "Copy anyway" }));
+
+    await waitFor(() =>
+      expect(onnotice).toHaveBeenCalledExactlyOnceWith("Password of DC01 copied; the clipboard clears in 20 s."),
+    );
+    expect(ipc).toHaveBeenLastCalledWith("copy_secret", { entry: "e-dc01", what: "password", reason: null, sharedOk: true });
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
   it("reports a failed copy as an error notice", async () => {
     fakeBackend({ totp_code: totp, copy_secret: rejectWith("clipboard", "No clipboard: no display.") });
     const { onnotice } = renderCard();

@@ -105,9 +105,18 @@ impl Session {
         Ok(())
     }
 
-    /// The .rdp file for the target's entry (unsigned).
+    /// Whether the target's .rdp file shares the clipboard with the customer's server (the
+    /// customer allows it, or the vault's defaults say so for every customer).
+    pub fn shares_clipboard(&self, target: &Target) -> bool {
+        target.customer.share_clipboard || self.settings.prefs.rdp.redirect_clipboard
+    }
+
+    /// The .rdp file for the target's entry (unsigned): the vault's .rdp defaults, with the
+    /// clipboard shared where the customer allows it.
     pub fn rdp_file(&self, target: &Target) -> Result<RdpFile> {
-        RdpFile::for_entry(&target.entry, &self.settings.prefs.rdp).map_err(|e| in_entry(target, e))
+        let mut prefs = self.settings.prefs.rdp.clone();
+        prefs.redirect_clipboard = self.shares_clipboard(target);
+        RdpFile::for_entry(&target.entry, &prefs).map_err(|e| in_entry(target, e))
     }
 
     /// The .rdp file for the target's entry as it is written: signed when the vault has a

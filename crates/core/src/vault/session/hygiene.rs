@@ -91,6 +91,26 @@ impl Session {
         Ok(customer)
     }
 
+    /// Lets the customer's .rdp files share the clipboard with its servers, or stops it.
+    /// Audited.
+    pub fn set_clipboard_sharing(&mut self, selector: &str, on: bool) -> Result<Customer> {
+        let mut customer = self.find_customer(selector)?.clone();
+        if customer.share_clipboard == on {
+            return Ok(customer);
+        }
+        customer.share_clipboard = on;
+        let state = if on { "shared" } else { "not shared" };
+        let event = NewEvent::new(Action::CustomerEdit)
+            .customer(&customer)
+            .detail(format!("clipboard {state} with its servers"));
+        let stored = customer.clone();
+        self.write_batch(&[event], |view, tx| {
+            tx.put_customer(&records::seal_customer(view.cipher, &stored)?)?;
+            Ok(vec![stored.clone()])
+        })?;
+        Ok(customer)
+    }
+
     /// Sets the customer's reason policy: whether each use of its credentials asks for a
     /// reason (`optional`) or is refused without one (`required`). Audited.
     pub fn set_reason_policy(
