@@ -95,6 +95,21 @@ fn is_blank(record: &csv::ByteRecord) -> bool {
 }
 
 fn header_columns(header: &csv::ByteRecord) -> Result<Vec<Column>, FileError> {
+    // A file none of whose header cells is a Sallyport column is not a Sallyport CSV at all
+    // (`--format sallyport` on the wrong file, perhaps not a CSV file): its first line is
+    // not quoted back, since it may be anything (a password file's first line).
+    let known = header
+        .iter()
+        .any(|cell| std::str::from_utf8(cell).is_ok_and(|text| Column::for_header(text).is_some()));
+    if !known {
+        return Err(FileError::new(
+            1,
+            format!(
+                "no cell of the header is a Sallyport column (expected: {}); not a Sallyport CSV file",
+                Column::ALL.map(Column::name).join(", ")
+            ),
+        ));
+    }
     let mut columns: Vec<Column> = Vec::with_capacity(header.len());
     for cell in header.iter() {
         let text = std::str::from_utf8(cell)

@@ -357,6 +357,24 @@ fn file_level_problems_are_one_clear_error_and_write_nothing() {
 }
 
 #[test]
+fn a_file_forced_as_native_that_is_not_one_is_refused_without_quoting_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = "root:$6$Canary-Hash$abc:19000:0:99999:7:::";
+    let file = write(dir.path(), "shadow", &format!("{first}\ndaemon:*:19000\n"));
+    let (_d, _p, session) = new_vault();
+    let forced = ImportOptions {
+        format: Some(sallyport_core::import::Format::Sallyport),
+        ..options(ConflictPolicy::Fail, false)
+    };
+    let err = session.plan_import(&file, forced).unwrap_err().to_string();
+    assert!(err.contains("not a Sallyport CSV file"), "{err}");
+    assert!(
+        !err.contains("Canary-Hash") && !err.contains("root:"),
+        "{err}"
+    );
+}
+
+#[test]
 fn headers_are_matched_case_insensitively_with_aliases_and_a_bom() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "bom.csv", "\u{feff}Customer Name,Customer-Code,Label,Hostname,USER\r\nAcme,ACME,Main,rds.acme.example,vendor\r\n");
