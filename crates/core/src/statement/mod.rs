@@ -266,8 +266,8 @@ impl Session {
     /// the audit log first, so the chain head it names (after a full verification) is the
     /// head `audit verify` reports next.
     pub fn access_statement(&mut self, selector: &str, period: Period) -> Result<Statement> {
-        let customer = self.find_customer(selector)?.clone();
-        let mut statements = self.statements(vec![customer], period, false)?;
+        let customer = self.find_customer(selector)?.id;
+        let mut statements = self.statements(Some(customer), period)?;
         statements
             .pop()
             .ok_or_else(|| Error::Storage("no statement was built".into()))
@@ -276,34 +276,38 @@ impl Session {
     /// The access statements of every customer with at least one use in `period`, sorted
     /// by code (the monthly run).
     pub fn access_statements_all(&mut self, period: Period) -> Result<Vec<Statement>> {
-        let mut customers = self.customers().to_vec();
-        customers.sort_by_key(|c| c.code.to_lowercase());
-        self.statements(customers, period, true)
+        self.statements(None, period)
     }
 
-    fn statements(
-        &mut self,
-        customers: Vec<Customer>,
-        period: Period,
-        only_used: bool,
-    ) -> Result<Vec<Statement>> {
-        let _span = tracing::info_span!("statement", customers = customers.len()).entered();
+    /// The statement of `only` (whether or not it has uses), or of every customer with a
+    /// use in the period.
+    fn statements(&mut self, only: Option<Uuid>, period: Period) -> Result<Vec<Statement>> {
+        let _span = tracing::info_span!("statement", all = only.is_none()).entered();
         let started = std::time::Instant::now();
-        let mut uses: std::collections::HashMap<Uuid, Vec<Use>> =
-            customers.iter().map(|c| (c.id, Vec::new())).collect();
+        let mut uses: std::collections::HashMap<Uuid, Vec<Use>> = std::collections::HashMap::new();
+        if let Some(id) = only {
+            uses.insert(id, Vec::new());
+        }
         self.for_each_audit_event(&crate::audit::AuditFilter::default(), &mut |event| {
             if !event.action.uses_credential() || !period.contains(event.time) {
                 return Ok(());
             }
-            if let Some(list) = event.customer_id.and_then(|id| uses.get_mut(&id)) {
-                list.push(use_of(event));
+            match event.customer_id {
+                Some(id) if only.is_none_or(|o| o == id) => {
+                    uses.entry(id).or_default().push(use_of(event));
+                }
+                _ => {}
             }
             Ok(())
         })?;
-        let customers: Vec<Customer> = customers
-            .into_iter()
-            .filter(|c| !only_used || uses.get(&c.id).is_some_and(|u| !u.is_empty()))
+        // Only the customers statements are for are copied (not a list of 100,000).
+        let mut customers: Vec<Customer> = self
+            .customers()
+            .iter()
+            .filter(|c| uses.contains_key(&c.id))
+            .cloned()
             .collect();
+        customers.sort_by_key(|c| c.code.to_lowercase());
         let shown =
             |d: Option<Date>, open: &str| d.map_or_else(|| open.to_owned(), |d| d.to_string());
         let events: Vec<NewEvent> = customers
