@@ -88,6 +88,9 @@ section "e2e: GUI smoke test (release build)"
 E2E_SKIP_BUILD=1 E2E_PROFILE=release E2E_CLI="$root/target/debug/sallyport" \
   E2E_IDENTIFIER=com.sallyport.app.e2e tests/e2e/run.sh
 
+section "package: the .deb built, installed with apt-get, started, removed"
+tests/package/run.sh
+
 # The Windows build: Debian's Rust building std for x86_64-pc-windows-gnu, its target dir a
 # per-machine cache outside the clone (scripts/windows.sh: 15-20 min the first time, then only
 # the workspace crates), checked by clippy for that target and run under Wine.
