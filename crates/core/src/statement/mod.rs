@@ -222,9 +222,13 @@ fn write_all(mut file: std::fs::File, path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::io(path, e))
 }
 
+/// RFC 3339 in UTC with milliseconds always written (`2026-12-05T00:32:09.610Z`), so that
+/// the times line up in the PDF's rows.
 fn rfc3339(time: OffsetDateTime) -> String {
     time.to_offset(time::UtcOffset::UTC)
-        .format(&time::format_description::well_known::Rfc3339)
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+        ))
         .unwrap_or_default()
 }
 
@@ -363,5 +367,22 @@ impl Session {
             "statement built"
         );
         Ok(statements)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_rfc3339_utc_with_three_fraction_digits() {
+        let at = time::macros::datetime!(2026-12-05 01:32:09.61 +01:00);
+        assert_eq!(rfc3339(at), "2026-12-05T00:32:09.610Z");
+        let whole = time::macros::datetime!(2026-12-05 00:32:35 UTC);
+        let text = rfc3339(whole);
+        assert_eq!(text, "2026-12-05T00:32:35.000Z");
+        assert!(
+            OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339).is_ok()
+        );
     }
 }
