@@ -11,7 +11,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+# shellcheck source=/dev/null
+source "$root/scripts/toolchain.sh" # cargo and node where deps.sh put them
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

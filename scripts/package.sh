@@ -10,7 +10,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+# shellcheck source=/dev/null
+source "$root/scripts/toolchain.sh" # cargo and node where deps.sh put them
 
 if [[ ! -x ui/node_modules/.bin/tauri ]]; then
   npm --prefix ui ci --no-audit --no-fund

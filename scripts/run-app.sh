@@ -7,6 +7,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 "$root/scripts/deps.sh"
+# shellcheck source=/dev/null
+source "$root/scripts/toolchain.sh" # cargo and node where deps.sh put them
 npm --prefix ui run build
 cargo build --release -p sallyport-app
 

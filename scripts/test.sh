@@ -7,7 +7,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+# shellcheck source=/dev/null
+source "$root/scripts/toolchain.sh" # cargo and node where deps.sh put them
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 suite_start=$SECONDS
@@ -40,6 +41,7 @@ trap report EXIT
 
 section "dependencies"
 scripts/deps.sh
+source "$root/scripts/toolchain.sh" # what deps.sh may just have installed
 
 section "cargo fmt --check"
 cargo fmt --all -- --check

@@ -16,7 +16,8 @@ set +m # background jobs stay in this process group (setsid below relies on it)
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+# shellcheck source=/dev/null
+source "$root/scripts/toolchain.sh" # cargo and node where deps.sh put them
 
 profile="${E2E_PROFILE:-debug}"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The README's two commands on a bare Debian 12: builds a minimal bookworm root with
+# debootstrap, copies this checkout into it (without target/ and node_modules/), and runs
+# there, as root in a chroot with /proc, /sys, /dev and /dev/pts mounted:
+#   scripts/run-app.sh under Xvfb (it must build and start the app; stopped after 60 s), then
+#   scripts/test.sh (the whole suite).
+# Slow (the root's packages, every crate from scratch, the suite): run by hand, not in CI.
+#
+#   scripts/fresh-machine.sh [DIR]     DIR: where the root goes (default: a new temp dir)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+dir="${1:-$(mktemp -d /var/tmp/sallyport-fresh-XXXXXX)}"
+[[ $(id -u) -eq 0 ]] || { echo "fresh-machine: run as root (debootstrap, chroot)" >&2; exit 1; }
+command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap
+
+mounted=()
+cleanup() {
+  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+if [[ ! -x $dir/bin/bash ]]; then
+  echo "fresh-machine: debootstrap bookworm into $dir"
+  debootstrap --variant=minbase bookworm "$dir" http://deb.debian.org/debian
+  # The security archive carries Debian's newer rustc-web (and fixes).
+  cat >"$dir/etc/apt/sources.list" <<'LIST'
+deb http://deb.debian.org/debian bookworm main
+deb http://deb.debian.org/debian bookworm-updates main
+deb http://deb.debian.org/debian-security bookworm-security main
+LIST
+fi
+for m in proc sys dev dev/pts; do
+  mkdir -p "$dir/$m"
+  mount --bind "/$m" "$dir/$m"
+  mounted+=("$dir/$m")
+done
+cp /etc/resolv.conf "$dir/etc/resolv.conf"
+mkdir -p "$dir/root/sallyport"
+tar -C "$root" --exclude=./target --exclude=./ui/node_modules --exclude=./fuzz/target -cf - . |
+  tar -C "$dir/root/sallyport" -xf -
+
+in_root() { chroot "$dir" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
+# A bare machine has no X server; the first command starts the app, so it gets one.
+in_root bash -c 'apt-get update -qq && apt-get install -y -qq xvfb >/dev/null'
+echo "fresh-machine: command 1, scripts/run-app.sh (stopped after the app has run 60 s)"
+start=$SECONDS
+in_root bash -c 'cd /root/sallyport && (Xvfb :77 -nolisten tcp & echo $! >/tmp/xvfb.pid) &&
+  DISPLAY=:77 timeout 3600 scripts/run-app.sh & app=$!;
+  for _ in $(seq 1 3600); do pgrep -x sallyport-app >/dev/null && break; kill -0 $app 2>/dev/null || exit 1; sleep 1; done;
+  sleep 60; pkill -x sallyport-app; kill $(cat /tmp/xvfb.pid); wait $app || true'
+echo "fresh-machine: command 1 took $((SECONDS - start)) s"
+echo "fresh-machine: command 2, scripts/test.sh"
+start=$SECONDS
+in_root bash -c 'cd /root/sallyport && CI=true scripts/test.sh'
+echo "fresh-machine: command 2 took $((SECONDS - start)) s; both commands ran on a bare Debian 12"
