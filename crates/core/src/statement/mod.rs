@@ -233,9 +233,11 @@ fn rfc3339(time: OffsetDateTime) -> String {
 }
 
 fn account(entry: &Entry) -> Account {
+    // A user name that names its domain itself (`ACME\vendor`, `vendor@acme`) is kept.
     let username = match (entry.domain.as_str(), entry.username.as_str()) {
         (_, "") => String::new(),
         ("", user) => user.to_owned(),
+        (_, user) if user.contains(['\\', '@']) => user.to_owned(),
         (domain, user) => format!("{domain}\\{user}"),
     };
     Account {
@@ -373,6 +375,20 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_accounts_user_names_its_domain_once() {
+        let mut entry = crate::model::Entry::default();
+        let user = |e: &crate::model::Entry| account(e).username;
+        entry.username = "vendor".into();
+        assert_eq!(user(&entry), "vendor");
+        entry.domain = "ACME".into();
+        assert_eq!(user(&entry), "ACME\\vendor");
+        entry.username = "ACME\\vendor".into();
+        assert_eq!(user(&entry), "ACME\\vendor");
+        entry.username = "vendor@acme.example".into();
+        assert_eq!(user(&entry), "vendor@acme.example");
+    }
 
     #[test]
     fn times_are_rfc3339_utc_with_three_fraction_digits() {
