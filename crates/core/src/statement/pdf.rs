@@ -8,7 +8,10 @@
 //! standard fonts cannot show is printed as `?` (the JSON, CSV and HTML statements keep
 //! every character).
 
-use super::render::{period_words, policy_words, verification_words};
+use super::render::{
+    account_rows, period_words, policy_words, use_rows, verification_words, ACCOUNT_HEADERS,
+    USE_HEADERS,
+};
 use super::Statement;
 
 const PAGE_W: f32 = 842.0;
@@ -285,33 +288,10 @@ pub(super) fn statement(s: &Statement) -> Vec<u8> {
         &format!("Accounts held for {}", s.customer.code),
         wide,
     );
-    let accounts: Vec<Vec<String>> = s
-        .accounts
-        .iter()
-        .map(|a| {
-            vec![
-                a.entry.clone(),
-                a.kind.clone(),
-                a.username.clone(),
-                a.account_type.clone(),
-                a.expires.clone().unwrap_or_else(|| "-".into()),
-                a.password_changed.clone().unwrap_or_else(|| "-".into()),
-            ]
-        })
-        .collect();
+    let accounts = account_rows(s);
     match accounts.is_empty() {
         true => layout.para(Font::Helvetica, 9.0, "No accounts are held.", wide),
-        false => layout.table(
-            &[
-                "Entry",
-                "Kind",
-                "User",
-                "Account",
-                "Expires",
-                "Password changed",
-            ],
-            &accounts,
-        ),
+        false => layout.table(&ACCOUNT_HEADERS, &accounts),
     }
     layout.gap(6.0);
 
@@ -321,21 +301,7 @@ pub(super) fn statement(s: &Statement) -> Vec<u8> {
         &format!("Uses of the credentials in the period ({})", s.uses.len()),
         wide,
     );
-    let uses: Vec<Vec<String>> = s
-        .uses
-        .iter()
-        .map(|u| {
-            vec![
-                u.at.clone(),
-                u.staff.clone(),
-                u.device.clone(),
-                u.action.clone(),
-                u.entry.clone(),
-                u.reason.clone().unwrap_or_else(|| "-".into()),
-                u.outcome.clone(),
-            ]
-        })
-        .collect();
+    let uses = use_rows(s);
     match uses.is_empty() {
         true => layout.para(
             Font::Helvetica,
@@ -343,18 +309,7 @@ pub(super) fn statement(s: &Statement) -> Vec<u8> {
             "No credential was used in the period.",
             wide,
         ),
-        false => layout.table(
-            &[
-                "When (UTC)",
-                "Staff",
-                "Device",
-                "Action",
-                "Entry",
-                "Reason",
-                "Outcome",
-            ],
-            &uses,
-        ),
+        false => layout.table(&USE_HEADERS, &uses),
     }
     layout.gap(6.0);
 

@@ -51,6 +51,62 @@ fn csv(statement: &Statement) -> Result<Vec<u8>> {
     out.into_inner().map_err(|e| Error::Storage(e.to_string()))
 }
 
+/// The accounts table's headings (HTML and PDF).
+pub(crate) const ACCOUNT_HEADERS: [&str; 6] = [
+    "Entry",
+    "Kind",
+    "User",
+    "Account",
+    "Expires",
+    "Password changed",
+];
+
+/// The uses table's headings (HTML and PDF).
+pub(crate) const USE_HEADERS: [&str; 7] = [
+    "When (UTC)",
+    "Staff",
+    "Device",
+    "Action",
+    "Entry",
+    "Reason",
+    "Outcome",
+];
+
+/// The accounts as table rows, `-` for a day not set.
+pub(crate) fn account_rows(s: &Statement) -> Vec<Vec<String>> {
+    s.accounts
+        .iter()
+        .map(|a| {
+            vec![
+                a.entry.clone(),
+                a.kind.clone(),
+                a.username.clone(),
+                a.account_type.clone(),
+                a.expires.clone().unwrap_or_else(|| "-".into()),
+                a.password_changed.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect()
+}
+
+/// The uses as table rows, `-` for no reason.
+pub(crate) fn use_rows(s: &Statement) -> Vec<Vec<String>> {
+    s.uses
+        .iter()
+        .map(|u| {
+            vec![
+                u.at.clone(),
+                u.staff.clone(),
+                u.device.clone(),
+                u.action.clone(),
+                u.entry.clone(),
+                u.reason.clone().unwrap_or_else(|| "-".into()),
+                u.outcome.clone(),
+            ]
+        })
+        .collect()
+}
+
 /// `text` with HTML's special characters escaped.
 fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -144,64 +200,20 @@ fn html(s: &Statement) -> String {
         "<h2>Accounts held for {}</h2>\n",
         esc(&s.customer.code)
     ));
-    let accounts: Vec<Vec<String>> = s
-        .accounts
-        .iter()
-        .map(|a| {
-            vec![
-                a.entry.clone(),
-                a.kind.clone(),
-                a.username.clone(),
-                a.account_type.clone(),
-                a.expires.clone().unwrap_or_else(|| "-".into()),
-                a.password_changed.clone().unwrap_or_else(|| "-".into()),
-            ]
-        })
-        .collect();
     table(
         &mut out,
-        &[
-            "Entry",
-            "Kind",
-            "User",
-            "Account",
-            "Expires",
-            "Password changed",
-        ],
-        &accounts,
+        &ACCOUNT_HEADERS,
+        &account_rows(s),
         "No accounts are held.",
     );
     out.push_str(&format!(
         "<h2>Uses of the credentials in the period ({})</h2>\n",
         s.uses.len()
     ));
-    let uses: Vec<Vec<String>> = s
-        .uses
-        .iter()
-        .map(|u| {
-            vec![
-                u.at.clone(),
-                u.staff.clone(),
-                u.device.clone(),
-                u.action.clone(),
-                u.entry.clone(),
-                u.reason.clone().unwrap_or_else(|| "-".into()),
-                u.outcome.clone(),
-            ]
-        })
-        .collect();
     table(
         &mut out,
-        &[
-            "When (UTC)",
-            "Staff",
-            "Device",
-            "Action",
-            "Entry",
-            "Reason",
-            "Outcome",
-        ],
-        &uses,
+        &USE_HEADERS,
+        &use_rows(s),
         "No credential was used in the period.",
     );
     out.push_str("<h2>The vendor's egress addresses</h2>\n");
