@@ -74,41 +74,25 @@ impl Session {
 
     /// Turns the customer's "rotate after each support session" policy on or off. Audited.
     pub fn set_rotation_policy(&mut self, selector: &str, on: bool) -> Result<Customer> {
-        let mut customer = self.find_customer(selector)?.clone();
-        if customer.rotate_after_session == on {
-            return Ok(customer);
-        }
-        customer.rotate_after_session = on;
-        let state = if on { "on" } else { "off" };
-        let event = NewEvent::new(Action::CustomerEdit)
-            .customer(&customer)
-            .detail(format!("rotate after each support session: {state}"));
-        let stored = customer.clone();
-        self.write_batch(&[event], |view, tx| {
-            tx.put_customer(&records::seal_customer(view.cipher, &stored)?)?;
-            Ok(vec![stored.clone()])
-        })?;
-        Ok(customer)
+        self.change_customer(selector, |c| {
+            (c.rotate_after_session != on).then(|| {
+                c.rotate_after_session = on;
+                let state = if on { "on" } else { "off" };
+                format!("rotate after each support session: {state}")
+            })
+        })
     }
 
     /// Lets the customer's .rdp files share the clipboard with its servers, or stops it.
     /// Audited.
     pub fn set_clipboard_sharing(&mut self, selector: &str, on: bool) -> Result<Customer> {
-        let mut customer = self.find_customer(selector)?.clone();
-        if customer.share_clipboard == on {
-            return Ok(customer);
-        }
-        customer.share_clipboard = on;
-        let state = if on { "shared" } else { "not shared" };
-        let event = NewEvent::new(Action::CustomerEdit)
-            .customer(&customer)
-            .detail(format!("clipboard {state} with its servers"));
-        let stored = customer.clone();
-        self.write_batch(&[event], |view, tx| {
-            tx.put_customer(&records::seal_customer(view.cipher, &stored)?)?;
-            Ok(vec![stored.clone()])
-        })?;
-        Ok(customer)
+        self.change_customer(selector, |c| {
+            (c.share_clipboard != on).then(|| {
+                c.share_clipboard = on;
+                let state = if on { "shared" } else { "not shared" };
+                format!("clipboard {state} with its servers")
+            })
+        })
     }
 
     /// Sets the customer's reason policy: whether each use of its credentials asks for a
@@ -118,17 +102,29 @@ impl Session {
         selector: &str,
         policy: crate::model::ReasonPolicy,
     ) -> Result<Customer> {
+        self.change_customer(selector, |c| {
+            (c.reason_policy != policy).then(|| {
+                let before = std::mem::replace(&mut c.reason_policy, policy);
+                format!("reason for each credential use: {before} -> {policy}")
+            })
+        })
+    }
+
+    /// One setting of the customer `selector` names: `change` sets it and says what changed
+    /// (the audit detail), or leaves it and says nothing, and then nothing is written. The
+    /// customer record and its `customer_edit` event are written in one transaction.
+    fn change_customer(
+        &mut self,
+        selector: &str,
+        change: impl FnOnce(&mut Customer) -> Option<String>,
+    ) -> Result<Customer> {
         let mut customer = self.find_customer(selector)?.clone();
-        if customer.reason_policy == policy {
+        let Some(detail) = change(&mut customer) else {
             return Ok(customer);
-        }
-        let before = customer.reason_policy;
-        customer.reason_policy = policy;
+        };
         let event = NewEvent::new(Action::CustomerEdit)
             .customer(&customer)
-            .detail(format!(
-                "reason for each credential use: {before} -> {policy}"
-            ));
+            .detail(detail);
         let stored = customer.clone();
         self.write_batch(&[event], |view, tx| {
             tx.put_customer(&records::seal_customer(view.cipher, &stored)?)?;
