@@ -256,14 +256,11 @@ pub async fn audit_export(
 /// `-3`… when that file exists.
 #[tauri::command]
 pub async fn audit_export_default_path(format: ExportChoice) -> ApiResult<PathBuf> {
-    let dir = crate::typed_path::home()?;
     let stem = format!("sallyport-audit-{}", hygiene::today());
-    let ext = format.format().as_str();
-    let name = |n: u32| match n {
-        1 => dir.join(format!("{stem}.{ext}")),
-        n => dir.join(format!("{stem}-{n}.{ext}")),
-    };
-    Ok((1..100).map(name).find(|p| !p.exists()).unwrap_or(name(1)))
+    Ok(crate::typed_path::free_in_home(
+        &stem,
+        format.format().as_str(),
+    )?)
 }
 
 /// Where an audit export is written.

@@ -94,19 +94,13 @@ pub async fn access_statement_default_path(
     code: String,
     format: StatementChoice,
 ) -> ApiResult<PathBuf> {
-    let dir = crate::typed_path::home()?;
-    let code: String = code
-        .chars()
-        .map(|c| match c {
-            c if c.is_alphanumeric() || matches!(c, '-' | '_') => c,
-            _ => '_',
-        })
-        .collect();
-    let stem = format!("{code}-access-statement-{}", hygiene::today());
-    let ext = format.format().extension();
-    let name = |n: u32| match n {
-        1 => dir.join(format!("{stem}.{ext}")),
-        n => dir.join(format!("{stem}-{n}.{ext}")),
-    };
-    Ok((1..100).map(name).find(|p| !p.exists()).unwrap_or(name(1)))
+    let stem = format!(
+        "{}-{}",
+        sallyport_core::statement::file_stem(&code),
+        hygiene::today()
+    );
+    Ok(crate::typed_path::free_in_home(
+        &stem,
+        format.format().extension(),
+    )?)
 }

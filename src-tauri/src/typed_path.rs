@@ -21,6 +21,17 @@ pub fn home() -> sallyport_core::Result<PathBuf> {
         .ok_or_else(|| Error::NotFound("cannot determine the home folder".into()))
 }
 
+/// A file name in the home folder to suggest for a new file: `~/STEM.EXT`, or `STEM-2`,
+/// `STEM-3`… when that file exists.
+pub fn free_in_home(stem: &str, ext: &str) -> sallyport_core::Result<PathBuf> {
+    let dir = home()?;
+    let name = |n: u32| match n {
+        1 => dir.join(format!("{stem}.{ext}")),
+        n => dir.join(format!("{stem}-{n}.{ext}")),
+    };
+    Ok((1..100).map(name).find(|p| !p.exists()).unwrap_or(name(1)))
+}
+
 /// The path `typed` means, or a one-line `invalid` error on the field `file`.
 pub fn typed_path(typed: &str, purpose: &Purpose) -> sallyport_core::Result<PathBuf> {
     let path = match typed.trim() {

@@ -118,15 +118,9 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
 
 /// `ACME-access-statement.pdf`: the code, with anything a file name cannot hold as `_`.
 fn file_name(statement: &Statement, format: StatementFormat) -> String {
-    let code: String = statement
-        .customer
-        .code
-        .chars()
-        .map(|c| match c {
-            c if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') => c,
-            _ => '_',
-        })
-        .collect();
-    let code = code.trim_start_matches('.');
-    format!("{code}-access-statement.{}", format.extension())
+    format!(
+        "{}.{}",
+        sallyport_core::statement::file_stem(&statement.customer.code),
+        format.extension()
+    )
 }

@@ -65,6 +65,19 @@ impl StatementFormat {
     }
 }
 
+/// A statement file's name without its extension: `ACME-access-statement`. A code may hold
+/// `.` (see `model::validate::code`), so leading dots are dropped: no hidden file, no `..`.
+pub fn file_stem(code: &str) -> String {
+    let code: String = code
+        .chars()
+        .map(|c| match c {
+            c if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') => c,
+            _ => '_',
+        })
+        .collect();
+    format!("{}-access-statement", code.trim_start_matches('.'))
+}
+
 /// The days a statement covers, both inclusive (UTC); open ends cover the whole log.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Period {
@@ -388,6 +401,13 @@ mod tests {
         assert_eq!(user(&entry), "ACME\\vendor");
         entry.username = "vendor@acme.example".into();
         assert_eq!(user(&entry), "vendor@acme.example");
+    }
+
+    #[test]
+    fn a_file_stem_is_never_hidden() {
+        assert_eq!(file_stem("ACME"), "ACME-access-statement");
+        assert_eq!(file_stem("acme.eu"), "acme.eu-access-statement");
+        assert_eq!(file_stem("..x"), "x-access-statement");
     }
 
     #[test]
