@@ -11,10 +11,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 bench/gen_customers.py "$N" "$work/customers.csv"
 pw='benchmark master password'
+extra_line=() # a second stdin line (passwd's new password)
 run() { # label, then command; prints "label: wall s, peak RSS MB"
   sync # the previous run's 100 MB of writeback would otherwise be timed too
   local label=$1; shift
-  printf '%s\n' "$pw" | /usr/bin/time -v "$@" > "$work/out" 2> "$work/time" || { cat "$work/time"; exit 1; }
+  printf '%s\n' "$pw" "${extra_line[@]}" | /usr/bin/time -v "$@" > "$work/out" 2> "$work/time" || { cat "$work/time"; exit 1; }
   local wall rss
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time")
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$work/time")
@@ -30,3 +31,8 @@ run "unlock + list QUERY (1 hit)" $BIN --password-stdin list C054321 --json
 run "unlock + list QUERY (many hits)" $BIN --password-stdin list "acme health" --json
 echo "hits for 'acme health': $(grep -o '"code"' "$work/out" | wc -l)"
 ls -l "$SALLYPORT_VAULT" | awk '{printf "vault file: %.1f MB\n", $5/1048576}'
+extra_line=("$pw") # passwd --rotate-key: the same password, a new data key
+run "passwd --rotate-key" $BIN --password-stdin passwd --rotate-key
+cat "$work/out"
+extra_line=()
+run "unlock + list QUERY after rotation" $BIN --password-stdin list C054321 --json

@@ -8,7 +8,7 @@
 
 use sallyport_core::store::Backend;
 use sallyport_core::vault::kdf::KdfParams;
-use sallyport_core::vault::{VaultHandle, VaultStatus};
+use sallyport_core::vault::{DeviceKey, VaultHandle, VaultStatus};
 use sallyport_core::{Key256, Result, SecretString, Session};
 
 /// The vault of this app instance (see the module's documentation).
@@ -53,6 +53,16 @@ impl AppVault {
     /// [`VaultHandle::unlock_with_key`].
     pub fn unlock_with_key(&self, data_key: Key256) -> Result<VaultStatus> {
         blocking(|| self.0.unlock_with_key(data_key))
+    }
+
+    /// [`VaultHandle::unlock_with_device`].
+    pub fn unlock_with_device(&self, device: &DeviceKey) -> Result<VaultStatus> {
+        blocking(|| self.0.unlock_with_device(device))
+    }
+
+    /// [`VaultHandle::forget_device`].
+    pub fn forget_device(&self, device: uuid::Uuid) -> Result<bool> {
+        blocking(|| self.0.forget_device(device))
     }
 
     /// [`VaultHandle::vault_id`].

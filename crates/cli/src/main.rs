@@ -47,8 +47,9 @@ enum Command {
     List(cmd::list::Args),
     /// Show a customer and its entries (never secrets).
     Show(cmd::show::Args),
-    /// Change the master password (with --password-stdin: line 1 old, line 2 new).
-    Passwd,
+    /// Change the master password (with --password-stdin: line 1 old, line 2 new);
+    /// --rotate-key also replaces the data key, re-sealing every record.
+    Passwd(cmd::passwd::Args),
     /// The current TOTP code and seconds left (--watch: live until Ctrl-C).
     Totp(cmd::totp::Args),
     /// Copy a password, user name or TOTP code; the clipboard clears itself.
@@ -144,7 +145,7 @@ impl Command {
             Command::Import(_) => "import",
             Command::List(_) => "list",
             Command::Show(_) => "show",
-            Command::Passwd => "passwd",
+            Command::Passwd(_) => "passwd",
             Command::Totp(_) => "totp",
             Command::Copy(_) => "copy",
             Command::SetTotp(_) => "set-totp",
@@ -183,7 +184,7 @@ fn main() -> ExitCode {
         Command::Import(args) => cmd::import::run(&mut ctx, args),
         Command::List(args) => cmd::list::run(&mut ctx, args),
         Command::Show(args) => cmd::show::run(&mut ctx, args),
-        Command::Passwd => cmd::passwd::run(&mut ctx),
+        Command::Passwd(args) => cmd::passwd::run(&mut ctx, args),
         Command::Audit(command) => cmd::audit::run(&mut ctx, command),
         Command::Team(command) => cmd::team::run(&mut ctx, command),
         Command::Signing(command) => cmd::signing::run(&mut ctx, command),

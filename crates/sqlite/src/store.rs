@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use sallyport_core::store::{
-    AuditRow, CustomerRow, EntryRow, FailedUnlock, Store, StoreRead, StoreWrite,
+    AuditRow, CustomerRow, EntryRow, FailedUnlock, RecordRewrite, RecordTagVisitor, SealedTable,
+    Store, StoreRead, StoreWrite,
 };
 use sallyport_core::{Error, Result};
 
@@ -152,12 +153,28 @@ impl StoreRead for SqliteStore {
         last_audit_row(&self.conn)
     }
 
+    fn for_each_record_tag(&self, visit: &mut RecordTagVisitor<'_>) -> Result<bool> {
+        for_each_record_tag(&self.conn, visit)
+    }
+
     fn failed_unlocks(&self) -> Result<Vec<FailedUnlock>> {
         failed_unlocks(&self.conn)
     }
 }
 
 impl Store for SqliteStore {
+    fn second_reader(&self) -> Result<Option<Box<dyn StoreRead + Send>>> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .db()?;
+        // Every read of the reader in one snapshot (ended when it is dropped).
+        conn.execute_batch("PRAGMA busy_timeout = 5000; BEGIN;")
+            .db()?;
+        Ok(Some(Box::new(SqliteReader { conn })))
+    }
+
     fn for_each_customer(&self, visit: &mut dyn FnMut(CustomerRow) -> Result<()>) -> Result<()> {
         let mut stmt = self.conn.prepare("SELECT id, record FROM customers").db()?;
         let mut rows = stmt.query([]).db()?;
@@ -227,6 +244,10 @@ impl StoreRead for SqliteTx<'_> {
 
     fn last_audit_row(&self) -> Result<Option<AuditRow>> {
         last_audit_row(&self.tx)
+    }
+
+    fn for_each_record_tag(&self, visit: &mut RecordTagVisitor<'_>) -> Result<bool> {
+        for_each_record_tag(&self.tx, visit)
     }
 
     fn failed_unlocks(&self) -> Result<Vec<FailedUnlock>> {
@@ -315,6 +336,91 @@ impl StoreWrite for SqliteTx<'_> {
         Ok(())
     }
 
+    fn rewrite_sealed(
+        &mut self,
+        table: SealedTable,
+        rewrite: &mut RecordRewrite<'_>,
+    ) -> Result<()> {
+        let (select, update) = match table {
+            SealedTable::Customers => (
+                "SELECT id, record FROM customers WHERE id > ?1 ORDER BY id LIMIT ?2",
+                "UPDATE customers SET record = ?2 WHERE id = ?1",
+            ),
+            SealedTable::Entries => (
+                "SELECT id, record FROM entries WHERE id > ?1 ORDER BY id LIMIT ?2",
+                "UPDATE entries SET record = ?2 WHERE id = ?1",
+            ),
+            SealedTable::EntrySecrets => (
+                "SELECT entry_id, blob FROM entry_secrets WHERE entry_id > ?1 ORDER BY entry_id LIMIT ?2",
+                "UPDATE entry_secrets SET blob = ?2 WHERE entry_id = ?1",
+            ),
+        };
+        // A page at a time, so that a table of 100,000 records is never held in memory at
+        // once (nor updated under a statement that is still reading it).
+        let mut after = String::new();
+        loop {
+            let page: Vec<(String, Vec<u8>)> = self
+                .tx
+                .prepare_cached(select)
+                .db()?
+                .query_map(params![after, REWRITE_PAGE], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
+                .db()?
+                .collect::<rusqlite::Result<_>>()
+                .db()?;
+            let Some((last, _)) = page.last() else {
+                return Ok(());
+            };
+            after = last.clone();
+            let mut update = self.tx.prepare_cached(update).db()?;
+            for (id, blob) in &page {
+                update.execute(params![id, rewrite(id, blob)?]).db()?;
+            }
+        }
+    }
+
+    fn rewrite_audit(
+        &mut self,
+        rewrite: &mut dyn FnMut(&AuditRow) -> Result<AuditRow>,
+    ) -> Result<()> {
+        let mut after = 0i64;
+        loop {
+            let page: Vec<AuditRow> = self
+                .tx
+                .prepare_cached(
+                    "SELECT seq, record, mac FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                )
+                .db()?
+                .query_map(params![after, REWRITE_PAGE], audit_row)
+                .db()?
+                .collect::<rusqlite::Result<_>>()
+                .db()?;
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            after = i64::try_from(last.seq)
+                .map_err(|_| Error::Storage("audit sequence number out of range".into()))?;
+            let mut update = self
+                .tx
+                .prepare_cached("UPDATE audit SET record = ?2, mac = ?3 WHERE seq = ?1")
+                .db()?;
+            for row in &page {
+                let new = rewrite(row)?;
+                if new.seq != row.seq {
+                    return Err(Error::Storage("a rewritten audit row moved".into()));
+                }
+                update
+                    .execute(params![
+                        i64::try_from(row.seq).unwrap_or(i64::MAX),
+                        new.record,
+                        new.mac
+                    ])
+                    .db()?;
+            }
+        }
+    }
+
     fn add_failed_unlock(&mut self, attempt: &FailedUnlock, keep_at_most: usize) -> Result<()> {
         let count: i64 = self
             .tx
@@ -359,6 +465,37 @@ fn meta(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>> {
         .optional()
         .db()
 }
+
+fn for_each_record_tag(conn: &Connection, visit: &mut RecordTagVisitor<'_>) -> Result<bool> {
+    // Only the tags leave SQLite (`substr` of a blob counts bytes); each table is read in
+    // its primary key's order, which is how WITHOUT ROWID tables are stored.
+    for (table, query) in [
+        (
+            SealedTable::Customers,
+            "SELECT id, substr(record, -16) FROM customers ORDER BY id",
+        ),
+        (
+            SealedTable::Entries,
+            "SELECT id, substr(record, -16) FROM entries ORDER BY id",
+        ),
+        (
+            SealedTable::EntrySecrets,
+            "SELECT entry_id, substr(blob, -16) FROM entry_secrets ORDER BY entry_id",
+        ),
+    ] {
+        let mut stmt = conn.prepare_cached(query).db()?;
+        let mut rows = stmt.query([]).db()?;
+        while let Some(row) = rows.next().db()? {
+            let id = row.get_ref(0).db()?.as_str().map_err(|e| db(e.into()))?;
+            let tag = row.get_ref(1).db()?.as_blob().map_err(|e| db(e.into()))?;
+            visit(table, id, tag)?;
+        }
+    }
+    Ok(true)
+}
+
+/// Rows read at a time by the rewrites of a key rotation.
+const REWRITE_PAGE: i64 = 2000;
 
 fn audit_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
     Ok(AuditRow {
@@ -420,6 +557,38 @@ fn entry_secrets(conn: &Connection, entry_id: &str) -> Result<Option<Vec<u8>>> {
     )
     .optional()
     .db()
+}
+
+/// A read-only second connection to a vault file, its reads in one snapshot
+/// ([`Store::second_reader`]).
+struct SqliteReader {
+    conn: Connection,
+}
+
+impl StoreRead for SqliteReader {
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        meta(&self.conn, key)
+    }
+
+    fn entries_of(&self, customer_id: &str) -> Result<Vec<EntryRow>> {
+        entries_of(&self.conn, customer_id)
+    }
+
+    fn entry_secrets(&self, entry_id: &str) -> Result<Option<Vec<u8>>> {
+        entry_secrets(&self.conn, entry_id)
+    }
+
+    fn last_audit_row(&self) -> Result<Option<AuditRow>> {
+        last_audit_row(&self.conn)
+    }
+
+    fn failed_unlocks(&self) -> Result<Vec<FailedUnlock>> {
+        failed_unlocks(&self.conn)
+    }
+
+    fn for_each_record_tag(&self, visit: &mut RecordTagVisitor<'_>) -> Result<bool> {
+        for_each_record_tag(&self.conn, visit)
+    }
 }
 
 impl Drop for SqliteStore {

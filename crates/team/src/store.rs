@@ -30,7 +30,12 @@ use crate::conn::{self, db_error};
 use crate::profile::{self, SeenHead, TeamInfo};
 
 /// Meta values kept in the member's profile; every other meta value is the team's.
-const LOCAL_META: &[&str] = &["header", "header_sha256", "unlock_backoff"];
+const LOCAL_META: &[&str] = &[
+    "header",
+    "header_sha256",
+    "unlock_backoff",
+    sallyport_core::vault::META_DEVICE_KEYS,
+];
 
 /// Rows fetched per page when streaming.
 const PAGE: i64 = 2000;

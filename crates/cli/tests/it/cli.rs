@@ -318,6 +318,84 @@ fn passwd_changes_the_master_password() {
     );
 }
 
+#[test]
+fn passwd_rotate_key_reseals_every_record_under_a_new_key() {
+    let v = Vault::with_fixture();
+    let records = |path: &std::path::Path| -> Vec<Vec<u8>> {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let mut out = Vec::new();
+        for query in [
+            "SELECT record FROM customers",
+            "SELECT record FROM entries",
+            "SELECT blob FROM entry_secrets",
+            "SELECT record FROM audit",
+        ] {
+            let mut stmt = conn.prepare(query).unwrap();
+            let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0)).unwrap();
+            out.extend(rows.map(Result::unwrap));
+        }
+        out
+    };
+    let header = |path: &std::path::Path| -> (Vec<u8>, Vec<u8>) {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let get = |key: &str| {
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .unwrap()
+        };
+        (get("header"), get("header_sha256"))
+    };
+    let before = records(&v.path);
+    let old_header = header(&v.path);
+    let shown_before = stdout(&v.run(&["show", "ACME", "--json"], PASSWORD));
+
+    // The same password may be kept: only the key changes.
+    let out = v.run(
+        &["passwd", "--rotate-key"],
+        &format!("{PASSWORD}\n{PASSWORD}"),
+    );
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("data key rotated"),
+        "{}",
+        stdout(&out)
+    );
+    let after = records(&v.path);
+    assert!(
+        after.len() > before.len(),
+        "the rotation and the unlocks are recorded"
+    );
+    assert!(
+        before.iter().all(|old| !after.contains(old)),
+        "every record re-sealed"
+    );
+    assert_eq!(
+        stdout(&v.run(&["show", "ACME", "--json"], PASSWORD)),
+        shown_before
+    );
+    let verified = v.run(&["audit", "verify"], PASSWORD);
+    assert_ok(&verified);
+    assert!(stdout(&verified).starts_with("audit log intact"));
+
+    // The old header's key (what a copy of the old file and the old password give) no
+    // longer opens the vault's records.
+    let conn = rusqlite::Connection::open(&v.path).unwrap();
+    for (key, value) in [("header", &old_header.0), ("header_sha256", &old_header.1)] {
+        conn.execute(
+            "UPDATE meta SET value = ?2 WHERE key = ?1",
+            rusqlite::params![key, value],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let refused = v.run(&["list"], PASSWORD);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("failed authentication"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
 /// Kills the CLI with SIGKILL in the middle of a large import's transaction and checks
 /// that the vault is exactly as before.
 #[cfg(unix)]

@@ -23,6 +23,8 @@ use crate::{Error, Result};
 pub(crate) const META_HEAD: &str = "audit_head";
 /// Table name bound into every sealed event.
 pub(crate) const TABLE: &str = "audit";
+/// Row id bound into every sealed event.
+pub(crate) const EVENT_ROW: &str = "event";
 
 const HKDF_INFO: &[u8] = b"sallyport audit-chain mac key v1";
 const ROW_LABEL: &[u8] = b"sallyport-audit-row-v1";
@@ -149,7 +151,7 @@ pub(crate) fn read_head(store: &dyn StoreRead, key: &ChainKey) -> Result<HeadSta
     }))
 }
 
-fn write_head(tx: &mut dyn StoreWrite, key: &ChainKey, head: &Head) -> Result<()> {
+pub(crate) fn write_head(tx: &mut dyn StoreWrite, key: &ChainKey, head: &Head) -> Result<()> {
     let tag = key.head_mac(head.seq, &head.mac).finalize().into_bytes();
     let stored = StoredHead {
         seq: head.seq,
@@ -177,7 +179,7 @@ pub(crate) struct Appender<'a> {
 fn binding() -> Binding<'static> {
     Binding {
         table: TABLE,
-        row_id: "event",
+        row_id: EVENT_ROW,
         kind: BlobKind::AuditEvent,
     }
 }

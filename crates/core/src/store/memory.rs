@@ -11,7 +11,10 @@ use std::collections::BTreeMap;
 use std::ops::Bound::{Excluded, Unbounded};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::{AuditRow, Backend, CustomerRow, EntryRow, FailedUnlock, Store, StoreRead, StoreWrite};
+use super::{
+    record_tag, AuditRow, Backend, CustomerRow, EntryRow, FailedUnlock, RecordRewrite,
+    RecordTagVisitor, SealedTable, Store, StoreRead, StoreWrite,
+};
 use crate::{Error, Result};
 
 /// Everything a vault stores.
@@ -90,6 +93,19 @@ impl StoreRead for Data {
     fn failed_unlocks(&self) -> Result<Vec<FailedUnlock>> {
         Ok(self.failed_unlocks.clone())
     }
+
+    fn for_each_record_tag(&self, visit: &mut RecordTagVisitor<'_>) -> Result<bool> {
+        for (id, record) in &self.customers {
+            visit(SealedTable::Customers, id, record_tag(record))?;
+        }
+        for (id, (_, record)) in &self.entries {
+            visit(SealedTable::Entries, id, record_tag(record))?;
+        }
+        for (id, blob) in &self.secrets {
+            visit(SealedTable::EntrySecrets, id, record_tag(blob))?;
+        }
+        Ok(true)
+    }
 }
 
 impl StoreWrite for Data {
@@ -145,6 +161,44 @@ impl StoreWrite for Data {
         }
         self.audit
             .insert(row.seq, (row.record.clone(), row.mac.clone()));
+        Ok(())
+    }
+
+    fn rewrite_sealed(
+        &mut self,
+        table: SealedTable,
+        rewrite: &mut RecordRewrite<'_>,
+    ) -> Result<()> {
+        let records: Vec<(&String, &mut Vec<u8>)> = match table {
+            SealedTable::Customers => self.customers.iter_mut().collect(),
+            SealedTable::Entries => self
+                .entries
+                .iter_mut()
+                .map(|(id, (_, record))| (id, record))
+                .collect(),
+            SealedTable::EntrySecrets => self.secrets.iter_mut().collect(),
+        };
+        for (id, record) in records {
+            *record = rewrite(id, record)?;
+        }
+        Ok(())
+    }
+
+    fn rewrite_audit(
+        &mut self,
+        rewrite: &mut dyn FnMut(&AuditRow) -> Result<AuditRow>,
+    ) -> Result<()> {
+        for (&seq, (record, mac)) in self.audit.iter_mut() {
+            let new = rewrite(&AuditRow {
+                seq,
+                record: record.clone(),
+                mac: mac.clone(),
+            })?;
+            if new.seq != seq {
+                return Err(Error::Storage("a rewritten audit row moved".into()));
+            }
+            (*record, *mac) = (new.record, new.mac);
+        }
         Ok(())
     }
 
@@ -210,9 +264,17 @@ impl StoreRead for MemoryStore {
     fn failed_unlocks(&self) -> Result<Vec<FailedUnlock>> {
         self.data().failed_unlocks()
     }
+
+    fn for_each_record_tag(&self, visit: &mut RecordTagVisitor<'_>) -> Result<bool> {
+        self.data().for_each_record_tag(visit)
+    }
 }
 
 impl Store for MemoryStore {
+    fn second_reader(&self) -> Result<Option<Box<dyn StoreRead + Send>>> {
+        Ok(Some(Box::new(self.clone())))
+    }
+
     fn for_each_customer(&self, visit: &mut dyn FnMut(CustomerRow) -> Result<()>) -> Result<()> {
         // One row at a time, the lock released while the visitor runs (it may read the
         // store, as it may with SQLite).

@@ -159,6 +159,39 @@ pub trait StoreRead {
     fn last_audit_row(&self) -> Result<Option<AuditRow>>;
     /// The failed unlocks not yet folded into the audit chain, oldest first.
     fn failed_unlocks(&self) -> Result<Vec<FailedUnlock>>;
+    /// Visits every sealed record's table, row id and last [`RECORD_TAG_LEN`] bytes (the
+    /// AES-GCM tag), table by table in [`SealedTable`] order and by id within a table: what
+    /// the vault's record manifest is computed over. `Ok(false)` from a store that keeps
+    /// no records of its own (a team database, whose server keeps them).
+    fn for_each_record_tag(&self, _visit: &mut RecordTagVisitor<'_>) -> Result<bool> {
+        Ok(false)
+    }
+}
+
+/// What [`StoreWrite::rewrite_sealed`] makes of each record (given its id and sealed bytes).
+pub type RecordRewrite<'a> = dyn FnMut(&str, &[u8]) -> Result<Vec<u8>> + 'a;
+
+/// What [`StoreRead::for_each_record_tag`] calls for each record: its table, id and tag.
+pub type RecordTagVisitor<'a> = dyn FnMut(SealedTable, &str, &[u8]) -> Result<()> + 'a;
+
+/// The bytes of a sealed record [`StoreRead::for_each_record_tag`] gives: its GCM tag.
+pub const RECORD_TAG_LEN: usize = 16;
+
+/// The tag of a sealed record (the whole blob if it is shorter than a tag).
+pub fn record_tag(blob: &[u8]) -> &[u8] {
+    &blob[blob.len().saturating_sub(RECORD_TAG_LEN)..]
+}
+
+/// The tables of sealed records, for [`StoreWrite::rewrite_sealed`] and
+/// [`StoreRead::for_each_record_tag`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SealedTable {
+    /// Customers (row id: the customer's id).
+    Customers,
+    /// Entries (row id: the entry's id).
+    Entries,
+    /// Entries' secrets (row id: the entry's id).
+    EntrySecrets,
 }
 
 /// Writes inside a transaction opened by [`Store::write`].
@@ -182,6 +215,29 @@ pub trait StoreWrite: StoreRead {
     fn add_failed_unlock(&mut self, attempt: &FailedUnlock, keep_at_most: usize) -> Result<()>;
     /// Removes every failed-unlock note (after they were folded into the chain).
     fn clear_failed_unlocks(&mut self) -> Result<()>;
+    /// Replaces every record of `table` by what `rewrite` makes of it (given the row's id
+    /// and its sealed bytes), in id order, holding only a part of the table in memory at a
+    /// time: a local vault's data key rotation. A store that keeps no such records of its
+    /// own refuses.
+    fn rewrite_sealed(
+        &mut self,
+        _table: SealedTable,
+        _rewrite: &mut RecordRewrite<'_>,
+    ) -> Result<()> {
+        Err(Error::Storage(
+            "this store's records are not re-sealed here".into(),
+        ))
+    }
+    /// Replaces every audit row, in sequence order, by what `rewrite` makes of it (same
+    /// sequence number): a [`AuditKeeping::Chained`] log re-chained under a rotated key.
+    fn rewrite_audit(
+        &mut self,
+        _rewrite: &mut dyn FnMut(&AuditRow) -> Result<AuditRow>,
+    ) -> Result<()> {
+        Err(Error::Storage(
+            "this store's audit log is not re-chained here".into(),
+        ))
+    }
     /// [`AuditKeeping::Server`]: appends `events` in order to the server's log.
     fn append_server_events(&mut self, _events: &[ServerEvent]) -> Result<()> {
         not_server_kept()
@@ -233,6 +289,13 @@ pub trait Store: StoreRead + Send + std::any::Any {
     fn write(&mut self, batch: &mut dyn FnMut(&mut dyn StoreWrite) -> Result<()>) -> Result<()>;
     /// Flushes the write-ahead log into the main file (called when the vault is locked).
     fn checkpoint(&mut self) -> Result<()>;
+    /// Another handle on the same data, for reads on another thread while this one is
+    /// busy (a second connection to the vault file, its reads in one snapshot): the record
+    /// manifest is checked on it while the customers are decrypted. `None` where there is
+    /// none, or no records of its own to check.
+    fn second_reader(&self) -> Result<Option<Box<dyn StoreRead + Send>>> {
+        Ok(None)
+    }
     /// The data key for the key the vault header unwrapped with the master password. For a
     /// local vault they are the same key; a team profile's header holds the member's own key,
     /// which opens the member's private key, which unwraps the team's data key.

@@ -91,11 +91,32 @@ impl VaultHandle {
         Ok(self.status())
     }
 
-    /// Unlocks the vault with its data key itself (from the OS keychain).
+    /// Unlocks the vault with the key the master password unwraps (a keychain entry from
+    /// before device keys; see [`Session::unlock_with_key`]).
     pub fn unlock_with_key(&self, data_key: crate::secret::Key256) -> Result<VaultStatus> {
         let session = Session::unlock_with_key(self.backend(), data_key)?;
         *self.guard() = Some(session);
         Ok(self.status())
+    }
+
+    /// Unlocks the vault with what this device's keychain keeps for it.
+    pub fn unlock_with_device(&self, device: &super::DeviceKey) -> Result<VaultStatus> {
+        let session = Session::unlock_with_device(self.backend(), device)?;
+        *self.guard() = Some(session);
+        Ok(self.status())
+    }
+
+    /// Removes `device`'s wrapped copy of the key from the vault: through the session
+    /// (audited) while unlocked, straight from the file while locked. `Ok(false)` when the
+    /// vault held none.
+    pub fn forget_device(&self, device: uuid::Uuid) -> Result<bool> {
+        match self.guard().as_mut() {
+            Some(session) => session.forget_device(device).map(|()| true),
+            None if self.backend.exists() => {
+                super::session::forget_device_locked(self.backend(), device)
+            }
+            None => Ok(false),
+        }
     }
 
     /// The vault's id, read from its header without unlocking it (what the OS keychain

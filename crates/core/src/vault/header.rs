@@ -32,6 +32,11 @@ pub struct Header {
     pub salt: String,
     /// `nonce || AES-256-GCM(KEK, data key)`, hex.
     pub wrapped_key: String,
+    /// Whether the vault keeps a record manifest (every vault created or unlocked with its
+    /// password since manifests exist). Bound into the wrapped key's associated data when
+    /// set, so it cannot be turned off without the master password.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub record_manifest: bool,
 }
 
 impl Header {
@@ -46,6 +51,7 @@ impl Header {
             kdf_params,
             salt: String::new(),
             wrapped_key: String::new(),
+            record_manifest: true,
         }
         .wrap(&data_key, password)?;
         Ok((header, data_key))
@@ -126,6 +132,9 @@ impl Header {
             aad.extend_from_slice(&n.to_be_bytes());
         }
         aad.extend_from_slice(self.salt.as_bytes());
+        if self.record_manifest {
+            aad.extend_from_slice(b"\0record-manifest");
+        }
         aad
     }
 }

@@ -1,4 +1,5 @@
-//! Moving a vault's records from one data key to another (a team's `remove --rekey`):
+//! Moving a vault's records from one data key to another (a team's `remove --rekey`, a
+//! local vault's `passwd --rotate-key`):
 //! each sealed record is opened with the old key and sealed again with the new one, under
 //! the same binding (table, row, kind), so it stays where it was and nothing is parsed.
 
@@ -33,6 +34,34 @@ impl Resealer {
     fn reseal(&self, table: &str, id: &str, kind: BlobKind, blob: &[u8]) -> Result<Vec<u8>> {
         let plain = self.old.open(binding(table, id, kind), blob)?;
         self.new.seal(binding(table, id, kind), &plain)
+    }
+
+    /// A record of `kind` in its table, under row id `id`.
+    pub fn record(&self, kind: BlobKind, id: &str, blob: &[u8]) -> Result<Vec<u8>> {
+        let table = match kind {
+            BlobKind::Customer => CUSTOMERS,
+            BlobKind::Entry => ENTRIES,
+            BlobKind::EntrySecrets => ENTRY_SECRETS,
+            BlobKind::AuditEvent => crate::audit::chain::TABLE,
+            BlobKind::Settings | BlobKind::SigningCertificate | BlobKind::SigningKey => META,
+        };
+        self.reseal(table, id, kind, blob)
+    }
+
+    /// A sealed meta value of `kind` under `key`.
+    pub fn meta_of(&self, kind: BlobKind, key: &str, blob: &[u8]) -> Result<Vec<u8>> {
+        self.reseal(META, key, kind, blob)
+    }
+
+    /// A sealed audit event (every event is sealed under the same binding; its place in the
+    /// chain is in its payload and its row's MAC).
+    pub(crate) fn audit_event(&self, blob: &[u8]) -> Result<Vec<u8>> {
+        self.reseal(
+            crate::audit::chain::TABLE,
+            crate::audit::chain::EVENT_ROW,
+            BlobKind::AuditEvent,
+            blob,
+        )
     }
 
     /// A customer row.

@@ -12,7 +12,7 @@ use sallyport_core::import::encoding::{first_record, read_first_line, sniff_deli
 use sallyport_core::import::{ConflictPolicy, ImportOptions};
 use sallyport_core::model::Column;
 use sallyport_core::store::memory::MemoryBackend;
-use sallyport_core::store::{CustomerRow, EntryRow, Store};
+use sallyport_core::store::{CustomerRow, EntryRow, Store, StoreRead};
 use sallyport_core::totp;
 use sallyport_core::vault::header::Header;
 use sallyport_core::vault::kdf::KdfParams;
@@ -279,7 +279,15 @@ fn store_sealed(
     plain: &[u8],
     customer: Option<String>,
 ) {
-    let cipher = RecordCipher::new(&session.data_key_for_keychain());
+    let _ = session;
+    let raw = backend.raw().unwrap();
+    let header = raw.meta("header").unwrap().unwrap();
+    let sum = String::from_utf8(raw.meta("header_sha256").unwrap().unwrap()).unwrap();
+    let key = sallyport_core::vault::header::Header::from_stored(&header, &sum)
+        .unwrap()
+        .unwrap_key(&password())
+        .unwrap();
+    let cipher = RecordCipher::new(&key);
     let kind = match customer {
         None => BlobKind::Customer,
         Some(_) => BlobKind::Entry,

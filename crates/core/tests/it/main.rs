@@ -16,6 +16,7 @@ mod layers;
 mod rdp;
 mod reasons;
 mod remembered_key;
+mod rollback;
 mod signing;
 mod totp;
 mod vault_integrity;

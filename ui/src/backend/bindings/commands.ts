@@ -65,7 +65,7 @@ export type Commands = {
   device_remembers: { args: undefined; returns: boolean };
   /** Follows changes other members commit for as long as the vault stays unlocked; each goes to `on_change` with the name of who made it. False for a local vault. */
   follow_changes: { args: { onChange: Channel<string> }; returns: boolean };
-  /** Removes the vault's key from this device's keychain (audited when unlocked). */
+  /** Forgets the vault on this device: this device's copy in the vault (audited when unlocked) and the keychain entry. Other devices stay remembered. */
   forget_on_device: { args: undefined; returns: void };
   /** This vault's preferences. */
   get_preferences: { args: undefined; returns: Preferences };
@@ -83,7 +83,7 @@ export type Commands = {
   open_link: { args: { entry: string; link: Link }; returns: void };
   /** Reads the customer list from the database again, after another member changed it. */
   reload_customers: { args: undefined; returns: VaultStatus };
-  /** Keeps the unlocked vault's key in this device's keychain. Audited. */
+  /** Keeps a device key for the unlocked vault in this device's keychain. Audited. */
   remember_on_device: { args: undefined; returns: void };
   /** Shows the entry's password in the app (hidden again after `REVEAL_SECONDS`). Audited as a reveal before the password is read. */
   reveal_password: { args: { entry: string; reason?: string | null }; returns: Revealed };
@@ -105,7 +105,7 @@ export type Commands = {
   totp_code: { args: { entry: string; reason?: string | null }; returns: TotpCode };
   /** Unlocks the vault with the master password. */
   unlock: { args: { password: string }; returns: VaultStatus };
-  /** Unlocks with the key kept in this device's keychain (no master password). Audited as an unlock with the remembered key. */
+  /** Unlocks with what this device's keychain keeps (no master password). Audited as an unlock with the remembered key. An entry the vault no longer honours (forgotten on another device's screen, or the vault key was rotated) is removed from the keychain; an entry from an earlier version is replaced by a device key. */
   unlock_with_device: { args: undefined; returns: VaultStatus };
   /** Which screen to show: no vault, locked or unlocked. */
   vault_status: { args: undefined; returns: VaultStatus };

@@ -37,6 +37,7 @@ impl Session {
             cipher: &self.cipher,
         };
         let appender = appender(&self.audit_key, &self.cipher, &self.settings, &self.device);
+        let manifest_key = &self.manifest_key;
         let mut batch = Some(batch);
         let mut touched = Vec::new();
         self.store.write(&mut |tx| {
@@ -44,7 +45,14 @@ impl Session {
                 .take()
                 .ok_or_else(|| Error::Storage("a write batch ran twice".into()))?;
             let events;
-            (touched, events) = batch(&view, tx)?;
+            let mut watched = super::manifest::Watched {
+                inner: tx,
+                changed: false,
+            };
+            (touched, events) = batch(&view, &mut watched)?;
+            if watched.changed {
+                super::manifest::write(tx, manifest_key)?;
+            }
             if !events.is_empty() {
                 appender.append(tx, &events)?;
             }

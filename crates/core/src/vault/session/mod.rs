@@ -6,15 +6,21 @@ mod audit_log;
 mod batch;
 mod connect;
 mod credentials;
+mod device;
 mod edit;
 mod hygiene;
 mod lookup;
+mod manifest;
 mod open;
+mod rekey;
 mod signing;
 
 pub use audit_log::ExportCheck;
 pub use connect::{LaunchRequest, PreparedLaunch};
 pub use credentials::{CopyField, Link, Purpose, Target};
+pub(crate) use device::forget_locked as forget_device_locked;
+pub use device::DeviceKey;
+pub use rekey::RotationReport;
 pub use signing::SigningCertificate;
 
 use std::collections::HashMap;
@@ -42,6 +48,8 @@ const META_HEADER: &str = "header";
 const META_HEADER_SUM: &str = "header_sha256";
 const META_BACKOFF: &str = "unlock_backoff";
 const META_SETTINGS: &str = "settings";
+/// The per-device wrapped copies of the key (see `device`).
+pub const META_DEVICE_KEYS: &str = "device_keys";
 
 /// Failed-unlock notes kept before further failures are only counted.
 const MAX_FAILED_UNLOCK_NOTES: usize = 1000;
@@ -78,6 +86,8 @@ pub struct Session {
     settings: Settings,
     device: Device,
     audit_key: ChainKey,
+    /// The record manifest's MAC key (see `manifest`).
+    manifest_key: manifest::ManifestKey,
     customers: Vec<Customer>,
     by_code: HashMap<String, usize>,
     index: SearchIndex,

@@ -13,8 +13,8 @@ use crate::store::AuditKeeping;
 use crate::vault::records::{binding, META};
 use crate::{Error, Result};
 
-const META_SIGNING_CERTIFICATE: &str = "rdp_signing_certificate";
-const META_SIGNING_KEY: &str = "rdp_signing_key";
+pub(super) const META_SIGNING_CERTIFICATE: &str = "rdp_signing_certificate";
+pub(super) const META_SIGNING_KEY: &str = "rdp_signing_key";
 
 /// What the vault says about signing: the certificate (if one is set) and its PEM text,
 /// for staff PCs to trust.
