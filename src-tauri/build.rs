@@ -41,6 +41,7 @@ const COMMANDS: &[&str] = &[
     "signing_clear",
     "access_statement",
     "access_statement_default_path",
+    "choose_file",
 ];
 
 fn main() {

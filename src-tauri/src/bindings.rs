@@ -26,6 +26,7 @@ use crate::commands::{Launched, RevealedWire};
 use crate::detail::CustomerDetail;
 use crate::edit::SecretInput;
 use crate::error::ApiError;
+use crate::file_dialog::FileChoice;
 use crate::import_wizard::{FormatOption, ImportDone, ImportPreview};
 use crate::signing::SigningInfo;
 use crate::statement::{StatementChoice, StatementWritten};
@@ -79,6 +80,7 @@ fn export(dir: &Path) -> Result<BTreeMap<String, String>, ExportError> {
         AuditQuery,
         ExportChoice,
         StatementChoice,
+        FileChoice,
         Format,
         ConflictPolicy,
     );

@@ -12,6 +12,7 @@ pub mod commands;
 pub mod detail;
 pub mod edit;
 pub mod error;
+pub mod file_dialog;
 pub mod import_wizard;
 pub mod keychain;
 pub mod live;
@@ -74,6 +75,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             signing::signing_clear,
             statement::access_statement,
             statement::access_statement_default_path,
+            file_dialog::choose_file,
         ])
 }
 
@@ -95,7 +97,8 @@ pub fn run() {
         .map_err(|e| e.to_string())
         .and_then(|state| {
             app_builder(tauri::Builder::default(), state)
-                // The import wizard's Open dialog (only `dialog:allow-open` is granted).
+                // The Open and Save dialogs, shown by `file_dialog::choose_file` only (the
+                // webview is granted no `dialog:` permission).
                 .plugin(tauri_plugin_dialog::init())
                 .setup(move |app| {
                     // First, before the watchers below start their threads.

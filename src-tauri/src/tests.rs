@@ -159,6 +159,32 @@ fn remote_origins_are_refused_by_the_acl() {
     );
 }
 
+/// The dialog plugin is registered (as `run` does), but the page may not use it: a path
+/// reaches a command only as the user typed, dropped or chose it in a dialog the app ran.
+#[test]
+fn the_page_cannot_open_dialogs_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let builder = mock_builder().plugin(tauri_plugin_dialog::init());
+    let (_app, window) = test_ipc::app_in(builder, dir.path());
+    for (cmd, args) in [
+        (
+            "plugin:dialog|open",
+            json!({ "options": { "defaultPath": "/etc" } }),
+        ),
+        (
+            "plugin:dialog|save",
+            json!({ "options": { "defaultPath": "/etc/passwd" } }),
+        ),
+    ] {
+        let refused = test_ipc::invoke(&window, cmd, args).unwrap_err();
+        let message = refused.as_str().unwrap_or_default();
+        assert!(
+            message.contains("not allowed"),
+            "{cmd}: expected an ACL refusal, got {refused}"
+        );
+    }
+}
+
 /// A vault created through IPC, then filled with the CLI fixture through the core.
 fn with_fixture(h: &Harness) {
     h.invoke(

@@ -675,6 +675,35 @@ async function flow() {
       const suggestedFile = exportPath ? await waitFor(() => script("return document.getElementById('audit-export-path').value"), 5000) : "";
       check("Export suggests ~/sallyport-audit-DAY.csv", /\/sallyport-audit-\d{4}-\d{2}-\d{2}(-\d+)?\.csv$/.test(suggestedFile ?? ""), suggestedFile);
       await screenshot("10e-audit-export");
+      // Choose… has the app open the native Save dialog (the page may not open one itself).
+      const chooseButton = await script("return [...document.querySelectorAll('#audit-export button')].find((b) => b.textContent.trim() === 'Choose…') ? true : false");
+      check("the export form offers Choose…", chooseButton === true);
+      if (chooseButton) {
+        await script("[...document.querySelectorAll('#audit-export button')].find((b) => b.textContent.trim() === 'Choose…').click()");
+        const dialogId = await waitFor(() => {
+          try {
+            return execFileSync("xdotool", ["search", "--onlyvisible", "--name", "Export the audit log"], { encoding: "utf8" }).trim().split("\n")[0] || null;
+          } catch {
+            return null;
+          }
+        }, 10000);
+        check("Choose… opens the native Save dialog", dialogId !== null);
+        if (dialogId) {
+          await sleep(500);
+          await screenshot("10f-save-dialog");
+          // Keys sent to a window (XSendEvent) are ignored by GTK: focus it, then type.
+          execFileSync("xdotool", ["windowfocus", "--sync", dialogId, "key", "Escape"]);
+          const closed = await waitFor(() => {
+            try {
+              execFileSync("xdotool", ["search", "--onlyvisible", "--name", "Export the audit log"]);
+              return null;
+            } catch {
+              return true;
+            }
+          }, 10000);
+          check("the Save dialog closes with Escape, the suggested file kept", closed === true && (await script("return document.getElementById('audit-export-path').value")) === suggestedFile);
+        }
+      }
       const exportFile = join(mkdtempSync(join(tmpdir(), "sallyport-e2e-audit-")), "audit.csv");
       await clear(exportPath);
       await type(exportPath, exportFile + ENTER);

@@ -6,7 +6,6 @@
 import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
-import { open as openDialog } from "@tauri-apps/plugin-dialog";
 
 import type { ApiError as WireApiError } from "./bindings/ApiError";
 import type { AuditActions } from "./bindings/AuditActions";
@@ -214,23 +213,14 @@ export const backend = {
   importApply: (previewId: number, onProgress: (progress: ImportProgress) => void): Promise<ImportDone> =>
     call("import_apply", { previewId, onProgress: progressChannel(onProgress) }),
   importCancel: (): Promise<void> => call("import_cancel"),
-  /** The Open dialog for a file to import; null when the user closes it. */
-  chooseImportFile: async (): Promise<string | null> => {
-    try {
-      const chosen = await openDialog({
-        title: "Import customers",
-        multiple: false,
-        directory: false,
-        filters: [
-          { name: "CSV files", extensions: ["csv", "CSV", "txt"] },
-          { name: "All files", extensions: ["*"] },
-        ],
-      });
-      return typeof chosen === "string" ? chosen : null;
-    } catch (error) {
-      throw toApiError(error);
-    }
-  },
+  /** The Open dialog for a file to import (run by the app); null when the user closes it. */
+  chooseImportFile: (): Promise<string | null> => call("choose_file", { choice: "import_csv" }),
+  /**
+   * The Save dialog for an audit export or a statement, starting at `suggested` (the form's
+   * path); null when the user closes it. The chosen path is checked again when it is used.
+   */
+  chooseSaveFile: (choice: "audit_export" | "statement", suggested: string): Promise<string | null> =>
+    call("choose_file", { choice, suggested }),
   /** The vault's .rdp signing certificate; null while files are written unsigned. */
   signingInfo: (): Promise<SigningInfo | null> => call("signing_info"),
   /**
@@ -242,22 +232,7 @@ export const backend = {
   /** Removes the signing certificate; resolves to whether one was set. */
   signingClear: (): Promise<boolean> => call("signing_clear"),
   /** The Open dialog for the signing certificate (.pfx); null when the user closes it. */
-  choosePfxFile: async (): Promise<string | null> => {
-    try {
-      const chosen = await openDialog({
-        title: "Choose the signing certificate",
-        multiple: false,
-        directory: false,
-        filters: [
-          { name: "PKCS#12 files (.pfx, .p12)", extensions: ["pfx", "PFX", "p12", "P12"] },
-          { name: "All files", extensions: ["*"] },
-        ],
-      });
-      return typeof chosen === "string" ? chosen : null;
-    } catch (error) {
-      throw toApiError(error);
-    }
-  },
+  choosePfxFile: (): Promise<string | null> => call("choose_file", { choice: "signing_pfx" }),
   /**
    * Puts public text (a certificate thumbprint) on the clipboard through the webview: not the
    * app's self-clearing secret clipboard (`copySecret`), which is for secrets only.

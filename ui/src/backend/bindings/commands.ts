@@ -14,6 +14,7 @@ import type { CustomerPage } from "./CustomerPage";
 import type { CustomerSummary } from "./CustomerSummary";
 import type { EntryForm } from "./EntryForm";
 import type { ExportChoice } from "./ExportChoice";
+import type { FileChoice } from "./FileChoice";
 import type { Format } from "./Format";
 import type { FormatOption } from "./FormatOption";
 import type { ImportDone } from "./ImportDone";
@@ -49,6 +50,8 @@ export type Commands = {
   audit_export_default_path: { args: { format: ExportChoice }; returns: string };
   /** Walks the whole chain and names the first bad event. */
   audit_verify: { args: undefined; returns: AuditVerdict };
+  /** Shows the dialog for `choice` (a Save dialog starts at `suggested`, the form's current path, when that is a full path) and returns the chosen path, or `None` when the user closed it. */
+  choose_file: { args: { choice: FileChoice; suggested?: string | null }; returns: string | null };
   /** Starts the Remote Desktop client for the entry. An expired account is refused with kind `account_expired` unless `expired_ok`. Audited. */
   connect_entry: { args: { entry: string; expiredOk: boolean; reason?: string | null }; returns: Launched };
   /** Copies a secret to the clipboard, which clears itself after the preferred delay (or on lock); returns that delay in seconds. Audited. Nothing secret comes back over IPC. A password or code is held back (kind `clipboard_shared`) while a Remote Desktop session that shares the clipboard with another customer's server is open, unless `shared_ok` (the user agreed). */

@@ -89,7 +89,7 @@ describe("Settings → Sign .rdp files", () => {
   it("imports a chosen .pfx with its password, then forgets the password", async () => {
     const { ipc, onnotice } = renderSigning({
       signing_info: () => null,
-      "plugin:dialog|open": () => PFX,
+      choose_file: ({ choice }) => (choice === "signing_pfx" ? PFX : null),
       signing_set_pfx: () => signing(),
     });
     await within(section()).findByText(/written unsigned/);

@@ -161,6 +161,25 @@ describe("Audit", () => {
     expect((await screen.findByText(/already exists/)).classList.contains("error")).toBe(true);
   });
 
+  it("asks the app for the Save dialog, starting at the suggested file, and exports there", async () => {
+    const { ipc } = renderAudit({
+      audit_export_default_path: () => "/home/ann/sallyport-audit-2026-03-01.csv",
+      choose_file: () => "/home/ann/exports/march.csv",
+      audit_export: ({ path }) => ({ events: 3, path }),
+    });
+    await userEvent.click(screen.getByRole("button", { name: "Export…" }));
+    const path = screen.getByLabelText("Export to file") as HTMLInputElement;
+    await waitFor(() => expect(path.value).toBe("/home/ann/sallyport-audit-2026-03-01.csv"));
+    await userEvent.click(screen.getByRole("button", { name: "Choose…" }));
+    await waitFor(() => expect(path.value).toBe("/home/ann/exports/march.csv"));
+    expect(callsOf(ipc, "choose_file")[0]).toEqual({
+      choice: "audit_export",
+      suggested: "/home/ann/sallyport-audit-2026-03-01.csv",
+    });
+    await userEvent.click(screen.getByRole("button", { name: "Export" }));
+    await screen.findByText("Exported 3 events to /home/ann/exports/march.csv.");
+  });
+
   it("goes back with the button or Escape, and reports a locked vault", async () => {
     const { onback, onlocked } = renderAudit({ audit_verify: rejectWith("locked", "the vault is locked") });
     await userEvent.click(screen.getByRole("button", { name: "Back to customers" }));

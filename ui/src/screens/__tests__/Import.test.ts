@@ -47,7 +47,7 @@ const previewOf: Answer = ({ skipInvalid }) =>
 function renderImport(answers: Record<string, Answer> = {}) {
   const ipc = fakeBackend({
     import_formats: () => formats,
-    "plugin:dialog|open": () => FILE,
+    choose_file: ({ choice }) => (choice === "import_csv" ? FILE : null),
     import_preview: previewOf,
     import_cancel: () => null,
     ...answers,
@@ -224,7 +224,7 @@ describe("Import", () => {
       customer_detail: ({ code }) => details[String(code)],
       activity: () => null,
       import_formats: () => formats,
-      "plugin:dialog|open": () => FILE,
+      choose_file: ({ choice }) => (choice === "import_csv" ? FILE : null),
       import_preview: () => preview({ id: 5 }),
       import_apply: () => {
         stored = summaries;
