@@ -419,7 +419,8 @@ async function flow() {
     const labCsv = join(mkdtempSync(join(tmpdir(), "sallyport-e2e-lab-")), "lab.csv");
     writeFileSync(
       labCsv,
-      `customer,code,entry,host,port,username,password\nLoopback Lab,LAB,RDP,127.0.0.1,${lab.port},vendor,Canary-Pass-Lab-9\n`,
+      // xrdp cannot do Network Level Authentication: the entry says so (nla = no).
+      `customer,code,entry,host,port,username,password,nla\nLoopback Lab,LAB,RDP,127.0.0.1,${lab.port},vendor,Canary-Pass-Lab-9,no\n`,
     );
     const labOut = execFileSync(CLI, ["--vault", VAULT, "--password-stdin", "import", labCsv, "--json"], {
       input: `${PASSWORD}\n`,

@@ -68,6 +68,9 @@ enum Command {
     Rotation(cmd::rotated::PolicyArgs),
     /// Let a customer's .rdp files share the clipboard with its servers (off by default).
     ShareClipboard(cmd::rotated::ClipboardArgs),
+    /// Require Network Level Authentication for an RDP entry (on, the default) or not (off:
+    /// only for a server that cannot do it, such as xrdp).
+    Nla(cmd::rotated::NlaArgs),
     /// Set a customer's policy on reasons for credential use: off, optional or required.
     Reason(cmd::reason::PolicyArgs),
     /// Write a customer's access statement (accounts, uses with reasons, egress, chain head).
@@ -156,6 +159,7 @@ impl Command {
             Command::Rotation(_) => "rotation",
             Command::Reason(_) => "reason",
             Command::ShareClipboard(_) => "share-clipboard",
+            Command::Nla(_) => "nla",
             Command::Statement(_) => "statement",
             Command::Genpw(_) => "genpw",
             Command::Check(_) => "check",
@@ -199,6 +203,7 @@ fn main() -> ExitCode {
         Command::Rotation(args) => cmd::rotated::policy(&mut ctx, args),
         Command::Reason(args) => cmd::reason::policy(&mut ctx, args),
         Command::ShareClipboard(args) => cmd::rotated::clipboard(&mut ctx, args),
+        Command::Nla(args) => cmd::rotated::nla(&mut ctx, args),
         Command::Statement(args) => cmd::statement::run(&mut ctx, args),
         Command::Genpw(args) => cmd::genpw::run(args),
         Command::Check(args) => cmd::check::run(&mut ctx, args),

@@ -67,6 +67,35 @@ pub struct ClipboardArgs {
     state: Switch,
 }
 
+#[derive(clap::Args, Debug)]
+pub struct NlaArgs {
+    /// CUSTOMER[/ENTRY] (default: the first RDP entry).
+    target: String,
+    /// on (the default): Network Level Authentication or no connection. off: only for a
+    /// server that cannot do it (xrdp); a man in the middle of a first connection could
+    /// then choose plain TLS and receive the password.
+    #[arg(value_enum)]
+    state: Switch,
+}
+
+/// `sallyport nla CUSTOMER[/ENTRY] on|off`.
+pub fn nla(ctx: &mut Context, args: NlaArgs) -> anyhow::Result<ExitCode> {
+    let mut session = ctx.unlock()?;
+    let target = session.select(&args.target, Purpose::Connect)?;
+    let on = matches!(args.state, Switch::On);
+    session.set_nla(&target, on)?;
+    session.lock()?;
+    println!(
+        "{}: {}",
+        target.name(),
+        match on {
+            true => "connects with Network Level Authentication only",
+            false => "connects without Network Level Authentication (TLS alone): only for a server that cannot do it",
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `sallyport share-clipboard CUSTOMER on|off`.
 pub fn clipboard(ctx: &mut Context, args: ClipboardArgs) -> anyhow::Result<ExitCode> {
     let mut session = ctx.unlock()?;

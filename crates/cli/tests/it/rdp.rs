@@ -277,7 +277,7 @@ fn connect_dry_run_prints_the_plan_and_starts_nothing() {
         .map(|a| a.as_str().unwrap())
         .collect();
     if program.ends_with("xfreerdp") {
-        assert_eq!(args, [file, "/cert:tofu", "/from-stdin:force"]);
+        assert_eq!(args, [file, "/cert:tofu", "/sec:nla", "/from-stdin:force"]);
     } else {
         assert_eq!((program, args), ("xdg-open", vec![file]));
     }
@@ -344,15 +344,16 @@ impl Drop for Xrdp {
     }
 }
 
-/// A vault with one customer whose RDP entry points at the test's xrdp server.
+/// A vault with one customer whose RDP entry points at the test's xrdp server, which
+/// cannot do Network Level Authentication (`nla` = no).
 fn lab_vault(port: u16) -> Vault {
     let v = Vault::new();
     let csv = v.dir.path().join("lab.csv");
     std::fs::write(
         &csv,
         format!(
-            "customer,code,entry,host,port,username,password\n\
-             Loopback Lab,LAB,RDP,127.0.0.1,{port},vendor,Canary-Pass-Lab-9\n"
+            "customer,code,entry,host,port,username,password,nla\n\
+             Loopback Lab,LAB,RDP,127.0.0.1,{port},vendor,Canary-Pass-Lab-9,no\n"
         ),
     )
     .unwrap();
@@ -437,15 +438,28 @@ fn connect_starts_xfreerdp_and_the_server_receives_the_credentials() {
     let home = dir.path().join("home");
     let runtime = dir.path().join("runtime");
     std::fs::create_dir_all(&home).unwrap();
-    let out = v
-        .cmd()
-        .env("DISPLAY", &display.name)
-        .env("HOME", &home)
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .args(["--password-stdin", "connect", "LAB"])
-        .write_stdin(format!("{PASSWORD}\n"))
-        .output()
-        .unwrap();
+    let connect = || {
+        v.cmd()
+            .env("DISPLAY", &display.name)
+            .env("HOME", &home)
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .args(["--password-stdin", "connect", "LAB"])
+            .write_stdin(format!("{PASSWORD}\n"))
+            .output()
+            .unwrap()
+    };
+    // With NLA required (the default), xfreerdp will not fall back to TLS alone for a
+    // server that offers nothing else: it gives up before sending the password.
+    assert_ok(&v.run(&["nla", "LAB", "on"], PASSWORD));
+    let refused = connect();
+    assert!(!refused.status.success(), "{}", stdout(&refused));
+    assert!(
+        !xrdp.log().contains("connecting to sesman"),
+        "the server got credentials without NLA:\n{}",
+        xrdp.log()
+    );
+    assert_ok(&v.run(&["nla", "LAB", "off"], PASSWORD));
+    let out = connect();
     assert_ok(&out);
     let said = stdout(&out);
     assert!(said.contains("xfreerdp (pid "), "{said}");
@@ -535,4 +549,46 @@ fn the_clipboard_is_shared_only_with_a_customer_that_allows_it() {
     assert_ok(&v.run(&["share-clipboard", "ACME", "off"], PASSWORD));
     assert_ok(&v.run(&["rdp", "ACME", "--out", path], PASSWORD));
     assert!(rdp_lines(&file).contains(&"redirectclipboard:i:0".to_owned()));
+}
+
+#[test]
+fn nla_is_required_unless_an_entry_says_its_server_cannot_do_it() {
+    let v = Vault::with_fixture();
+    let file = v.dir.path().join("acme.rdp");
+    let path = file.to_str().unwrap();
+    assert_ok(&v.run(&["rdp", "ACME", "--out", path], PASSWORD));
+    assert!(rdp_lines(&file).contains(&"enablecredsspsupport:i:1".to_owned()));
+
+    let out = v.run(&["nla", "ACME", "off"], PASSWORD);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("without Network Level Authentication"),
+        "{}",
+        stdout(&out)
+    );
+    assert_ok(&v.run(&["rdp", "ACME", "--out", path], PASSWORD));
+    assert!(rdp_lines(&file).contains(&"enablecredsspsupport:i:0".to_owned()));
+    let shown = stdout(&v.run(&["show", "ACME"], PASSWORD));
+    assert!(
+        shown.contains("no Network Level Authentication (TLS alone)"),
+        "{shown}"
+    );
+    let exported = v.dir.path().join("export.csv");
+    assert_ok(&v.run(
+        &["export", exported.to_str().unwrap(), "--plaintext"],
+        PASSWORD,
+    ));
+    let csv = std::fs::read_to_string(&exported).unwrap();
+    assert!(
+        csv.lines().next().unwrap().ends_with(",nla"),
+        "the native column"
+    );
+
+    assert_ok(&v.run(&["nla", "ACME", "on"], PASSWORD));
+    assert_ok(&v.run(&["rdp", "ACME", "--out", path], PASSWORD));
+    assert!(rdp_lines(&file).contains(&"enablecredsspsupport:i:1".to_owned()));
+    assert_error(
+        &v.run(&["nla", "ACME/Portal", "off"], PASSWORD),
+        "ACME/Portal is not an RDP entry",
+    );
 }

@@ -71,5 +71,8 @@ pub fn entry_flags(entry: &Entry, today: time::Date) -> Vec<String> {
     if entry.last_check.as_ref().is_some_and(|c| !c.ok) {
         flags.push("unreachable at last check".to_owned());
     }
+    if entry.without_nla && entry.kind == crate::model::EntryKind::Rdp {
+        flags.push("no Network Level Authentication (TLS alone)".to_owned());
+    }
     flags
 }

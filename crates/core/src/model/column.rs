@@ -68,11 +68,13 @@ pub enum Column {
     Reason,
     /// Whether the customer's .rdp files share the clipboard with its servers.
     ShareClipboard,
+    /// Whether the entry's server requires Network Level Authentication (`no`: TLS alone).
+    Nla,
 }
 
 impl Column {
     /// Every column, in export order.
-    pub const ALL: [Column; 32] = [
+    pub const ALL: [Column; 33] = [
         Column::Customer,
         Column::Code,
         Column::Entry,
@@ -105,6 +107,7 @@ impl Column {
         Column::RotationDue,
         Column::Reason,
         Column::ShareClipboard,
+        Column::Nla,
     ];
 
     /// The column's name in a header (and the field name in a validation error).
@@ -142,6 +145,7 @@ impl Column {
             Column::RotationDue => "rotation_due",
             Column::Reason => "reason",
             Column::ShareClipboard => "share_clipboard",
+            Column::Nla => "nla",
         }
     }
 
@@ -205,6 +209,8 @@ const ALIASES: &[(&str, Column)] = &[
     ("reason_policy", Column::Reason),
     ("redirect_clipboard", Column::ShareClipboard),
     ("clipboard_redirection", Column::ShareClipboard),
+    ("network_level_authentication", Column::Nla),
+    ("enablecredsspsupport", Column::Nla),
 ];
 
 /// A header cell as compared: trimmed, without a BOM, lowercase, spaces and dashes as `_`.

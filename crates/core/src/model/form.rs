@@ -100,6 +100,9 @@ pub struct EntryForm {
     pub expires_at: String,
     /// Notes (may span lines).
     pub notes: String,
+    /// The server cannot do Network Level Authentication: connect with TLS alone (off
+    /// unless ticked).
+    pub without_nla: bool,
 }
 
 impl EntryForm {
@@ -153,6 +156,7 @@ impl EntryForm {
             owner: entry.owner.clone(),
             expires_at: text(entry.expires_at.map(|d| d.to_string())),
             notes: entry.notes.clone(),
+            without_nla: entry.without_nla,
         }
     }
 }
@@ -291,6 +295,7 @@ pub fn entry_from_form(
         ..Entry::default()
     };
     patch.apply(&mut entry);
+    entry.without_nla = form.without_nla;
     patch::check_entry(&entry).map_err(|e| match e {
         Error::Invalid { field, message } => vec![FieldError {
             field: field_of(&field),
@@ -328,10 +333,15 @@ pub(crate) fn changed_customer_fields(old: &Customer, new: &Customer) -> Vec<&'s
 /// The names of the entry form fields that differ.
 pub(crate) fn changed_entry_fields(old: &Entry, new: &Entry) -> Vec<&'static str> {
     let (a, b) = (EntryForm::of(old), EntryForm::of(new));
-    a.columns()
+    let mut changed: Vec<&'static str> = a
+        .columns()
         .iter()
         .zip(b.columns().iter())
         .filter(|((_, _, x), (_, _, y))| x != y)
         .map(|((field, _, _), _)| *field)
-        .collect()
+        .collect();
+    if a.without_nla != b.without_nla {
+        changed.push("nla");
+    }
+    changed
 }

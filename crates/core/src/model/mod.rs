@@ -418,6 +418,11 @@ pub struct Entry {
     /// Whether a VPN secret is stored.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub has_vpn_secret: bool,
+    /// The server cannot do Network Level Authentication (xrdp does not): connect with TLS
+    /// alone. Off by default: without NLA a man in the middle of a first connection could
+    /// choose plain TLS and receive the password the client then sends.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub without_nla: bool,
 }
 
 /// The outcome of the last reachability check of an entry.

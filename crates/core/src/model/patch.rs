@@ -150,6 +150,8 @@ pub struct EntryPatch {
     pub vpn_secret: Option<SecretString>,
     /// Notes.
     pub notes: Option<String>,
+    /// The server cannot do NLA (the `nla` column said `no`).
+    pub without_nla: Option<bool>,
 }
 
 impl EntryPatch {
@@ -187,6 +189,9 @@ impl EntryPatch {
             entry.has_vpn_secret = true;
         }
         set(&mut entry.notes, &self.notes);
+        if let Some(without) = self.without_nla {
+            entry.without_nla = without;
+        }
         if let Some((params, _)) = &self.totp {
             entry.totp = Some(params.clone());
         }
@@ -390,6 +395,10 @@ pub(crate) fn entry_patch(raw: &RawRow, notes: Option<String>) -> Result<Option<
             })
             .transpose()?,
         notes,
+        without_nla: raw
+            .opt(Column::Nla)
+            .map(|v| parse_bool("nla", v).map(|nla| !nla))
+            .transpose()?,
     }))
 }
 

@@ -147,7 +147,14 @@ pub fn plan_launch(
                 // /cert:tofu: the first certificate of a host is trusted and pinned (like
                 // SSH); a changed one is refused. FreeRDP cannot ask without a terminal,
                 // and stdin carries the password.
-                let mut args = vec![file, "/cert:tofu".into()];
+                // /sec:nla: Network Level Authentication or nothing, so that a man in the
+                // middle cannot choose plain TLS and be sent the password; /sec:tls only for
+                // an entry whose server cannot do NLA (xrdp).
+                let security = match entry.without_nla {
+                    false => "/sec:nla",
+                    true => "/sec:tls",
+                };
+                let mut args = vec![file, "/cert:tofu".into(), security.into()];
                 // FreeRDP ignores the file's `domain` line when a user name is set (it
                 // takes the domain from `DOMAIN\user` only); its `/d:` comes after the
                 // file and wins.

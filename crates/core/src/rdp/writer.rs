@@ -75,11 +75,12 @@ impl RdpFile {
         let drives = if prefs.redirect_drives { "*" } else { "" };
         file.push("drivestoredirect", 's', drives.to_owned())?;
         file.push("redirectprinters", 'i', flag(prefs.redirect_printers))?;
-        // Network Level Authentication (CredSSP) only: without it a man in the middle can
-        // offer plain TLS and be sent the password. Level 2: a server certificate that
+        // Network Level Authentication (CredSSP): without it a man in the middle can offer
+        // plain TLS and be sent the password. Only an entry whose server cannot do it
+        // (`without_nla`, e.g. xrdp) turns it off. Level 2: a server certificate that
         // cannot be verified is shown to the user (a customer's self-hosted server often
         // has its own), level 0 would connect silently.
-        file.push("enablecredsspsupport", 'i', "1".into())?;
+        file.push("enablecredsspsupport", 'i', flag(!entry.without_nla))?;
         file.push("authentication level", 'i', "2".into())?;
         file.push("prompt for credentials", 'i', "0".into())?;
         Ok(file)

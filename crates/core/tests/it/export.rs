@@ -135,6 +135,10 @@ fn row(i: usize, j: usize) -> impl Strategy<Value = Vec<String>> {
                         cells.insert("port", port.map(|p| p.to_string()).unwrap_or_default());
                     }
                 }
+                // An RDP entry without a gateway rides on that draw for the NLA exception.
+                if !gateway && kind == "rdp" {
+                    cells.insert("nla", "no".into());
+                }
                 if gateway && kind == "rdp" {
                     cells.insert("gateway", "gw.example".into());
                     cells.insert("gateway_port", "8443".into());

@@ -67,6 +67,21 @@ fn the_file_is_utf16le_with_bom_and_crlf_and_says_what_was_meant() {
 }
 
 #[test]
+fn only_an_entry_whose_server_cannot_do_nla_turns_credssp_off() {
+    let text = |entry: &Entry| {
+        RdpFile::for_entry(entry, &RdpPreferences::default())
+            .unwrap()
+            .to_text()
+    };
+    assert!(text(&acme()).contains("enablecredsspsupport:i:1\r\n"));
+    let without = Entry {
+        without_nla: true,
+        ..acme()
+    };
+    assert!(text(&without).contains("enablecredsspsupport:i:0\r\n"));
+}
+
+#[test]
 fn defaults_ipv6_detect_windowed_and_no_gateway() {
     let entry = Entry {
         host: "2001:DB8::1".into(),
@@ -325,16 +340,36 @@ fn plans_for_windows_macos_and_linux_field_by_field() {
     assert_eq!(linux.program, "/usr/bin/xfreerdp");
     assert_eq!(
         linux.args,
-        [shown.as_str(), "/cert:tofu", "/from-stdin:force"]
+        [
+            shown.as_str(),
+            "/cert:tofu",
+            "/sec:nla",
+            "/from-stdin:force"
+        ]
     );
     assert_eq!(linux.credentials, CredentialHandoff::Stdin);
+    // An entry whose server cannot do NLA (xrdp) is the one exception: TLS alone.
+    let without_nla = Entry {
+        without_nla: true,
+        ..acme()
+    };
+    let linux = plan_launch(&without_nla, true, Os::Linux, &env(), file).unwrap();
+    assert_eq!(
+        linux.args,
+        [
+            shown.as_str(),
+            "/cert:tofu",
+            "/sec:tls",
+            "/from-stdin:force"
+        ]
+    );
     // Without a user name a password cannot log on: nothing is handed over.
     let no_user = Entry {
         username: String::new(),
         ..acme()
     };
     let linux = plan_launch(&no_user, true, Os::Linux, &env(), file).unwrap();
-    assert_eq!(linux.args, [shown.as_str(), "/cert:tofu"]);
+    assert_eq!(linux.args, [shown.as_str(), "/cert:tofu", "/sec:nla"]);
     assert_eq!(linux.credentials, CredentialHandoff::None);
 
     // FreeRDP ignores the file's domain line beside a bare user name: /d: carries it.
@@ -346,7 +381,13 @@ fn plans_for_windows_macos_and_linux_field_by_field() {
     let linux = plan_launch(&bare_user, true, Os::Linux, &env(), file).unwrap();
     assert_eq!(
         linux.args,
-        [shown.as_str(), "/cert:tofu", "/d:ACME", "/from-stdin:force"]
+        [
+            shown.as_str(),
+            "/cert:tofu",
+            "/sec:nla",
+            "/d:ACME",
+            "/from-stdin:force"
+        ]
     );
 
     let no_freerdp = LaunchEnv {
@@ -362,7 +403,7 @@ fn plans_for_windows_macos_and_linux_field_by_field() {
 
     // Without a stored password nothing is handed over and FreeRDP is not told to read stdin.
     let linux = plan_launch(&acme(), false, Os::Linux, &env(), file).unwrap();
-    assert_eq!(linux.args, [shown.as_str(), "/cert:tofu"]);
+    assert_eq!(linux.args, [shown.as_str(), "/cert:tofu", "/sec:nla"]);
     assert_eq!(linux.credentials, CredentialHandoff::None);
     let windows = plan_launch(&acme(), false, Os::Windows, &env(), file).unwrap();
     assert_eq!(windows.credentials, CredentialHandoff::None);

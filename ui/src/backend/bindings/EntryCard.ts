@@ -121,4 +121,10 @@ has_password?: boolean,
 /**
  * Whether a VPN secret is stored.
  */
-has_vpn_secret?: boolean, };
+has_vpn_secret?: boolean,
+/**
+ * The server cannot do Network Level Authentication (xrdp does not): connect with TLS
+ * alone. Off by default: without NLA a man in the middle of a first connection could
+ * choose plain TLS and receive the password the client then sends.
+ */
+without_nla?: boolean, };

@@ -76,4 +76,9 @@ expires_at: string,
 /**
  * Notes (may span lines).
  */
-notes: string, };
+notes: string,
+/**
+ * The server cannot do Network Level Authentication: connect with TLS alone (off
+ * unless ticked).
+ */
+without_nla: boolean, };

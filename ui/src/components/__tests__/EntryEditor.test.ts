@@ -51,4 +51,16 @@ describe("EntryEditor", () => {
     expect(second.password).toEqual({ change: "set", value: "s3cret value" });
     expect(second.entryId).toBe(entry().id);
   });
+
+  it("requires NLA unless the server is marked as unable, with the risk beside the switch", async () => {
+    const { ipc, onsaved } = renderEditor(() => null);
+    const exception = screen.getByLabelText("The server cannot do Network Level Authentication (xrdp)");
+    expect((exception as HTMLInputElement).checked).toBe(false);
+    expect(screen.getByText(/man in the middle of a first connection/)).toBeTruthy();
+    await userEvent.click(exception);
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(onsaved).toHaveBeenCalled());
+    const [saved] = callsOf(ipc, "save_entry") as { form: { without_nla: boolean } }[];
+    expect(saved.form.without_nla).toBe(true);
+  });
 });

@@ -110,6 +110,26 @@ impl Session {
         })
     }
 
+    /// Whether the entry's server must use Network Level Authentication (the default), or
+    /// cannot (xrdp) and is connected to with TLS alone. Audited as an entry edit.
+    pub fn set_nla(&mut self, target: &Target, required: bool) -> Result<Entry> {
+        let mut entry = target.entry.clone();
+        if entry.without_nla != required {
+            return Ok(entry);
+        }
+        entry.without_nla = !required;
+        let detail = match required {
+            true => "Network Level Authentication required",
+            false => "Network Level Authentication off: the server cannot do it, TLS alone",
+        };
+        let event = NewEvent::new(Action::EntryEdit)
+            .customer(&target.customer)
+            .entry(&entry)
+            .detail(detail);
+        self.save_entry(&target.customer, &entry, None, event)?;
+        Ok(entry)
+    }
+
     /// One setting of the customer `selector` names: `change` sets it and says what changed
     /// (the audit detail), or leaves it and says nothing, and then nothing is written. The
     /// customer record and its `customer_edit` event are written in one transaction.
