@@ -297,10 +297,14 @@ pub async fn connect_entry(
     let started = connection
         .started
         .ok_or_else(|| ApiError::launch("nothing was started"))?;
-    let notices: Vec<String> = connection
-        .plan
-        .notice
+    let pinned = connection.pinned_certificate.map(|fingerprint| {
+        format!(
+            "First connection: the server's certificate (SHA-256 {fingerprint}) is now pinned; a different one will be refused."
+        )
+    });
+    let notices: Vec<String> = pinned
         .into_iter()
+        .chain(connection.plan.notice)
         .chain(started.notice())
         .collect();
     let launched = Launched {

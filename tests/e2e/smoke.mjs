@@ -586,6 +586,10 @@ async function flow() {
       "a notice says the client started",
       launchedNotice !== null && /Started xfreerdp for RDP/.test(await textOf(launchedNotice)),
     );
+    check(
+      "the first Connect pinned the server's certificate and said so",
+      launchedNotice !== null && /certificate \(SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}\) is now pinned/.test(await textOf(launchedNotice)),
+    );
     await screenshot("10-connected");
     check("no secret reached the webview after Connect", !(await wd("GET", s("/source"))).includes(CANARY));
     stopLab();

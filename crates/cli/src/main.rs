@@ -71,6 +71,8 @@ enum Command {
     /// Require Network Level Authentication for an RDP entry (on, the default) or not (off:
     /// only for a server that cannot do it, such as xrdp).
     Nla(cmd::rotated::NlaArgs),
+    /// Pin the SHA-256 fingerprint of an RDP entry's server certificate (or --forget it).
+    TrustCert(cmd::rotated::TrustCertArgs),
     /// Set a customer's policy on reasons for credential use: off, optional or required.
     Reason(cmd::reason::PolicyArgs),
     /// Write a customer's access statement (accounts, uses with reasons, egress, chain head).
@@ -160,6 +162,7 @@ impl Command {
             Command::Reason(_) => "reason",
             Command::ShareClipboard(_) => "share-clipboard",
             Command::Nla(_) => "nla",
+            Command::TrustCert(_) => "trust-cert",
             Command::Statement(_) => "statement",
             Command::Genpw(_) => "genpw",
             Command::Check(_) => "check",
@@ -204,6 +207,7 @@ fn main() -> ExitCode {
         Command::Reason(args) => cmd::reason::policy(&mut ctx, args),
         Command::ShareClipboard(args) => cmd::rotated::clipboard(&mut ctx, args),
         Command::Nla(args) => cmd::rotated::nla(&mut ctx, args),
+        Command::TrustCert(args) => cmd::rotated::trust_cert(&mut ctx, args),
         Command::Statement(args) => cmd::statement::run(&mut ctx, args),
         Command::Genpw(args) => cmd::genpw::run(args),
         Command::Check(args) => cmd::check::run(&mut ctx, args),

@@ -24,6 +24,21 @@ pub enum Error {
     #[error("{0} requires a reason for every use of its credentials (a ticket number or a few words); nothing was handed out")]
     ReasonRequired(String),
 
+    /// A launch was refused: the server's certificate is not the one pinned for the entry.
+    #[error("{target}: the server's certificate changed: pinned SHA-256 {pinned}, now {seen}; nothing was started. If the customer replaced it, confirm the new fingerprint with them, then trust it: sallyport trust-cert {target} {seen}")]
+    CertificateChanged {
+        /// "ACME/Terminal server".
+        target: String,
+        /// The fingerprint pinned for the entry.
+        pinned: String,
+        /// The fingerprint the server showed now.
+        seen: String,
+    },
+
+    /// The server's certificate could not be read to check it against the entry's pin.
+    #[error("{0}")]
+    ServerCertificate(String),
+
     /// The backup password did not open the backup (or its header was damaged).
     #[error("{}: wrong backup password (or the backup's header is damaged); nothing was restored", .0.display())]
     WrongBackupPassword(PathBuf),
@@ -128,6 +143,8 @@ pub enum ErrorKind {
     LockedOut,
     /// The customer requires a reason for a credential use.
     ReasonRequired,
+    /// The server's certificate is not the one pinned for the entry.
+    CertificateChanged,
     /// Damaged or tampered data.
     Integrity,
     /// The vault's KDF parameters are outside the accepted range.
@@ -175,6 +192,7 @@ impl ErrorKind {
             ErrorKind::AccountExpired => "account_expired",
             ErrorKind::LockedOut => "locked_out",
             ErrorKind::ReasonRequired => "reason_required",
+            ErrorKind::CertificateChanged => "certificate_changed",
             ErrorKind::Integrity => "integrity",
             ErrorKind::KdfOutOfRange => "kdf_out_of_range",
             ErrorKind::NoVault => "no_vault",
@@ -231,6 +249,8 @@ impl Error {
             Error::Io { .. } => ErrorKind::Io,
             Error::Random => ErrorKind::Random,
             Error::ReasonRequired(_) => ErrorKind::ReasonRequired,
+            Error::CertificateChanged { .. } => ErrorKind::CertificateChanged,
+            Error::ServerCertificate(_) => ErrorKind::Launch,
         }
     }
 

@@ -11,6 +11,8 @@ use sallyport_core::hygiene::Expiry;
 use sallyport_core::rdp::{CredentialHandoff, LaunchEnv, LaunchPlan, Os, RdpTempDir};
 use sallyport_core::signing::CertificateInfo;
 use sallyport_core::vault::LaunchRequest;
+
+use crate::cert_probe;
 use sallyport_core::{ErrorKind, SecretString, Session};
 use sallyport_launch::Started;
 use uuid::Uuid;
@@ -18,6 +20,9 @@ use uuid::Uuid;
 /// How long a started client has to read the .rdp file and the credentials before they are
 /// removed (sooner when it exits): what both shells pass to the clean-up.
 pub const CLEAN_UP_GRACE: Duration = Duration::from_secs(5);
+
+/// How long reading a server's certificate may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The machine Connect runs on: its OS, where its clients are, and the private directory
 /// for temporary .rdp files.
@@ -29,7 +34,13 @@ pub struct Platform {
     pub env: LaunchEnv,
     /// Where temporary .rdp files are written (0700).
     pub rdp_dir: PathBuf,
+    /// Reads the certificate of the RDP server at (host, port) before FreeRDP connects:
+    /// [`cert_probe::server_certificate`] (tests pass a stand-in).
+    pub read_certificate: CertificateReader,
 }
+
+/// What reads a server's certificate fingerprint (host, port, timeout).
+pub type CertificateReader = fn(&str, u16, Duration) -> Result<String, String>;
 
 impl Platform {
     /// This machine.
@@ -38,6 +49,7 @@ impl Platform {
             os: Os::current(),
             env: LaunchEnv::current(),
             rdp_dir: RdpTempDir::default_location()?,
+            read_certificate: cert_probe::server_certificate,
         })
     }
 }
@@ -65,6 +77,9 @@ pub struct Connection {
     pub expiry: Option<Expiry>,
     /// The certificate the .rdp file was signed with (`None`: unsigned, or a dry run).
     pub signed_by: Option<CertificateInfo>,
+    /// The fingerprint of the server certificate pinned by this first connection (to show:
+    /// the user may compare it with the customer's).
+    pub pinned_certificate: Option<String>,
     /// The client, until its leftovers are removed: [`Started::clean_up_after`] waits for
     /// it to read them; dropping it removes them at once.
     pub started: Option<Started>,
@@ -115,6 +130,9 @@ pub fn connect(
         expired_ok: options.expired_ok,
         dry_run: options.dry_run,
         reason: options.reason.as_ref(),
+        read_certificate: Some(&|host: &str, port: u16| {
+            (platform.read_certificate)(host, port, PROBE_TIMEOUT)
+        }),
     };
     let mut prepared = session
         .prepare_launch(entry, request, &temp)
@@ -132,6 +150,7 @@ pub fn connect(
         plan: prepared.plan.clone(),
         expiry: prepared.expiry,
         signed_by: prepared.signed_by.clone(),
+        pinned_certificate: prepared.pinned_certificate.clone(),
         started: None,
     };
     if options.dry_run {

@@ -6,12 +6,15 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cert_probe;
 mod connect;
 mod hardening;
 pub mod logging;
 mod profile;
 
-pub use connect::{connect, ConnectError, ConnectOptions, Connection, Platform, CLEAN_UP_GRACE};
+pub use connect::{
+    connect, CertificateReader, ConnectError, ConnectOptions, Connection, Platform, CLEAN_UP_GRACE,
+};
 pub use hardening::disable_core_dumps;
 pub use profile::Profile;
 pub use sallyport_launch::{PendingCleanups, Started};

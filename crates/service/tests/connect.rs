@@ -24,6 +24,9 @@ const CSV: &str = "customer,code,entry,kind,host,port,username,password,expires\
     Acme,ACME,Server,rdp,rds.acme.example,3390,vendor,Canary-Pass-1,\n\
     Old,OLD,Server,rdp,old.example,,vendor,Canary-Pass-2,2020-01-01\n";
 
+/// The fingerprint the stand-in servers' certificate has.
+const SERVER_CERT: &str = "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89";
+
 struct Fixture {
     dir: tempfile::TempDir,
     session: Session,
@@ -82,6 +85,7 @@ impl Fixture {
                 xfreerdp,
             },
             rdp_dir: self.rdp_dir(),
+            read_certificate: |_, _, _| Ok(SERVER_CERT.to_owned()),
         }
     }
 
@@ -323,4 +327,69 @@ fn a_credential_manager_plan_off_windows_starts_nothing_and_leaves_nothing() {
     assert!(f.rdp_files().is_empty());
     assert!(!f.dir.path().join("seen").exists());
     assert_eq!(f.launches().last().unwrap().0, Outcome::Failed);
+}
+
+#[test]
+fn the_first_certificate_is_pinned_and_another_is_refused_before_anything_starts() {
+    let mut f = Fixture::new();
+    let client = stand_in_client(f.dir.path());
+    let platform = f.platform(Some(client));
+    let first = f
+        .connect("ACME", ConnectOptions::default(), &platform)
+        .unwrap();
+    let pinned = SERVER_CERT.to_ascii_uppercase();
+    assert_eq!(first.pinned_certificate.as_deref(), Some(pinned.as_str()));
+    first
+        .started
+        .unwrap()
+        .clean_up_after(Duration::from_secs(10));
+    let cert_arg = format!("/cert:deny,fingerprint:sha256:{SERVER_CERT}");
+    let again = f
+        .connect("ACME", ConnectOptions::default(), &platform)
+        .unwrap();
+    assert_eq!(again.pinned_certificate, None, "already pinned");
+    assert!(again.plan.args.contains(&cert_arg), "{:?}", again.plan.args);
+    again
+        .started
+        .unwrap()
+        .clean_up_after(Duration::from_secs(10));
+    std::fs::remove_file(f.dir.path().join("seen")).unwrap();
+
+    // A man in the middle (or a replaced certificate): refused, both named, nothing run.
+    let other = Platform {
+        read_certificate: |_, _, _| Ok("11".repeat(32)),
+        ..platform.clone()
+    };
+    let refused = f
+        .connect("ACME", ConnectOptions::default(), &other)
+        .unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::CertificateChanged);
+    let message = refused.to_string();
+    assert!(
+        message.contains(&format!("pinned SHA-256 {pinned}")),
+        "{message}"
+    );
+    assert!(message.contains(&"11:".repeat(31)), "{message}");
+    assert!(
+        !f.dir.path().join("seen").exists(),
+        "the client was not started"
+    );
+    assert!(f.rdp_files().is_empty());
+    let launches = f.launches();
+    let last = launches.last().unwrap();
+    assert_eq!(last.0, Outcome::Failed);
+    assert!(last.1.contains("certificate changed"), "{}", last.1);
+
+    // A server whose certificate cannot be read is not connected to either.
+    let unreadable = Platform {
+        read_certificate: |_, _, _| Err("the TLS handshake failed: reset".into()),
+        ..platform.clone()
+    };
+    let refused = f
+        .connect("ACME", ConnectOptions::default(), &unreadable)
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "ACME/Server: cannot read the server's certificate: the TLS handshake failed: reset; nothing was started"
+    );
 }

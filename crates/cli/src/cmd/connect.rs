@@ -88,6 +88,12 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         started.pid(),
         connection.target
     );
+    if let Some(fingerprint) = &connection.pinned_certificate {
+        println!(
+            "First connection: the server's certificate (SHA-256 {fingerprint}) is now pinned for {}; a different one will be refused. Compare it with the customer's if you can.",
+            connection.target
+        );
+    }
     for notice in plan.notice.iter().cloned().chain(started.notice()) {
         println!("Note: {notice}");
     }

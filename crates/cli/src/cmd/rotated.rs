@@ -96,6 +96,39 @@ pub fn nla(ctx: &mut Context, args: NlaArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+#[derive(clap::Args, Debug)]
+pub struct TrustCertArgs {
+    /// CUSTOMER[/ENTRY] (default: the first RDP entry).
+    target: String,
+    /// The SHA-256 fingerprint of the server's certificate, as the customer confirmed it
+    /// (64 hex digits, with or without ':').
+    #[arg(required_unless_present = "forget", conflicts_with = "forget")]
+    fingerprint: Option<String>,
+    /// Forget the pinned fingerprint: the next connection pins the one it sees.
+    #[arg(long)]
+    forget: bool,
+}
+
+/// `sallyport trust-cert CUSTOMER[/ENTRY] FINGERPRINT|--forget`.
+pub fn trust_cert(ctx: &mut Context, args: TrustCertArgs) -> anyhow::Result<ExitCode> {
+    let mut session = ctx.unlock()?;
+    let target = session.select(&args.target, Purpose::Connect)?;
+    let entry = session.set_certificate_pin(&target, args.fingerprint.as_deref())?;
+    session.lock()?;
+    match entry.cert_sha256.is_empty() {
+        true => println!(
+            "{}: no certificate pinned; the next connection pins the one it sees",
+            target.name()
+        ),
+        false => println!(
+            "{}: the server's certificate must be SHA-256 {}",
+            target.name(),
+            entry.cert_sha256
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `sallyport share-clipboard CUSTOMER on|off`.
 pub fn clipboard(ctx: &mut Context, args: ClipboardArgs) -> anyhow::Result<ExitCode> {
     let mut session = ctx.unlock()?;

@@ -453,6 +453,30 @@ fn connect_starts_xfreerdp_and_the_server_receives_the_credentials() {
     assert_ok(&v.run(&["nla", "LAB", "on"], PASSWORD));
     let refused = connect();
     assert!(!refused.status.success(), "{}", stdout(&refused));
+    // Before FreeRDP ran, Sallyport read the server's certificate and pinned it: it is the
+    // one xrdp serves.
+    let xrdp_cert = Command::new("openssl")
+        .args([
+            "x509",
+            "-in",
+            "/etc/xrdp/cert.pem",
+            "-noout",
+            "-fingerprint",
+            "-sha256",
+        ])
+        .output()
+        .unwrap();
+    let xrdp_cert = String::from_utf8(xrdp_cert.stdout).unwrap();
+    let xrdp_cert = xrdp_cert.trim().rsplit('=').next().unwrap().to_owned();
+    assert_eq!(xrdp_cert.len(), 95, "{xrdp_cert}");
+    assert!(
+        stdout(&refused).contains(&format!("(SHA-256 {xrdp_cert}) is now pinned for LAB/RDP")),
+        "{}",
+        stdout(&refused)
+    );
+    let shown: serde_json::Value =
+        serde_json::from_slice(&v.run(&["show", "LAB", "--json"], PASSWORD).stdout).unwrap();
+    assert_eq!(shown["entries"][0]["cert_sha256"], xrdp_cert.as_str());
     assert!(
         !xrdp.log().contains("connecting to sesman"),
         "the server got credentials without NLA:\n{}",
@@ -504,6 +528,31 @@ fn connect_starts_xfreerdp_and_the_server_receives_the_credentials() {
         stdout(&launches).contains("password via the client's standard input"),
         "{}",
         stdout(&launches)
+    );
+
+    // Another certificate than the pinned one: refused, both named, FreeRDP not started.
+    let other = "AB".repeat(32);
+    assert_ok(&v.run(&["trust-cert", "LAB", &other], PASSWORD));
+    let refused = connect();
+    assert!(!refused.status.success());
+    let said = stderr(&refused);
+    assert!(said.contains("the server's certificate changed"), "{said}");
+    assert!(said.contains(&xrdp_cert), "{said}");
+    assert!(
+        !stdout(&refused).contains("Started"),
+        "{}",
+        stdout(&refused)
+    );
+    assert_error(
+        &v.run(&["trust-cert", "LAB", "not-a-fingerprint"], PASSWORD),
+        "is not a SHA-256 fingerprint",
+    );
+    let out = v.run(&["trust-cert", "LAB", "--forget"], PASSWORD);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("no certificate pinned"),
+        "{}",
+        stdout(&out)
     );
 }
 
@@ -579,10 +628,9 @@ fn nla_is_required_unless_an_entry_says_its_server_cannot_do_it() {
         PASSWORD,
     ));
     let csv = std::fs::read_to_string(&exported).unwrap();
-    assert!(
-        csv.lines().next().unwrap().ends_with(",nla"),
-        "the native column"
-    );
+    let header = csv.lines().next().unwrap();
+    assert!(header.ends_with(",nla,cert_sha256"), "{header}");
+    assert!(csv.contains(",no,"), "the entry's nla cell");
 
     assert_ok(&v.run(&["nla", "ACME", "on"], PASSWORD));
     assert_ok(&v.run(&["rdp", "ACME", "--out", path], PASSWORD));

@@ -145,6 +145,7 @@ fn row(c: &Customer, entry: Option<(&Entry, &EntrySecrets)>) -> Vec<String> {
                 Column::PasswordChanged => date(e.password_changed_at),
                 Column::RotationDue => date(e.rotation_due),
                 Column::Notes => e.notes.clone(),
+                Column::CertSha256 => e.cert_sha256.clone(),
                 Column::Nla => match e.without_nla {
                     true => "no".to_owned(),
                     false => String::new(),

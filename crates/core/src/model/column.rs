@@ -70,11 +70,13 @@ pub enum Column {
     ShareClipboard,
     /// Whether the entry's server requires Network Level Authentication (`no`: TLS alone).
     Nla,
+    /// The SHA-256 fingerprint pinned for the entry's server certificate.
+    CertSha256,
 }
 
 impl Column {
     /// Every column, in export order.
-    pub const ALL: [Column; 33] = [
+    pub const ALL: [Column; 34] = [
         Column::Customer,
         Column::Code,
         Column::Entry,
@@ -108,6 +110,7 @@ impl Column {
         Column::Reason,
         Column::ShareClipboard,
         Column::Nla,
+        Column::CertSha256,
     ];
 
     /// The column's name in a header (and the field name in a validation error).
@@ -146,6 +149,7 @@ impl Column {
             Column::Reason => "reason",
             Column::ShareClipboard => "share_clipboard",
             Column::Nla => "nla",
+            Column::CertSha256 => "cert_sha256",
         }
     }
 
@@ -211,6 +215,8 @@ const ALIASES: &[(&str, Column)] = &[
     ("clipboard_redirection", Column::ShareClipboard),
     ("network_level_authentication", Column::Nla),
     ("enablecredsspsupport", Column::Nla),
+    ("certificate_fingerprint", Column::CertSha256),
+    ("cert_fingerprint", Column::CertSha256),
 ];
 
 /// A header cell as compared: trimmed, without a BOM, lowercase, spaces and dashes as `_`.

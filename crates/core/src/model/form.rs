@@ -292,6 +292,7 @@ pub fn entry_from_form(
         password_changed_at: base.password_changed_at,
         rotation_due: base.rotation_due,
         last_check: base.last_check.clone(),
+        cert_sha256: base.cert_sha256.clone(),
         ..Entry::default()
     };
     patch.apply(&mut entry);

@@ -423,6 +423,10 @@ pub struct Entry {
     /// choose plain TLS and receive the password the client then sends.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub without_nla: bool,
+    /// The SHA-256 fingerprint of the server's TLS certificate (`AB:CD:…`), pinned at the
+    /// first connection (or given with `trust-cert`); a server showing another is refused.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cert_sha256: String,
 }
 
 /// The outcome of the last reachability check of an entry.

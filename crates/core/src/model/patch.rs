@@ -152,6 +152,8 @@ pub struct EntryPatch {
     pub notes: Option<String>,
     /// The server cannot do NLA (the `nla` column said `no`).
     pub without_nla: Option<bool>,
+    /// The pinned certificate fingerprint.
+    pub cert_sha256: Option<String>,
 }
 
 impl EntryPatch {
@@ -192,6 +194,7 @@ impl EntryPatch {
         if let Some(without) = self.without_nla {
             entry.without_nla = without;
         }
+        set(&mut entry.cert_sha256, &self.cert_sha256);
         if let Some((params, _)) = &self.totp {
             entry.totp = Some(params.clone());
         }
@@ -399,6 +402,10 @@ pub(crate) fn entry_patch(raw: &RawRow, notes: Option<String>) -> Result<Option<
             .opt(Column::Nla)
             .map(|v| parse_bool("nla", v).map(|nla| !nla))
             .transpose()?,
+        cert_sha256: non_empty(validate::cert_fingerprint(
+            "cert_sha256",
+            raw.get(Column::CertSha256),
+        )?),
     }))
 }
 

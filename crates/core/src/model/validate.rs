@@ -262,6 +262,33 @@ pub fn web_url(field: &str, value: &str) -> Result<String> {
     Ok(value.to_owned())
 }
 
+/// A SHA-256 certificate fingerprint: 64 hex digits, in pairs separated by `:` or not.
+/// Empty is allowed. Kept as uppercase pairs separated by `:` (`AB:CD:…`), as tools show it.
+pub fn cert_fingerprint(field: &str, value: &str) -> Result<String> {
+    let value = trim_blank(value);
+    if value.is_empty() {
+        return Ok(String::new());
+    }
+    let digits: String = value.chars().filter(|&c| c != ':').collect();
+    let pairs_ok = !value.contains(':') || value.split(':').all(|pair| pair.len() == 2);
+    if digits.len() != 64 || !pairs_ok || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "'{}' is not a SHA-256 fingerprint (64 hex digits, AB:CD:… or ABCD…)",
+                shown(value)
+            ),
+        ));
+    }
+    let upper = digits.to_ascii_uppercase();
+    Ok(upper
+        .as_bytes()
+        .chunks(2)
+        .map(|pair| String::from_utf8_lossy(pair).into_owned())
+        .collect::<Vec<_>>()
+        .join(":"))
+}
+
 /// An ISO 8601 calendar date `YYYY-MM-DD`. Empty is allowed.
 pub fn iso_date(field: &str, value: &str) -> Result<Option<Date>> {
     let value = trim_blank(value);

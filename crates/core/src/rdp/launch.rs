@@ -154,7 +154,16 @@ pub fn plan_launch(
                     false => "/sec:nla",
                     true => "/sec:tls",
                 };
-                let mut args = vec![file, "/cert:tofu".into(), security.into()];
+                // A fingerprint pinned for the entry: that certificate or none. Otherwise
+                // /cert:tofu: FreeRDP's own store pins the first one per host.
+                let cert = match entry.cert_sha256.is_empty() {
+                    true => "/cert:tofu".to_owned(),
+                    false => format!(
+                        "/cert:deny,fingerprint:sha256:{}",
+                        entry.cert_sha256.to_ascii_lowercase()
+                    ),
+                };
+                let mut args = vec![file, cert, security.into()];
                 // FreeRDP ignores the file's `domain` line when a user name is set (it
                 // takes the domain from `DOMAIN\user` only); its `/d:` comes after the
                 // file and wins.

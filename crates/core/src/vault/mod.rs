@@ -15,9 +15,9 @@ pub(crate) mod session;
 pub mod preferences;
 pub use handle::{VaultHandle, VaultStatus};
 pub use session::{
-    new_header_records, new_settings_record, CopyField, DeviceKey, ExportCheck, LaunchRequest,
-    Link, MetaRecords, PreparedLaunch, Purpose, RotationReport, Session, SigningCertificate,
-    Target, META_DEVICE_KEYS, MIN_PASSWORD_CHARS,
+    new_header_records, new_settings_record, CertificateCheck, CertificateReader, CopyField,
+    DeviceKey, ExportCheck, LaunchRequest, Link, MetaRecords, PreparedLaunch, Purpose,
+    RotationReport, Session, SigningCertificate, Target, META_DEVICE_KEYS, MIN_PASSWORD_CHARS,
 };
 
 pub(crate) fn now_unix() -> i64 {

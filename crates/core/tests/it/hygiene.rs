@@ -73,6 +73,7 @@ fn launch(session: &mut Session, selector: &str, dir: &std::path::Path, dry_run:
         expired_ok: false,
         dry_run,
         reason: None,
+        read_certificate: None,
     };
     session
         .prepare_launch(target.entry.id, request, &temp)

@@ -477,6 +477,7 @@ fn the_session_records_written_files_and_launches() {
         expired_ok: false,
         dry_run,
         reason: None,
+        read_certificate: None,
     };
     let dry = session
         .prepare_launch(target.entry.id, request(true), &temp)
@@ -540,6 +541,7 @@ fn the_clipboard_notice_names_the_configured_seconds() {
         expired_ok: false,
         dry_run: true,
         reason: None,
+        read_certificate: None,
     };
     let plan = session
         .prepare_launch(target.entry.id, request, &temp)

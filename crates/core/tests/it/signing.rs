@@ -283,6 +283,7 @@ fn written_files_are_signed_as_rdpsign_does_and_openssl_verifies_them() {
         expired_ok: false,
         dry_run: false,
         reason: None,
+        read_certificate: None,
     };
     let launch = session
         .prepare_launch(target.entry.id, request, &temp)

@@ -127,4 +127,9 @@ has_vpn_secret?: boolean,
  * alone. Off by default: without NLA a man in the middle of a first connection could
  * choose plain TLS and receive the password the client then sends.
  */
-without_nla?: boolean, };
+without_nla?: boolean,
+/**
+ * The SHA-256 fingerprint of the server's TLS certificate (`AB:CD:…`), pinned at the
+ * first connection (or given with `trust-cert`); a server showing another is refused.
+ */
+cert_sha256?: string, };

@@ -5,4 +5,4 @@
  * snake_case name (`wrong_password`, `locked_out`, …); the desktop app's TypeScript type is
  * generated from this enum.
  */
-export type ErrorKind = "wrong_password" | "wrong_backup_password" | "remembered_key_invalid" | "account_expired" | "locked_out" | "reason_required" | "integrity" | "kdf_out_of_range" | "no_vault" | "locked" | "vault_exists" | "not_a_vault" | "invalid" | "not_found" | "ambiguous" | "import" | "storage" | "io" | "random" | "clipboard" | "clipboard_shared" | "keychain" | "launch";
+export type ErrorKind = "wrong_password" | "wrong_backup_password" | "remembered_key_invalid" | "account_expired" | "locked_out" | "reason_required" | "certificate_changed" | "integrity" | "kdf_out_of_range" | "no_vault" | "locked" | "vault_exists" | "not_a_vault" | "invalid" | "not_found" | "ambiguous" | "import" | "storage" | "io" | "random" | "clipboard" | "clipboard_shared" | "keychain" | "launch";

@@ -19,7 +19,7 @@ use crate::store::AuditKeeping;
 use crate::{Error, Result};
 
 /// How a launch is asked for.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct LaunchRequest<'a> {
     /// The OS whose client is started.
     pub os: Os,
@@ -34,7 +34,27 @@ pub struct LaunchRequest<'a> {
     /// Why (a ticket number): recorded with the launch, required where the customer says
     /// so ([`Session::check_reason`]).
     pub reason: Option<&'a crate::audit::Reason>,
+    /// Reads the TLS certificate of the RDP server at (host, port): its SHA-256 fingerprint,
+    /// or why it could not (one line). Used where FreeRDP connects to the server directly:
+    /// the certificate is checked against the entry's pin (and pinned at the first
+    /// connection) before anything is started. `None`: not checked (the client checks).
+    pub read_certificate: Option<&'a CertificateReader<'a>>,
 }
+
+impl std::fmt::Debug for LaunchRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LaunchRequest")
+            .field("os", &self.os)
+            .field("today", &self.today)
+            .field("expired_ok", &self.expired_ok)
+            .field("dry_run", &self.dry_run)
+            .field("checks_certificate", &self.read_certificate.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What reads a server's certificate fingerprint (host, port).
+pub type CertificateReader<'a> = dyn Fn(&str, u16) -> std::result::Result<String, String> + 'a;
 
 /// A launch ready to start: the plan, its temporary .rdp file (removed when the value that
 /// holds it goes: the launcher takes it over), and the password for the hand-off (none
@@ -51,6 +71,8 @@ pub struct PreparedLaunch {
     pub password: Option<SecretString>,
     /// The account expires soon (or has expired and the user insisted).
     pub expiry: Option<Expiry>,
+    /// The server certificate's fingerprint, when this first connection pinned it.
+    pub pinned_certificate: Option<String>,
     /// The certificate the .rdp file was signed with (`None`: unsigned, or a dry run).
     pub signed_by: Option<CertificateInfo>,
 }
@@ -155,6 +177,10 @@ impl Session {
         let target = self.target(entry, Purpose::Connect)?;
         self.check_reason(&target, Action::Launch, request.reason)?;
         let expiry = self.check_expiry_before_launch(&target, request.today, request.expired_ok)?;
+        let (target, pinned_certificate) = match request.dry_run {
+            true => (target, None),
+            false => self.check_certificate_before_launch(target, &request)?,
+        };
         let file = self.rdp_file(&target)?;
         let path = temp.reserve()?;
         let mut plan = plan_launch(
@@ -183,6 +209,7 @@ impl Session {
                 file: None,
                 password: None,
                 expiry,
+                pinned_certificate,
                 signed_by: None,
             });
         }
@@ -225,8 +252,41 @@ impl Session {
             file,
             password,
             expiry,
+            pinned_certificate,
             signed_by,
         })
+    }
+
+    /// Where FreeRDP will connect to the server directly (no gateway), reads the server's
+    /// certificate with the request's reader and checks it against the entry's pin
+    /// ([`Session::check_server_certificate`]): the target as it now is (pinned at a first
+    /// connection) and the fingerprint so pinned.
+    fn check_certificate_before_launch(
+        &mut self,
+        target: Target,
+        request: &LaunchRequest<'_>,
+    ) -> Result<(Target, Option<String>)> {
+        let entry = &target.entry;
+        let direct = entry.gateway_usage == crate::model::GatewayUsage::None
+            || entry.gateway_host.is_empty();
+        let freerdp = request.os == Os::Linux && request.env.xfreerdp.is_some();
+        let Some(read) = request.read_certificate.filter(|_| direct && freerdp) else {
+            return Ok((target, None));
+        };
+        let host = crate::model::validate::host("host", &entry.host)?;
+        let seen = read(&host, entry.port.unwrap_or(3389)).map_err(|why| {
+            Error::ServerCertificate(format!(
+                "{}: cannot read the server's certificate: {why}; nothing was started",
+                target.name()
+            ))
+        })?;
+        match self.check_server_certificate(entry.id, &seen)? {
+            super::CertificateCheck::Pinned(fingerprint) => {
+                let target = self.target(entry.id, Purpose::Connect)?;
+                Ok((target, Some(fingerprint)))
+            }
+            super::CertificateCheck::Matches => Ok((target, None)),
+        }
     }
 
     /// Records that a prepared launch did not start (the client could not be spawned, or

@@ -130,6 +130,78 @@ impl Session {
         Ok(entry)
     }
 
+    /// Compares the certificate fingerprint the entry's server showed (`seen`, any form
+    /// [`validate::cert_fingerprint`] reads) with the one pinned for it. The first one is
+    /// pinned (audited); another than the pinned one is refused, recorded as a failed
+    /// launch naming both, and nothing else changes.
+    pub fn check_server_certificate(
+        &mut self,
+        entry: uuid::Uuid,
+        seen: &str,
+    ) -> Result<CertificateCheck> {
+        let target = self.target(entry, super::Purpose::Connect)?;
+        let seen = crate::model::validate::cert_fingerprint("certificate", seen)?;
+        let pinned = &target.entry.cert_sha256;
+        if *pinned == seen {
+            return Ok(CertificateCheck::Matches);
+        }
+        if pinned.is_empty() {
+            self.set_certificate_pin(&target, Some(&seen))?;
+            return Ok(CertificateCheck::Pinned(seen));
+        }
+        let refusal = Error::CertificateChanged {
+            target: target.name(),
+            pinned: pinned.clone(),
+            seen: seen.clone(),
+        };
+        self.audit(
+            NewEvent::new(Action::Launch)
+                .failed()
+                .customer(&target.customer)
+                .entry(&target.entry)
+                .detail(format!(
+                    "refused: the server's certificate changed (pinned SHA-256 {pinned}, now {seen})"
+                )),
+        )?;
+        Err(refusal)
+    }
+
+    /// Pins `fingerprint` as the entry's server certificate (checked and written as
+    /// `AB:CD:…`), or with `None` forgets the pin (the next connection pins again). Audited
+    /// as an entry edit naming the old and new fingerprints.
+    pub fn set_certificate_pin(
+        &mut self,
+        target: &Target,
+        fingerprint: Option<&str>,
+    ) -> Result<Entry> {
+        let new = match fingerprint {
+            Some(f) => crate::model::validate::cert_fingerprint("fingerprint", f)?,
+            None => String::new(),
+        };
+        let mut entry = target.entry.clone();
+        if entry.cert_sha256 == new {
+            return Ok(entry);
+        }
+        let detail = match (entry.cert_sha256.is_empty(), new.is_empty()) {
+            (true, _) => format!("server certificate pinned: SHA-256 {new}"),
+            (false, true) => format!(
+                "server certificate pin forgotten (was SHA-256 {})",
+                entry.cert_sha256
+            ),
+            (false, false) => format!(
+                "server certificate pin replaced: SHA-256 {new} (was {})",
+                entry.cert_sha256
+            ),
+        };
+        entry.cert_sha256 = new;
+        let event = NewEvent::new(Action::EntryEdit)
+            .customer(&target.customer)
+            .entry(&entry)
+            .detail(detail);
+        self.save_entry(&target.customer, &entry, None, event)?;
+        Ok(entry)
+    }
+
     /// One setting of the customer `selector` names: `change` sets it and says what changed
     /// (the audit detail), or leaves it and says nothing, and then nothing is written. The
     /// customer record and its `customer_edit` event are written in one transaction.
@@ -255,4 +327,13 @@ impl Session {
             Ok(vec![customer.clone()])
         })
     }
+}
+
+/// What [`Session::check_server_certificate`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertificateCheck {
+    /// The first certificate seen, now pinned (its fingerprint, to show the user).
+    Pinned(String),
+    /// The pinned one.
+    Matches,
 }

@@ -16,10 +16,11 @@ mod rekey;
 mod signing;
 
 pub use audit_log::ExportCheck;
-pub use connect::{LaunchRequest, PreparedLaunch};
+pub use connect::{CertificateReader, LaunchRequest, PreparedLaunch};
 pub use credentials::{CopyField, Link, Purpose, Target};
 pub(crate) use device::forget_locked as forget_device_locked;
 pub use device::DeviceKey;
+pub use hygiene::CertificateCheck;
 pub use rekey::RotationReport;
 pub use signing::SigningCertificate;
 
