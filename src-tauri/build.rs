@@ -42,6 +42,7 @@ const COMMANDS: &[&str] = &[
     "access_statement",
     "access_statement_default_path",
     "choose_file",
+    "trust_certificate",
 ];
 
 fn main() {

@@ -325,3 +325,19 @@ pub async fn connect_entry(
     }
     Ok(launched)
 }
+
+/// Pins `fingerprint` as the entry's server certificate: what the user accepts after a
+/// Connect was refused because the server showed another than the pinned one (they should
+/// confirm it with the customer first). Audited as an entry edit naming both.
+#[tauri::command]
+pub async fn trust_certificate(
+    state: State<'_, AppState>,
+    entry: Uuid,
+    fingerprint: String,
+) -> ApiResult<()> {
+    Ok(state.vault.with_session(|s| {
+        let target = s.target(entry, sallyport_core::vault::Purpose::Connect)?;
+        s.set_certificate_pin(&target, Some(&fingerprint))
+            .map(|_| ())
+    })?)
+}

@@ -76,6 +76,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             statement::access_statement,
             statement::access_statement_default_path,
             file_dialog::choose_file,
+            commands::trust_certificate,
         ])
 }
 

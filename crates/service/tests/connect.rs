@@ -369,7 +369,9 @@ fn the_first_certificate_is_pinned_and_another_is_refused_before_anything_starts
         message.contains(&format!("pinned SHA-256 {pinned}")),
         "{message}"
     );
-    assert!(message.contains(&"11:".repeat(31)), "{message}");
+    // The app reads the new fingerprint from ", now …;" to offer trusting it.
+    let seen = format!("{}11", "11:".repeat(31));
+    assert!(message.contains(&format!(", now {seen};")), "{message}");
     assert!(
         !f.dir.path().join("seen").exists(),
         "the client was not started"

@@ -56,6 +56,8 @@ const MIGRATIONS: &[&str] = &[
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// A second, read-only connection ([`Store::second_reader`]): never checkpoints.
+    reader: bool,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -108,6 +110,7 @@ impl SqliteStore {
         let mut store = Self {
             conn,
             path: path.to_path_buf(),
+            reader: false,
         };
         store.migrate()?;
         Ok(store)
@@ -172,7 +175,11 @@ impl Store for SqliteStore {
         // Every read of the reader in one snapshot (ended when it is dropped).
         conn.execute_batch("PRAGMA busy_timeout = 5000; BEGIN;")
             .db()?;
-        Ok(Some(Box::new(SqliteReader { conn })))
+        Ok(Some(Box::new(SqliteStore {
+            conn,
+            path: self.path.clone(),
+            reader: true,
+        })))
     }
 
     fn for_each_customer(&self, visit: &mut dyn FnMut(CustomerRow) -> Result<()>) -> Result<()> {
@@ -559,42 +566,13 @@ fn entry_secrets(conn: &Connection, entry_id: &str) -> Result<Option<Vec<u8>>> {
     .db()
 }
 
-/// A read-only second connection to a vault file, its reads in one snapshot
-/// ([`Store::second_reader`]).
-struct SqliteReader {
-    conn: Connection,
-}
-
-impl StoreRead for SqliteReader {
-    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        meta(&self.conn, key)
-    }
-
-    fn entries_of(&self, customer_id: &str) -> Result<Vec<EntryRow>> {
-        entries_of(&self.conn, customer_id)
-    }
-
-    fn entry_secrets(&self, entry_id: &str) -> Result<Option<Vec<u8>>> {
-        entry_secrets(&self.conn, entry_id)
-    }
-
-    fn last_audit_row(&self) -> Result<Option<AuditRow>> {
-        last_audit_row(&self.conn)
-    }
-
-    fn failed_unlocks(&self) -> Result<Vec<FailedUnlock>> {
-        failed_unlocks(&self.conn)
-    }
-
-    fn for_each_record_tag(&self, visit: &mut RecordTagVisitor<'_>) -> Result<bool> {
-        for_each_record_tag(&self.conn, visit)
-    }
-}
-
 impl Drop for SqliteStore {
     fn drop(&mut self) {
-        // Best effort: leave no pages of the vault in the WAL file.
-        let _ = self.checkpoint();
+        // Best effort: leave no pages of the vault in the WAL file (a reader leaves that to
+        // the connection that wrote them).
+        if !self.reader {
+            let _ = self.checkpoint();
+        }
     }
 }
 

@@ -156,6 +156,9 @@ export const backend = {
   /** Resolves to the seconds until the clipboard clears itself. */
   copySecret: (request: Args<"copy_secret">): Promise<number> =>
     call("copy_secret", { ...request }),
+  /** Pins the server certificate `fingerprint` for the entry (after a refused Connect). */
+  trustCertificate: (entry: string, fingerprint: string): Promise<void> =>
+    call("trust_certificate", { entry, fingerprint }),
   connectEntry: (request: Args<"connect_entry">): Promise<Launched> =>
     call("connect_entry", { ...request }),
   auditEvents: (filter: AuditQuery): Promise<AuditPage> => call("audit_events", { filter }),

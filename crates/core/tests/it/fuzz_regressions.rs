@@ -273,13 +273,11 @@ fn totp_migration_accounts_are_read_as_google_writes_them() {
 /// Seals `plain` with the vault's key as the record of `row` in `table` and stores it.
 fn store_sealed(
     backend: &MemoryBackend,
-    session: &Session,
     table: &str,
     row: &str,
     plain: &[u8],
     customer: Option<String>,
 ) {
-    let _ = session;
     let raw = backend.raw().unwrap();
     let header = raw.meta("header").unwrap().unwrap();
     let sum = String::from_utf8(raw.meta("header_sha256").unwrap().unwrap()).unwrap();
@@ -359,7 +357,7 @@ fn sealed_records_an_unreadable_record_is_named_not_quoted() {
         let expected = std::fs::read_to_string(path.with_extension("expect")).unwrap();
         let row = row_of(&bytes);
         let message = if name.starts_with("customer") {
-            store_sealed(&backend, &session, "customers", &row, &bytes, None);
+            store_sealed(&backend, "customers", &row, &bytes, None);
             drop(session);
             Session::unlock(&backend, &password())
                 .unwrap_err()
@@ -371,7 +369,7 @@ fn sealed_records_an_unreadable_record_is_named_not_quoted() {
                 .unwrap();
             let customer = session.customers()[0].clone();
             let owner = Some(customer.id.to_string());
-            store_sealed(&backend, &session, "entries", &row, &bytes, owner);
+            store_sealed(&backend, "entries", &row, &bytes, owner);
             session.entries(&customer).unwrap_err().to_string()
         };
         assert_one_line(&message);

@@ -31,6 +31,21 @@ fn put_back(path: &std::path::Path, table: &str, key: &str, value: &str, row: &(
     assert_eq!(changed, 1);
 }
 
+/// Writes `header` (and its checksum) into the vault file and removes the manifest, as
+/// someone editing the file would.
+fn replace_header_without_manifest(path: &std::path::Path, header: &[u8], sum: &str) {
+    let conn = sql(path);
+    conn.execute("UPDATE meta SET value = ?1 WHERE key = 'header'", [header])
+        .unwrap();
+    conn.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'header_sha256'",
+        [sum.as_bytes()],
+    )
+    .unwrap();
+    conn.execute("DELETE FROM meta WHERE key = 'record_manifest'", [])
+        .unwrap();
+}
+
 fn assert_refused(path: &std::path::Path, what: &str) {
     match unlock(path) {
         Err(Error::Integrity(message)) => assert!(
@@ -108,16 +123,8 @@ fn the_manifest_flag_cannot_be_taken_out_of_the_header() {
     parsed.as_object_mut().unwrap().remove("record_manifest");
     let edited = serde_json::to_vec(&parsed).unwrap();
     let sum = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&edited));
-    conn.execute("UPDATE meta SET value = ?1 WHERE key = 'header'", [&edited])
-        .unwrap();
-    conn.execute(
-        "UPDATE meta SET value = ?1 WHERE key = 'header_sha256'",
-        [sum.as_bytes()],
-    )
-    .unwrap();
-    conn.execute("DELETE FROM meta WHERE key = 'record_manifest'", [])
-        .unwrap();
     drop(conn);
+    replace_header_without_manifest(&path, &edited, &sum);
     // The flag is bound into the key wrap: without it the password unwraps nothing.
     assert!(matches!(unlock(&path), Err(Error::WrongPassword)));
 }
@@ -155,16 +162,8 @@ fn a_vault_from_before_manifests_gets_one_at_its_next_unlock() {
     .wrap(&key, &password())
     .unwrap();
     let (bytes, sum) = legacy.to_stored().unwrap();
-    conn.execute("UPDATE meta SET value = ?1 WHERE key = 'header'", [&bytes])
-        .unwrap();
-    conn.execute(
-        "UPDATE meta SET value = ?1 WHERE key = 'header_sha256'",
-        [sum.as_bytes()],
-    )
-    .unwrap();
-    conn.execute("DELETE FROM meta WHERE key = 'record_manifest'", [])
-        .unwrap();
     drop(conn);
+    replace_header_without_manifest(&path, &bytes, &sum);
 
     unlock(&path).unwrap().lock().unwrap(); // adopts a manifest
     let victim = rows(&path, "customers", "id", "record").remove(0).0;

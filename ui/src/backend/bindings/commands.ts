@@ -106,6 +106,8 @@ export type Commands = {
   signing_set_pfx: { args: { path: string; password: string }; returns: SigningInfo };
   /** The entry's current TOTP code and seconds left (the secret never leaves the core). Audited; the UI asks once per period. */
   totp_code: { args: { entry: string; reason?: string | null }; returns: TotpCode };
+  /** Pins `fingerprint` as the entry's server certificate: what the user accepts after a Connect was refused because the server showed another than the pinned one (they should confirm it with the customer first). Audited as an entry edit naming both. */
+  trust_certificate: { args: { entry: string; fingerprint: string }; returns: void };
   /** Unlocks the vault with the master password. */
   unlock: { args: { password: string }; returns: VaultStatus };
   /** Unlocks with what this device's keychain keeps (no master password). Audited as an unlock with the remembered key. An entry the vault no longer honours (forgotten on another device's screen, or the vault key was rotated) is removed from the keychain; an entry from an earlier version is replaced by a device key. */

@@ -96,6 +96,35 @@ describe("EntryCard", () => {
     );
   });
 
+  it("shows a changed server certificate and pins the new one only when the user trusts it", async () => {
+    const pinned = Array(32).fill("AA").join(":");
+    const seen = Array(32).fill("BB").join(":");
+    let trusted = false;
+    const ipc = fakeBackend({
+      totp_code: totp,
+      trust_certificate: () => {
+        trusted = true;
+        return null;
+      },
+      connect_entry: () => {
+        if (trusted) return launched;
+        throw {
+          kind: "certificate_changed",
+          message: `ACME/DC01: the server's certificate changed: pinned SHA-256 ${pinned}, now ${seen}; nothing was started. If the customer replaced it, confirm the new fingerprint with them, then trust it: sallyport trust-cert ACME/DC01 ${seen}`,
+        };
+      },
+    });
+    const { onnotice } = renderCard();
+
+    await userEvent.click(screen.getByRole("button", { name: "Connect to DC01" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain(`pinned SHA-256 ${pinned}, now ${seen}`);
+    expect(onnotice).not.toHaveBeenCalled();
+    await userEvent.click(within(alert).getByRole("button", { name: "Trust it and connect" }));
+    await waitFor(() => expect(onnotice).toHaveBeenCalledWith("Started xfreerdp for DC01."));
+    expect(ipc).toHaveBeenCalledWith("trust_certificate", { entry: "e-dc01", fingerprint: seen });
+  });
+
   it("says when Connect wrote a signed .rdp file", async () => {
     fakeBackend({ totp_code: totp, connect_entry: () => ({ ...launched, signed: true }) });
     const { onnotice } = renderCard();

@@ -122,6 +122,16 @@ impl Session {
             true => "Network Level Authentication required",
             false => "Network Level Authentication off: the server cannot do it, TLS alone",
         };
+        self.save_entry_setting(target, entry, detail)
+    }
+
+    /// Writes `entry`, one setting of `target` changed, with its `entry_edit` event.
+    fn save_entry_setting(
+        &mut self,
+        target: &Target,
+        entry: Entry,
+        detail: impl Into<String>,
+    ) -> Result<Entry> {
         let event = NewEvent::new(Action::EntryEdit)
             .customer(&target.customer)
             .entry(&entry)
@@ -194,12 +204,7 @@ impl Session {
             ),
         };
         entry.cert_sha256 = new;
-        let event = NewEvent::new(Action::EntryEdit)
-            .customer(&target.customer)
-            .entry(&entry)
-            .detail(detail);
-        self.save_entry(&target.customer, &entry, None, event)?;
-        Ok(entry)
+        self.save_entry_setting(target, entry, detail)
     }
 
     /// One setting of the customer `selector` names: `change` sets it and says what changed
