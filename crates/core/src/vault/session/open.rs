@@ -203,14 +203,15 @@ impl Session {
 
     /// Opens the vault `backend` names with the key the master password unwraps, without
     /// the master password (what a [`super::DeviceKey`] unwraps; also what the app's
-    /// keychain kept before device keys, read once to move such an entry to a device key). A key that does not open
-    /// this vault's settings record is refused as [`Error::RememberedKeyInvalid`]. Refused
-    /// while the unlock backoff says to wait; recorded in the audit log as an unlock with
-    /// the remembered key.
+    /// keychain kept before device keys, read once to move such an entry to a device key).
+    /// A key that does not open this vault's settings record is refused as
+    /// [`Error::RememberedKeyInvalid`]. Refused while the unlock backoff says to wait;
+    /// recorded in the audit log as an unlock with the remembered key.
     pub fn unlock_with_key(backend: &dyn Backend, header_key: Key256) -> Result<Session> {
         Self::unlock_store_with_key(backend.open()?, header_key)
     }
 
+    /// [`Session::unlock_with_key`] on a store already open.
     pub(super) fn unlock_store_with_key(
         mut store: Box<dyn Store>,
         header_key: Key256,
@@ -442,10 +443,6 @@ impl Session {
     }
 }
 
-/// Decrypts every customer record, streaming rows from the store.
-///
-/// (Decrypting on a second thread saved about 40 ms at 100,000 customers but cost 30 MB
-/// more peak memory with per-thread allocator heaps; one thread is the better trade.)
 /// The decrypted customers, once the records are found to be those the record manifest
 /// was written for: the check runs on a second reader of the store, on another thread,
 /// while this one decrypts (at 100,000 customers, the check alone takes ~75 ms).
@@ -482,6 +479,10 @@ fn load_checked(
     })
 }
 
+/// Decrypts every customer record, streaming rows from the store.
+///
+/// (Decrypting on a second thread saved about 40 ms at 100,000 customers but cost 30 MB
+/// more peak memory with per-thread allocator heaps; one thread is the better trade.)
 fn load_customers(cipher: &RecordCipher, store: &dyn Store) -> Result<Vec<Customer>> {
     let mut customers = Vec::new();
     store.for_each_customer(&mut |row| {
