@@ -13,7 +13,8 @@ N=${1:-100000}
 }
 BIN=target/release/sallyport
 work=$(mktemp -d)
-server=$(tests/pg/server.sh start | tail -n 1)
+# fsync on, as a real server runs (the tests' servers turn it off for speed).
+server=$(PG_FSYNC=on tests/pg/server.sh start | tail -n 1)
 read -r pgdir port <<<"$server"
 trap 'tests/pg/server.sh stop "$pgdir"; rm -rf "$work"' EXIT
 python3 bench/gen_customers.py "$N" "$work/customers.csv"

@@ -31,6 +31,7 @@ use crate::import_wizard::{FormatOption, ImportDone, ImportPreview};
 use crate::signing::SigningInfo;
 use crate::statement::{StatementChoice, StatementWritten};
 use crate::summary::{CustomerPage, CustomerSummary};
+use crate::team::{TeamInvitation, TeamRemoval, TeamView};
 
 /// Where the generated files live.
 fn checked_in() -> PathBuf {
@@ -69,6 +70,9 @@ fn export(dir: &Path) -> Result<BTreeMap<String, String>, ExportError> {
         Progress,
         SigningInfo,
         StatementWritten,
+        TeamView,
+        TeamInvitation,
+        TeamRemoval,
     );
     // What they take.
     export!(

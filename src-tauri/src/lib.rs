@@ -22,6 +22,7 @@ pub mod signing;
 pub mod state;
 pub mod statement;
 pub mod summary;
+pub mod team;
 pub mod typed_path;
 pub mod vault;
 #[cfg(target_os = "linux")]
@@ -73,6 +74,10 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             signing::signing_info,
             signing::signing_set_pfx,
             signing::signing_clear,
+            team::team_view,
+            team::team_invite,
+            team::team_confirm,
+            team::team_remove,
             statement::access_statement,
             statement::access_statement_default_path,
             file_dialog::choose_file,

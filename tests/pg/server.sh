@@ -10,6 +10,7 @@
 # `hostssl … scram-sha-256` only (plus `local … trust` for the test's own set-up). It makes
 # the database `team` owned by the login `owner` (CREATEROLE, password `owner-test-pw`) and
 # writes DIR/ca.pem (the server's CA) and DIR/other-ca.pem (a CA that signed nothing here).
+# fsync is off unless PG_FSYNC=on (bench/team.sh: figures as a real server gives them).
 set -euo pipefail
 
 pg_bin() {
@@ -61,7 +62,7 @@ ssl_cert_file = '$dir/server.pem'
 ssl_key_file = '$dir/server.key'
 password_encryption = 'scram-sha-256'
 max_connections = 60
-fsync = off
+fsync = ${PG_FSYNC:-off}
 CONF
   cat > "$dir/data/pg_hba.conf" <<HBA
 local   all   all                 trust

@@ -20,13 +20,11 @@ use uuid::Uuid;
 use crate::conn::{self, db_error, DbAddress};
 use crate::keys::{self, MemberKey};
 use crate::profile::{self, MemberSecrets, TeamInfo};
+use crate::schema;
 use crate::store::{head_of, TeamStore};
 
 /// How long an enrolment code is valid.
 pub const INVITE_DAYS: i64 = 7;
-
-/// The schema, with `:prefix` for the team's role prefix.
-const SCHEMA: &str = include_str!("schema.sql");
 
 /// A member role.
 pub const ROLES: [&str; 3] = ["staff", "editor", "admin"];
@@ -59,6 +57,32 @@ pub fn init(
     master_password: &SecretString,
     staff: &str,
     kdf: KdfParams,
+) -> Result<Initialised> {
+    init_at_schema_version(
+        address,
+        owner_password,
+        ca_pem,
+        profile_path,
+        master_password,
+        staff,
+        kdf,
+        schema::VERSION,
+    )
+}
+
+/// [`init`] with the schema at `version` ([`crate::SCHEMA_VERSION`] or older: tests of
+/// `team upgrade` make older ones).
+#[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
+pub fn init_at_schema_version(
+    address: &DbAddress,
+    owner_password: &SecretString,
+    ca_pem: &[u8],
+    profile_path: &Path,
+    master_password: &SecretString,
+    staff: &str,
+    kdf: KdfParams,
+    version: u32,
 ) -> Result<Initialised> {
     let staff = sallyport_core::identity::staff_name(staff)?;
     if address.user.is_empty() {
@@ -97,8 +121,7 @@ pub fn init(
     let wrapped = keys::wrap_team_key(&team_key, &key.public(), &team_id.to_string(), &staff)?;
     let (settings_key, settings) = sallyport_core::vault::new_settings_record(&team_key, &staff)?;
     let mut tx = client.transaction().map_err(|e| db_error(&e))?;
-    tx.batch_execute(&SCHEMA.replace(":prefix", &prefix))
-        .map_err(|e| match e.code().map(|c| c.code()) {
+    schema::create(&mut tx, &prefix, version).map_err(|e| match e.code().map(|c| c.code()) {
             Some("42501") => Error::invalid(
                 "--db",
                 format!(
@@ -112,7 +135,6 @@ pub fn init(
     for (key, value) in [
         ("team_id", team_id.to_string().into_bytes()),
         ("role_prefix", prefix.clone().into_bytes()),
-        ("schema_version", b"1".to_vec()),
         (settings_key, settings),
     ] {
         tx.execute(
@@ -165,6 +187,79 @@ pub fn init(
         team_id: team_id.to_string(),
         admin: staff,
         fingerprint,
+    })
+}
+
+/// What `team upgrade` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Upgraded {
+    /// The schema version the database had.
+    pub from: u32,
+    /// The version it has now.
+    pub to: u32,
+}
+
+/// `team upgrade`: as the database's owner, runs the schema migrations the database has not
+/// had yet, in one transaction, and records it in the audit log.
+pub fn upgrade(
+    address: &DbAddress,
+    owner_password: &SecretString,
+    ca_pem: &[u8],
+) -> Result<Upgraded> {
+    if address.user.is_empty() {
+        return Err(Error::invalid(
+            "--db",
+            "name the database owner: postgres://OWNER@HOST:PORT/DB",
+        ));
+    }
+    let mut client = conn::connect(address, &address.user, owner_password, ca_pem)?;
+    let mut tx = client.transaction().map_err(|e| db_error(&e))?;
+    tx.batch_execute("LOCK TABLE sallyport.meta IN EXCLUSIVE MODE")
+        .map_err(|e| match e.code().map(|c| c.code()) {
+            Some("3F000") | Some("42P01") => Error::invalid(
+                "--db",
+                format!("{} is not a Sallyport team database", address.describe()),
+            ),
+            Some("42501") => Error::invalid(
+                "--db",
+                format!(
+                    "{} does not own the team database {}",
+                    address.user,
+                    address.describe()
+                ),
+            ),
+            _ => db_error(&e),
+        })?;
+    let from = schema::read_version(&mut tx)?;
+    if from > schema::VERSION {
+        schema::check(from, &address.describe())?;
+    }
+    if from < schema::VERSION {
+        let prefix: Vec<u8> = tx
+            .query_one(
+                "SELECT value FROM sallyport.meta WHERE key = 'role_prefix'",
+                &[],
+            )
+            .map_err(|e| db_error(&e))?
+            .get(0);
+        let prefix = String::from_utf8(prefix)
+            .map_err(|_| Error::Integrity("the team's role prefix is damaged".into()))?;
+        schema::migrate(&mut tx, &prefix, from, schema::VERSION).map_err(|e| db_error(&e))?;
+        let note = format!(
+            "schema upgraded from version {from} to {} by the database owner {}",
+            schema::VERSION,
+            address.user
+        );
+        tx.execute(
+            "SELECT sallyport.sp_append($1, NULL, 'schema_upgrade', 'ok', NULL, NULL, NULL, NULL, $2)",
+            &[&address.user, &note],
+        )
+        .map_err(|e| db_error(&e))?;
+    }
+    tx.commit().map_err(|e| db_error(&e))?;
+    Ok(Upgraded {
+        from,
+        to: schema::VERSION,
     })
 }
 
@@ -500,11 +595,21 @@ fn rekey_team(store: &mut TeamStore) -> Result<()> {
     let new = sallyport_core::crypto::random_key()?;
     let resealer = Resealer::new(&old, &new);
     store.on_client(|client| {
+        // The read of every secret is recorded (and committed) before any secret is sent.
+        let ticket: Uuid = client
+            .query_one("SELECT ticket FROM sallyport.sp_rekey_begin()", &[])
+            .map_err(|e| db_error(&e))?
+            .get(0);
         let mut tx = client.transaction().map_err(|e| db_error(&e))?;
         let q = |tx: &mut postgres::Transaction<'_>, sql: &str| {
             tx.query(sql, &[]).map_err(|e| db_error(&e))
         };
-        let secrets = q(&mut tx, "SELECT entry_id, blob FROM sallyport.sp_rekey_secrets()")?;
+        let secrets = tx
+            .query(
+                "SELECT entry_id, blob FROM sallyport.sp_rekey_secrets($1)",
+                &[&ticket],
+            )
+            .map_err(|e| db_error(&e))?;
         let customers = q(&mut tx, "SELECT id, record FROM sallyport.customers")?;
         let entries = q(&mut tx, "SELECT id, customer_id, record FROM sallyport.entries")?;
         let meta = q(&mut tx, "SELECT key, value FROM sallyport.meta WHERE key IN ('settings', 'key_history')")?;
@@ -597,6 +702,11 @@ pub struct Member {
     pub confirmed: bool,
     /// Whether they are still in the team.
     pub active: bool,
+}
+
+/// This member's role (`staff`, `editor`, `admin`); refused on a local vault.
+pub fn my_role(session: &mut Session) -> Result<String> {
+    Ok(team_store(session)?.role()?.to_owned())
 }
 
 /// `team members`.

@@ -3,7 +3,8 @@
 //! server.
 //!
 //! - [`conn`]: TLS (verify-full against the team's pinned CA) and one-line refusals.
-//! - `schema.sql`: tables, the member roles (staff < editor < admin) and the `SECURITY
+//! - `schema`: the schema's versions (`schema.sql`, then `migrations/`), run by `team init`
+//!   and `team upgrade`. `schema.sql`: tables, the member roles (staff < editor < admin) and the `SECURITY
 //!   DEFINER` functions that are the only way to a secret or into the audit log.
 //! - [`keys`]: member key pairs (X25519), the team key wrapped per member, fingerprints.
 //! - [`profile`]: a member's local profile file (`--vault PATH`).
@@ -21,9 +22,11 @@ pub mod conn;
 pub mod keys;
 mod live;
 pub mod profile;
+mod schema;
 pub mod store;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
 pub use profile::is_team_profile;
+pub use schema::VERSION as SCHEMA_VERSION;
 pub use store::{TeamBackend, TeamStore};

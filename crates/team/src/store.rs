@@ -4,19 +4,22 @@
 //! under the member's own login.
 //!
 //! Reads are plain `SELECT`s of sealed records (customers in pages, so the visitor may read
-//! meanwhile). Secrets come only from `sp_use_secret` (with the event the use records) or
-//! `sp_read_secret` (recorded as `secrets_read`). A write batch is buffered and sent in one
-//! database transaction: one `sp_write` with every record (and the versions it was read
-//! at: a record changed by someone else since is refused, naming who and when), then
-//! `sp_log` with the batch's events; the profile's own values are written after the
-//! database committed. The audit log is the server's ([`AuditKeeping::Server`]).
+//! meanwhile). A secret takes two calls, each its own transaction: `sp_use_secret` (with
+//! the event the use records) or `sp_read_secret` (recorded as `secrets_read`) commits the
+//! event and returns a one-time ticket, and `sp_redeem(ticket)` returns the sealed secret;
+//! the server refuses a ticket whose event has not committed, so no secret leaves it with
+//! its record rolled back. A write batch is buffered and sent in one database transaction
+//! at its end: one `sp_write` with every record (and the versions it was read at: a record
+//! changed by someone else since is refused, naming who and when), then `sp_log` with the
+//! batch's events; the profile's own values are written after the database committed. The
+//! audit log is the server's ([`AuditKeeping::Server`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
-use postgres::{Client, Transaction};
+use postgres::{Client, Statement, Transaction};
 use sallyport_core::store::{
     AuditKeeping, AuditRow, Backend, ChangeHandler, ChangeWatch, CustomerRow, EntryRow,
     FailedUnlock, ServerChainCheck, ServerEvent, ServerEventRow, Store, StoreRead, StoreWrite,
@@ -96,6 +99,94 @@ pub(crate) struct Connected {
     versions: Mutex<HashMap<Uuid, i64>>,
     /// The last chain head this client saw.
     seen: Mutex<Option<SeenHead>>,
+    /// The secret calls, prepared once on this connection.
+    prepared: Prepared,
+}
+
+/// The statements a credential use sends, prepared on first use (a use is two calls;
+/// preparing each every time would double its round trips).
+#[derive(Default)]
+struct Prepared {
+    use_secret: OnceLock<Statement>,
+    read_secret: OnceLock<Statement>,
+    redeem: OnceLock<Statement>,
+}
+
+impl Prepared {
+    fn get(cell: &OnceLock<Statement>, client: &mut Client, sql: &str) -> Result<Statement> {
+        if let Some(statement) = cell.get() {
+            return Ok(statement.clone());
+        }
+        let statement = client.prepare(sql).map_err(|e| db_error(&e))?;
+        Ok(cell.get_or_init(|| statement).clone())
+    }
+
+    /// `sp_redeem(ticket)`: the sealed secrets the ticket stands for.
+    fn redeem(&self, client: &mut Client, ticket: Uuid) -> Result<Option<Vec<u8>>> {
+        let statement = Self::get(
+            &self.redeem,
+            client,
+            "SELECT blob FROM sallyport.sp_redeem($1)",
+        )?;
+        let row = client
+            .query_one(&statement, &[&ticket])
+            .map_err(|e| db_error(&e))?;
+        Ok(row.get(0))
+    }
+
+    /// A read for an edit or export: recorded as `secrets_read` (committed), then redeemed.
+    fn read_secret(
+        &self,
+        client: &mut Client,
+        entry_id: &str,
+    ) -> Result<(Option<Vec<u8>>, Option<SeenHead>)> {
+        let id = parse_id(entry_id)?;
+        self.recorded_then_redeemed(
+            client,
+            &self.read_secret,
+            "SELECT ticket, head_seq, head_hash FROM sallyport.sp_read_secret($1)",
+            &[&id],
+        )
+    }
+
+    /// A credential use: `event` recorded (committed), then the secret redeemed.
+    fn use_secret(
+        &self,
+        client: &mut Client,
+        entry: Uuid,
+        event: &ServerEvent,
+    ) -> Result<(Option<Vec<u8>>, Option<SeenHead>)> {
+        self.recorded_then_redeemed(
+            client,
+            &self.use_secret,
+            "SELECT ticket, head_seq, head_hash FROM sallyport.sp_use_secret($1, $2, $3, $4, $5, $6)",
+            &[
+                &entry,
+                &event.id,
+                &event.action,
+                &event.outcome,
+                &event.reason,
+                &event.sealed,
+            ],
+        )
+    }
+
+    /// Runs the recording call `sql` (its own transaction: `client` is outside any, so the
+    /// record commits before the secret is asked for), then redeems the ticket it returned.
+    fn recorded_then_redeemed(
+        &self,
+        client: &mut Client,
+        cell: &OnceLock<Statement>,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<(Option<Vec<u8>>, Option<SeenHead>)> {
+        let statement = Self::get(cell, client, sql)?;
+        let row = client
+            .query_one(&statement, params)
+            .map_err(|e| db_error(&e))?;
+        let blob = self.redeem(client, row.get(0))?;
+        Ok((blob, head_of(&row, "head_seq", "head_hash")))
+    }
 }
 
 /// A team member's store: their profile, and the team database once unlocked.
@@ -255,20 +346,6 @@ fn entries_of(
         .collect())
 }
 
-fn read_secret(
-    client: &mut impl postgres::GenericClient,
-    entry_id: &str,
-) -> Result<(Option<Vec<u8>>, Option<SeenHead>)> {
-    let id = parse_id(entry_id)?;
-    let row = client
-        .query_one(
-            "SELECT blob, head_seq, head_hash FROM sallyport.sp_read_secret($1)",
-            &[&id],
-        )
-        .map_err(|e| db_error(&e))?;
-    Ok((row.get(0), head_of(&row, "head_seq", "head_hash")))
-}
-
 fn parse_id(id: &str) -> Result<Uuid> {
     Uuid::parse_str(id).map_err(|_| Error::Integrity(format!("'{id}' is not a record id")))
 }
@@ -296,7 +373,7 @@ impl StoreRead for TeamStore {
     fn entry_secrets(&self, entry_id: &str) -> Result<Option<Vec<u8>>> {
         let c = self.connected()?;
         let started = std::time::Instant::now();
-        let read = read_secret(&mut *lock(&c.client), entry_id);
+        let read = c.prepared.read_secret(&mut lock(&c.client), entry_id);
         tracing::info!(
             entry = entry_id,
             ok = read.is_ok(),
@@ -360,12 +437,8 @@ impl Store for TeamStore {
     fn write(&mut self, batch: &mut dyn FnMut(&mut dyn StoreWrite) -> Result<()>) -> Result<()> {
         let (local, head) = {
             let mut guard = self.connected.as_ref().map(|c| lock(&c.client));
-            let pg = match guard.as_mut() {
-                Some(client) => Some(client.transaction().map_err(|e| db_error(&e))?),
-                None => None,
-            };
             let mut tx = TeamTx {
-                pg: RefCell::new(pg),
+                pg: RefCell::new(guard.as_deref_mut()),
                 profile: &self.profile,
                 connected: self.connected.as_ref(),
                 buffer: Buffer::default(),
@@ -382,7 +455,9 @@ impl Store for TeamStore {
             } = tx;
             let mut head = head.into_inner();
             match pg.into_inner() {
-                Some(mut pg) => {
+                _ if buffer.is_empty() => {}
+                Some(client) => {
+                    let mut pg = client.transaction().map_err(|e| db_error(&e))?;
                     if let Some(written) = buffer.send(&mut pg)? {
                         head = Some(written);
                     }
@@ -391,7 +466,6 @@ impl Store for TeamStore {
                         buffer.note_versions(&mut lock(&c.versions));
                     }
                 }
-                None if buffer.is_empty() => {}
                 None => {
                     return Err(Error::Storage(
                         "the team database is not connected (unlock first)".into(),
@@ -460,6 +534,10 @@ impl Store for TeamStore {
                 ),
             )
         })?;
+        crate::schema::check(
+            crate::schema::read_version(&mut client)?,
+            &info.db.describe(),
+        )?;
         let team_key = secrets
             .key
             .unwrap_team_key(&wrapped, &info.team_id, &name)?;
@@ -472,6 +550,7 @@ impl Store for TeamStore {
             db_password: secrets.db_password,
             versions: Mutex::new(HashMap::new()),
             seen: Mutex::new(seen),
+            prepared: Prepared::default(),
         });
         Ok(team_key)
     }
@@ -730,9 +809,10 @@ fn write_error(e: &postgres::Error) -> Error {
     }
 }
 
-/// A batch inside one database transaction.
+/// A batch: reads (and secrets, each recorded in its own transaction first) go to the
+/// database as the batch asks; its writes are buffered and sent in one transaction at the end.
 struct TeamTx<'p, 't> {
-    pg: RefCell<Option<Transaction<'t>>>,
+    pg: RefCell<Option<&'t mut Client>>,
     profile: &'p SqliteStore,
     connected: Option<&'p Connected>,
     buffer: Buffer,
@@ -741,7 +821,7 @@ struct TeamTx<'p, 't> {
 }
 
 impl TeamTx<'_, '_> {
-    fn with_pg<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T>) -> Result<T> {
+    fn with_pg<T>(&self, f: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
         match self.pg.borrow_mut().as_mut() {
             Some(pg) => f(pg),
             None => Err(Error::Storage(
@@ -810,7 +890,10 @@ impl StoreRead for TeamTx<'_, '_> {
         if let Some((_, blob)) = self.buffer.secrets.iter().rev().find(|(e, _)| *e == id) {
             return Ok(Some(blob.clone()));
         }
-        let (blob, head) = self.with_pg(|pg| read_secret(pg, entry_id))?;
+        let connected = self
+            .connected
+            .ok_or_else(|| Error::Storage("not connected".into()))?;
+        let (blob, head) = self.with_pg(|pg| connected.prepared.read_secret(pg, entry_id))?;
         if head.is_some() {
             *self.head.borrow_mut() = head;
         }
@@ -907,21 +990,11 @@ impl StoreWrite for TeamTx<'_, '_> {
         event: &ServerEvent,
     ) -> Result<Option<Vec<u8>>> {
         let id = parse_id(entry_id)?;
-        let row = self.with_pg(|pg| {
-            pg.query_one(
-                "SELECT blob, head_seq, head_hash FROM sallyport.sp_use_secret($1, $2, $3, $4, $5, $6)",
-                &[
-                    &id,
-                    &event.id,
-                    &event.action,
-                    &event.outcome,
-                    &event.reason,
-                    &event.sealed,
-                ],
-            )
-            .map_err(|e| db_error(&e))
-        })?;
-        *self.head.borrow_mut() = head_of(&row, "head_seq", "head_hash");
-        Ok(row.get(0))
+        let connected = self
+            .connected
+            .ok_or_else(|| Error::Storage("not connected".into()))?;
+        let (blob, head) = self.with_pg(|pg| connected.prepared.use_secret(pg, id, event))?;
+        *self.head.borrow_mut() = head;
+        Ok(blob)
     }
 }

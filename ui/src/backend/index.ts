@@ -42,6 +42,11 @@ import type { SigningInfo } from "./bindings/SigningInfo";
 import type { ReasonPolicy } from "./bindings/ReasonPolicy";
 import type { StatementChoice as StatementFormat } from "./bindings/StatementChoice";
 import type { StatementWritten } from "./bindings/StatementWritten";
+import type { TeamInvitation } from "./bindings/TeamInvitation";
+import type { TeamMember } from "./bindings/TeamMember";
+import type { TeamRemoval } from "./bindings/TeamRemoval";
+import type { TeamRotation } from "./bindings/TeamRotation";
+import type { TeamView } from "./bindings/TeamView";
 import type { TotpCode } from "./bindings/TotpCode";
 import type { TotpParams } from "./bindings/TotpParams";
 import type { VaultStatus } from "./bindings/VaultStatus";
@@ -78,6 +83,11 @@ export type {
   RdpPreferences,
   Revealed,
   SecretInput,
+  TeamInvitation,
+  TeamMember,
+  TeamRemoval,
+  TeamRotation,
+  TeamView,
   SigningInfo,
   ReasonPolicy,
   StatementFormat,
@@ -234,6 +244,17 @@ export const backend = {
     call("signing_set_pfx", { path, password }),
   /** Removes the signing certificate; resolves to whether one was set. */
   signingClear: (): Promise<boolean> => call("signing_clear"),
+  /** The team of a team profile (this member, their role, every member); null on a local vault. */
+  teamView: (): Promise<TeamView | null> => call("team_view"),
+  /** Invites `name` as `role` (admin): the enrolment code to pass them. */
+  teamInvite: (name: string, role: string): Promise<TeamInvitation> => call("team_invite", { name, role }),
+  /** Confirms `name` (admin) when `fingerprint` is the one they joined with; the team again. */
+  teamConfirm: (name: string, fingerprint: string): Promise<TeamView> => call("team_confirm", { name, fingerprint }),
+  /**
+   * Removes `name` at once (admin): what they used is due for rotation. With `rekey`, every
+   * record is sealed under a new team key and the app locks.
+   */
+  teamRemove: (name: string, rekey: boolean): Promise<TeamRemoval> => call("team_remove", { name, rekey }),
   /** The Open dialog for the signing certificate (.pfx); null when the user closes it. */
   choosePfxFile: (): Promise<string | null> => call("choose_file", { choice: "signing_pfx" }),
   /**

@@ -35,6 +35,8 @@ pub enum Command {
     Push(PushArgs),
     /// Your own database login as NAME='value' lines for a POSIX shell (recorded).
     DbEnv,
+    /// As the database's owner, bring the team schema up to this Sallyport's version.
+    Upgrade(UpgradeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -50,6 +52,19 @@ pub struct InitArgs {
     staff: Option<String>,
     #[command(flatten)]
     kdf: KdfArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UpgradeArgs {
+    /// The database: postgres://OWNER@HOST:PORT/DB (OWNER owns DB).
+    #[arg(long, value_name = "URL")]
+    db: String,
+    /// The CA certificate (PEM) the database's certificate must chain to.
+    #[arg(long, value_name = "CA.pem")]
+    ca: PathBuf,
+    /// Print {"from","to"}.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -134,6 +149,7 @@ pub fn run(ctx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
         Command::Members(args) => members(ctx, args),
         Command::Push(args) => push(ctx, args),
         Command::DbEnv => db_env(ctx),
+        Command::Upgrade(args) => upgrade(args),
     }
 }
 
@@ -191,6 +207,30 @@ fn init(ctx: &mut Context, args: InitArgs) -> anyhow::Result<ExitCode> {
         path.display()
     );
     println!("Your key fingerprint: {}", made.fingerprint);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn upgrade(args: UpgradeArgs) -> anyhow::Result<ExitCode> {
+    let address = DbAddress::parse(&args.db)?;
+    let ca = read_ca(&args.ca)?;
+    let owner = owner_password(&address)?;
+    let done = admin::upgrade(&address, &owner, &ca)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&done)?);
+    } else if done.from == done.to {
+        println!(
+            "{} is at team schema version {} already: nothing to do",
+            address.describe(),
+            done.to
+        );
+    } else {
+        println!(
+            "Upgraded {} from team schema version {} to {}",
+            address.describe(),
+            done.from,
+            done.to
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -284,6 +284,7 @@ fn a_staff_member_with_psql_reads_no_secret_and_changes_no_history() {
     // What she may not: secrets, invitations, other members' keys and logins.
     for sql in [
         "SELECT * FROM sallyport.entry_secrets",
+        "SELECT * FROM sallyport.tickets",
         "SELECT * FROM sallyport.invites",
         "SELECT wrapped_key FROM sallyport.members",
         "SELECT login FROM sallyport.members",
@@ -298,6 +299,7 @@ fn a_staff_member_with_psql_reads_no_secret_and_changes_no_history() {
         "customers",
         "entries",
         "entry_secrets",
+        "tickets",
         "members",
         "invites",
         "meta",
@@ -321,6 +323,8 @@ fn a_staff_member_with_psql_reads_no_secret_and_changes_no_history() {
         "SELECT sallyport.sp_append('Alice', NULL, 'unlock', 'ok', NULL, NULL, NULL, NULL, NULL)",
         "SELECT * FROM sallyport.sp_write('{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}')",
         "SELECT * FROM sallyport.sp_confirm('Carol', 'x', 'x')",
+        "SELECT * FROM sallyport.sp_take_ticket(gen_random_uuid(), NULL)",
+        "SELECT * FROM sallyport.sp_ticket('Carol', NULL)",
         "DROP SCHEMA sallyport CASCADE",
         "SET ROLE owner",
         "CREATE TABLE sallyport.mine (x int)",
@@ -331,22 +335,38 @@ fn a_staff_member_with_psql_reads_no_secret_and_changes_no_history() {
             assert!(!text.contains(blob), "{sql} showed a sealed secret");
         }
     }
+    // The one way to a sealed secret records the use first, and hands the secret out only
+    // once that record has committed: taking it and rolling the record back is refused.
+    let entry =
+        t.pg.superuser("SELECT entry_id FROM sallyport.entry_secrets LIMIT 1");
+    let use_sql = format!(
+        "SELECT ticket FROM sallyport.sp_use_secret('{}', gen_random_uuid(), 'copy_password', 'ok', NULL, NULL)",
+        entry.trim()
+    );
+    for sql in [
+        format!("BEGIN; SELECT length(blob) FROM sallyport.sp_redeem(({use_sql})); ROLLBACK"),
+        format!(
+            "BEGIN; CREATE TEMP TABLE t AS {use_sql}; SAVEPOINT s; SELECT length(blob) FROM sallyport.sp_redeem((SELECT ticket FROM t)); ROLLBACK"
+        ),
+    ] {
+        let (ok, text) = psql(&env, &sql);
+        assert!(!ok && text.contains("not recorded yet"), "{sql}: {text}");
+    }
     assert_eq!(
         t.pg.superuser("SELECT count(*), max(seq), (SELECT encode(hash, 'hex') FROM sallyport.audit ORDER BY seq DESC LIMIT 1) FROM sallyport.audit"),
         history,
         "the history changed"
     );
-    // The one way to a sealed secret records the use first, as hers.
-    let entry =
-        t.pg.superuser("SELECT entry_id FROM sallyport.entry_secrets LIMIT 1");
-    let (ok, text) = psql(
-        &env,
-        &format!(
-            "SELECT length(blob) FROM sallyport.sp_use_secret('{}', gen_random_uuid(), 'copy_password', 'ok', NULL, NULL)",
-            entry.trim()
-        ),
+    let (ok, ticket) = psql(&env, &use_sql);
+    assert!(ok, "{ticket}");
+    let redeem = format!(
+        "SELECT length(blob) FROM sallyport.sp_redeem('{}')",
+        ticket.trim()
     );
-    assert!(ok, "{text}");
+    let (ok, text) = psql(&env, &redeem);
+    assert!(ok && text.trim().parse::<usize>().unwrap() > 0, "{text}");
+    let (ok, text) = psql(&env, &redeem);
+    assert!(!ok && text.contains("used, expired or unknown"), "{text}");
     let last =
         t.pg.superuser("SELECT member, action FROM sallyport.audit ORDER BY seq DESC LIMIT 1");
     assert_eq!(last.trim(), "Carol|copy_password");
@@ -538,19 +558,28 @@ fn a_removed_member_is_out_at_once_and_what_they_used_is_to_rotate() {
     // A connection Carol already has open when she is removed.
     let entry =
         t.pg.superuser("SELECT entry_id FROM sallyport.entry_secrets LIMIT 1");
-    let open = std::process::Command::new("psql")
-        .args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-c", "SELECT pg_sleep(4)", "-c"])
-        .arg(format!(
-            "SELECT length(blob) FROM sallyport.sp_use_secret('{}', gen_random_uuid(), 'copy_password', 'ok', NULL, NULL)",
-            entry.trim()
-        ))
+    let mut open = std::process::Command::new("psql")
+        .args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-f", "-"])
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .envs(&env)
+        .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    {
+        use std::io::Write as _;
+        let mut script = open.stdin.take().unwrap();
+        write!(
+            script,
+            "SELECT pg_sleep(4);\n\
+             SELECT ticket FROM sallyport.sp_use_secret('{}', gen_random_uuid(), 'copy_password', 'ok', NULL, NULL) \\gset\n\
+             SELECT length(blob) FROM sallyport.sp_redeem(:'ticket');\n",
+            entry.trim()
+        )
+        .unwrap();
+    }
     std::thread::sleep(std::time::Duration::from_millis(1000));
     assert_error(
         &t.bob.run(&["team", "remove", "Carol"]),

@@ -118,6 +118,8 @@ pub enum Action {
     SigningClear,
     /// A customer's access statement was written.
     Statement,
+    /// The team database's schema was upgraded by its owner (`team upgrade`).
+    SchemaUpgrade,
 }
 
 impl Action {
@@ -162,6 +164,7 @@ impl Action {
         Action::SigningSet,
         Action::SigningClear,
         Action::Statement,
+        Action::SchemaUpgrade,
     ];
 
     /// The stable name (`copy_password`).
@@ -206,6 +209,7 @@ impl Action {
             Action::SigningSet => "signing_set",
             Action::SigningClear => "signing_clear",
             Action::Statement => "statement",
+            Action::SchemaUpgrade => "schema_upgrade",
         }
     }
 

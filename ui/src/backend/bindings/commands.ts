@@ -28,6 +28,9 @@ import type { SecretInput } from "./SecretInput";
 import type { SigningInfo } from "./SigningInfo";
 import type { StatementChoice } from "./StatementChoice";
 import type { StatementWritten } from "./StatementWritten";
+import type { TeamInvitation } from "./TeamInvitation";
+import type { TeamRemoval } from "./TeamRemoval";
+import type { TeamView } from "./TeamView";
 import type { TotpCode } from "./TotpCode";
 import type { VaultStatus } from "./VaultStatus";
 
@@ -104,6 +107,14 @@ export type Commands = {
   signing_info: { args: undefined; returns: SigningInfo | null };
   /** Reads the `.pfx` at `path` with `password` and keeps its certificate and key in the vault (replacing any earlier one), audited as `signing_set`. Refused with the core's one line: a wrong password, an expired certificate, a key that is not RSA… */
   signing_set_pfx: { args: { path: string; password: string }; returns: SigningInfo };
+  /** Confirms `name` (admin) if `fingerprint` is the one they joined with: the team key is wrapped for them. Refused, naming both, when it differs. */
+  team_confirm: { args: { name: string; fingerprint: string }; returns: TeamView };
+  /** Invites `name` as `role` (admin): recorded by the server as `member_invite`. */
+  team_invite: { args: { name: string; role: string }; returns: TeamInvitation };
+  /** Removes `name` at once (admin): login disabled, key deleted, what they used in 90 days marked due for rotation. With `rekey`, every record is then sealed under a new team key and the app locks (this session's key is the old one). */
+  team_remove: { args: { name: string; rekey: boolean }; returns: TeamRemoval };
+  /** The team of this profile, or `None` on a local vault (which has no Team screen). */
+  team_view: { args: undefined; returns: TeamView | null };
   /** The entry's current TOTP code and seconds left (the secret never leaves the core). Audited; the UI asks once per period. */
   totp_code: { args: { entry: string; reason?: string | null }; returns: TotpCode };
   /** Pins `fingerprint` as the entry's server certificate: what the user accepts after a Connect was refused because the server showed another than the pinned one (they should confirm it with the customer first). Audited as an entry edit naming both. */

@@ -1,0 +1,171 @@
+//! The Team screen of a team profile: who is in the team, and for an admin inviting a
+//! member (the enrolment code to pass them), confirming one by the fingerprint they read
+//! out, and removing one (the credentials they used, now due for rotation; optionally every
+//! record sealed under a new team key, after which the app locks). The work and its audit
+//! are `sallyport_team::admin`'s, as for `sallyport team …`.
+
+use sallyport_core::Session;
+use sallyport_team::admin;
+use serde::Serialize;
+use tauri::State;
+
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// One member as the Team screen lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct TeamMember {
+    /// Their name.
+    pub name: String,
+    /// `staff`, `editor` or `admin`.
+    pub role: String,
+    /// An admin compared their fingerprint and gave them the team key.
+    pub confirmed: bool,
+    /// Still in the team (not removed).
+    pub active: bool,
+}
+
+/// The team as this member sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct TeamView {
+    /// This member's name.
+    pub me: String,
+    /// This member's role: only an `admin` invites, confirms and removes.
+    pub role: String,
+    /// Every member, in the order they were added.
+    pub members: Vec<TeamMember>,
+}
+
+/// An invitation: the code the admin passes the new member over another channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct TeamInvitation {
+    /// The member invited.
+    pub name: String,
+    /// Their role.
+    pub role: String,
+    /// The enrolment code (no team secret; valid for [`admin::INVITE_DAYS`] days).
+    pub code: String,
+    /// How many days the code is valid.
+    pub days: i64,
+}
+
+/// A credential a removed member used in the last 90 days, now due for rotation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct TeamRotation {
+    /// The customer's code.
+    pub customer: String,
+    /// The entry's label.
+    pub entry: String,
+    /// When they last used it (RFC 3339, UTC).
+    pub last_used: String,
+}
+
+/// What removing a member did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct TeamRemoval {
+    /// The member removed.
+    pub removed: String,
+    /// What they used, newest first; each is marked due for rotation.
+    pub rotate: Vec<TeamRotation>,
+    /// Every record was sealed under a new team key; the app is locked now (unlock again).
+    pub rekeyed: bool,
+}
+
+fn view(session: &mut Session) -> sallyport_core::Result<TeamView> {
+    let role = admin::my_role(session)?;
+    let members = admin::members(session)?
+        .into_iter()
+        .map(|m| TeamMember {
+            name: m.name,
+            role: m.role,
+            confirmed: m.confirmed,
+            active: m.active,
+        })
+        .collect();
+    Ok(TeamView {
+        me: session.staff().to_owned(),
+        role,
+        members,
+    })
+}
+
+/// The team of this profile, or `None` on a local vault (which has no Team screen).
+#[tauri::command]
+pub async fn team_view(state: State<'_, AppState>) -> ApiResult<Option<TeamView>> {
+    Ok(state.vault.with_session(
+        |s| match s.store_as::<sallyport_team::TeamStore>().is_some() {
+            true => view(s).map(Some),
+            false => Ok(None),
+        },
+    )?)
+}
+
+/// Invites `name` as `role` (admin): recorded by the server as `member_invite`.
+#[tauri::command]
+pub async fn team_invite(
+    state: State<'_, AppState>,
+    name: String,
+    role: String,
+) -> ApiResult<TeamInvitation> {
+    state.idle.touch();
+    let invitation = state
+        .vault
+        .with_session(|s| admin::invite(s, &name, &role))?;
+    Ok(TeamInvitation {
+        name: invitation.name,
+        role: invitation.role,
+        code: invitation.code,
+        days: admin::INVITE_DAYS,
+    })
+}
+
+/// Confirms `name` (admin) if `fingerprint` is the one they joined with: the team key is
+/// wrapped for them. Refused, naming both, when it differs.
+#[tauri::command]
+pub async fn team_confirm(
+    state: State<'_, AppState>,
+    name: String,
+    fingerprint: String,
+) -> ApiResult<TeamView> {
+    state.idle.touch();
+    Ok(state.vault.with_session(|s| {
+        admin::confirm(s, &name, &fingerprint)?;
+        view(s)
+    })?)
+}
+
+/// Removes `name` at once (admin): login disabled, key deleted, what they used in 90 days
+/// marked due for rotation. With `rekey`, every record is then sealed under a new team key
+/// and the app locks (this session's key is the old one).
+#[tauri::command]
+pub async fn team_remove(
+    state: State<'_, AppState>,
+    name: String,
+    rekey: bool,
+) -> ApiResult<TeamRemoval> {
+    state.idle.touch();
+    let removed = state
+        .vault
+        .with_session(|s| admin::remove(s, &name, rekey))?;
+    if rekey {
+        state.lock()?;
+    }
+    Ok(TeamRemoval {
+        removed: removed.removed,
+        rotate: removed
+            .rotate
+            .into_iter()
+            .map(|r| TeamRotation {
+                customer: r.customer,
+                entry: r.entry,
+                last_used: r.last_used,
+            })
+            .collect(),
+        rekeyed: rekey,
+    })
+}
