@@ -9,7 +9,7 @@ use sallyport_team::admin;
 use serde::Serialize;
 use tauri::State;
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// One member as the Team screen lists them.
@@ -26,6 +26,20 @@ pub struct TeamMember {
     pub active: bool,
 }
 
+/// An invitation whose code was not used yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct TeamInvited {
+    /// The name invited.
+    pub name: String,
+    /// The role they will have.
+    pub role: String,
+    /// The admin who invited them.
+    pub invited_by: String,
+    /// When the code stops working (RFC 3339, UTC).
+    pub expires_at: String,
+}
+
 /// The team as this member sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -36,6 +50,8 @@ pub struct TeamView {
     pub role: String,
     /// Every member, in the order they were added.
     pub members: Vec<TeamMember>,
+    /// Invitations not used yet (shown to an admin; empty for others).
+    pub invited: Vec<TeamInvited>,
 }
 
 /// An invitation: the code the admin passes the new member over another channel.
@@ -76,6 +92,19 @@ pub struct TeamRemoval {
     pub rekeyed: bool,
 }
 
+/// The core's one line without a command-line flag's name in front: `--fingerprint: …`
+/// names what `sallyport team confirm` was given; on the Team screen the field says it.
+fn screen_error(error: sallyport_core::Error) -> ApiError {
+    match error {
+        sallyport_core::Error::Invalid { field, message } if field.starts_with("--") => ApiError {
+            kind: sallyport_core::ErrorKind::Invalid,
+            message,
+            fields: Vec::new(),
+        },
+        other => other.into(),
+    }
+}
+
 fn view(session: &mut Session) -> sallyport_core::Result<TeamView> {
     let role = admin::my_role(session)?;
     let members = admin::members(session)?
@@ -87,10 +116,23 @@ fn view(session: &mut Session) -> sallyport_core::Result<TeamView> {
             active: m.active,
         })
         .collect();
+    let invited = match role.as_str() {
+        "admin" => admin::invitations(session)?
+            .into_iter()
+            .map(|i| TeamInvited {
+                name: i.name,
+                role: i.role,
+                invited_by: i.invited_by,
+                expires_at: i.expires_at,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(TeamView {
         me: session.staff().to_owned(),
         role,
         members,
+        invited,
     })
 }
 
@@ -115,7 +157,8 @@ pub async fn team_invite(
     state.idle.touch();
     let invitation = state
         .vault
-        .with_session(|s| admin::invite(s, &name, &role))?;
+        .with_session(|s| admin::invite(s, &name, &role))
+        .map_err(screen_error)?;
     Ok(TeamInvitation {
         name: invitation.name,
         role: invitation.role,
@@ -133,10 +176,13 @@ pub async fn team_confirm(
     fingerprint: String,
 ) -> ApiResult<TeamView> {
     state.idle.touch();
-    Ok(state.vault.with_session(|s| {
-        admin::confirm(s, &name, &fingerprint)?;
-        view(s)
-    })?)
+    state
+        .vault
+        .with_session(|s| {
+            admin::confirm(s, &name, &fingerprint)?;
+            view(s)
+        })
+        .map_err(screen_error)
 }
 
 /// Removes `name` at once (admin): login disabled, key deleted, what they used in 90 days
@@ -151,7 +197,8 @@ pub async fn team_remove(
     state.idle.touch();
     let removed = state
         .vault
-        .with_session(|s| admin::remove(s, &name, rekey))?;
+        .with_session(|s| admin::remove(s, &name, rekey))
+        .map_err(screen_error)?;
     if rekey {
         state.lock()?;
     }

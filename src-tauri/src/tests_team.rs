@@ -128,6 +128,14 @@ fn the_team_screen_invites_confirms_and_removes_a_member_through_ipc() {
     )
     .unwrap();
     assert_eq!(invitation["days"], 7);
+    let team = invoke(&window, "team_view", json!({})).unwrap();
+    assert_eq!(team["invited"][0]["name"], "Dave", "{team}");
+    assert_eq!(team["invited"][0]["role"], "editor");
+    assert_eq!(team["invited"][0]["invited_by"], "Alice");
+    assert!(team["invited"][0]["expires_at"]
+        .as_str()
+        .unwrap()
+        .ends_with('Z'));
     let dave_profile = dir.path().join("dave.team");
     let dave_password = master_password("dave");
     let joined = admin::join(
@@ -146,8 +154,9 @@ fn the_team_screen_invites_confirms_and_removes_a_member_through_ipc() {
         json!({ "name": "Dave", "fingerprint": "AAAA-BBBB-CCCC-DDDD" }),
     )
     .unwrap_err();
+    let wrong = wrong["message"].as_str().unwrap();
     assert!(
-        wrong["message"].as_str().unwrap().contains("Dave"),
+        wrong.starts_with("AAAA-BBBB-CCCC-DDDD does not match the key Dave joined with"),
         "{wrong}"
     );
     let team = invoke(
@@ -159,6 +168,11 @@ fn the_team_screen_invites_confirms_and_removes_a_member_through_ipc() {
     assert_eq!(
         team["members"][2],
         json!({ "name": "Dave", "role": "editor", "confirmed": true, "active": true })
+    );
+    assert_eq!(
+        team["invited"],
+        json!([]),
+        "a used code is no longer listed"
     );
 
     // Dave uses a password; removed in the app, it is listed for rotation.

@@ -704,6 +704,43 @@ pub struct Member {
     pub active: bool,
 }
 
+/// An invitation not used yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Invited {
+    /// The name invited.
+    pub name: String,
+    /// The role they will have.
+    pub role: String,
+    /// The admin who invited them.
+    pub invited_by: String,
+    /// When the code stops working (RFC 3339, UTC).
+    pub expires_at: String,
+}
+
+/// The invitations not used yet, soonest to expire first (admin).
+pub fn invitations(session: &mut Session) -> Result<Vec<Invited>> {
+    team_store(session)?.on_client(|client| {
+        let rows = client
+            .query(
+                "SELECT name, role, invited_by, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
+                 FROM sallyport.sp_invitations()",
+                &[],
+            )
+            .map_err(|e| db_error(&e))?;
+        Ok((
+            rows.iter()
+                .map(|r| Invited {
+                    name: r.get(0),
+                    role: r.get(1),
+                    invited_by: r.get(2),
+                    expires_at: r.get(3),
+                })
+                .collect(),
+            None,
+        ))
+    })
+}
+
 /// This member's role (`staff`, `editor`, `admin`); refused on a local vault.
 pub fn my_role(session: &mut Session) -> Result<String> {
     Ok(team_store(session)?.role()?.to_owned())

@@ -12,6 +12,8 @@
 -- on, whatever the session says; its commit record follows the recording's in the
 -- write-ahead log, so once a redeem has committed the use it redeemed is on disk. The client
 -- takes the secret only from a redeem that committed.
+--
+-- Also: sp_invitations, the invitations not used yet, for an admin.
 
 CREATE TABLE sallyport.tickets (
     id uuid PRIMARY KEY,
@@ -164,10 +166,25 @@ BEGIN
 END
 $$;
 
+-- Invitations not used yet, for an admin's Team screen: who, which role, by whom, until when.
+CREATE FUNCTION sallyport.sp_invitations()
+RETURNS TABLE (name text, role text, invited_by text, expires_at timestamptz)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = sallyport, pg_catalog, pg_temp AS $$
+DECLARE
+    me sallyport.members := sallyport.sp_caller();
+BEGIN
+    IF me.role <> 'admin' OR NOT me.confirmed THEN
+        RAISE EXCEPTION 'sallyport: only an admin sees invitations' USING ERRCODE = '42501';
+    END IF;
+    RETURN QUERY SELECT i.name, i.role, i.created_by, i.expires_at FROM sallyport.invites i
+        WHERE i.used_at IS NULL AND i.expires_at > now() ORDER BY i.expires_at;
+END
+$$;
+
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA sallyport FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION sallyport.sp_use_secret(uuid, uuid, text, text, text, bytea),
     sallyport.sp_read_secret(uuid),
     sallyport.sp_redeem(uuid)
     TO :prefix_staff;
-GRANT EXECUTE ON FUNCTION sallyport.sp_rekey_begin(), sallyport.sp_rekey_secrets(uuid)
-    TO :prefix_admin;
+GRANT EXECUTE ON FUNCTION sallyport.sp_rekey_begin(), sallyport.sp_rekey_secrets(uuid),
+    sallyport.sp_invitations() TO :prefix_admin;

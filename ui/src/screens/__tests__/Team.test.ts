@@ -16,6 +16,7 @@ function team(overrides: Partial<TeamView> = {}): TeamView {
       { name: "Bob", role: "editor", confirmed: false, active: true },
       { name: "Carol", role: "staff", confirmed: true, active: true },
     ],
+    invited: [],
     ...overrides,
   };
 }
@@ -44,6 +45,15 @@ describe("Team screen", () => {
     expect(screen.queryByRole("button", { name: "Invite…" })).toBeNull();
     expect(screen.queryByRole("button", { name: /Confirm|Remove/ })).toBeNull();
     expect(screen.getByText(/Only an admin invites/)).toBeTruthy();
+  });
+
+  it("lists the invitations whose code was not used yet", () => {
+    renderTeam(
+      team({ invited: [{ name: "Dave", role: "editor", invited_by: "Alice", expires_at: "2026-12-12T10:00:00Z" }] }),
+    );
+    const row = within(members()).getByText("Dave").closest("tr");
+    expect(row?.textContent).toContain("invited by Alice; the code works until");
+    expect(within(row as HTMLElement).queryByRole("button")).toBeNull();
   });
 
   it("invites a member and shows the enrolment code to pass on", async () => {
