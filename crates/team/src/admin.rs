@@ -21,7 +21,7 @@ use crate::conn::{self, db_error, DbAddress};
 use crate::keys::{self, MemberKey};
 use crate::profile::{self, MemberSecrets, TeamInfo};
 use crate::schema;
-use crate::store::{head_of, TeamStore};
+use crate::store::{head_of, server_meta_text, TeamStore};
 
 /// How long an enrolment code is valid.
 pub const INVITE_DAYS: i64 = 7;
@@ -235,15 +235,7 @@ pub fn upgrade(
         schema::check(from, &address.describe())?;
     }
     if from < schema::VERSION {
-        let prefix: Vec<u8> = tx
-            .query_one(
-                "SELECT value FROM sallyport.meta WHERE key = 'role_prefix'",
-                &[],
-            )
-            .map_err(|e| db_error(&e))?
-            .get(0);
-        let prefix = String::from_utf8(prefix)
-            .map_err(|_| Error::Integrity("the team's role prefix is damaged".into()))?;
+        let prefix = server_meta_text(&mut tx, "role_prefix", "role prefix")?;
         schema::migrate(&mut tx, &prefix, from, schema::VERSION).map_err(|e| db_error(&e))?;
         let note = format!(
             "schema upgraded from version {from} to {} by the database owner {}",
@@ -341,13 +333,10 @@ pub fn invite(session: &mut Session, name: &str, role: &str) -> Result<Invitatio
     }
     let store = team_store(session)?;
     let prefix = store.on_client(|client| {
-        let row = client
-            .query_one(
-                "SELECT convert_from(value, 'UTF8') FROM sallyport.meta WHERE key = 'role_prefix'",
-                &[],
-            )
-            .map_err(|e| db_error(&e))?;
-        Ok((row.get::<_, String>(0), None))
+        Ok((
+            server_meta_text(client, "role_prefix", "role prefix")?,
+            None,
+        ))
     })?;
     let (code, text) = Code::new(&prefix)?;
     let expires = time::OffsetDateTime::now_utc() + time::Duration::days(INVITE_DAYS);

@@ -8,8 +8,6 @@
 use postgres::GenericClient;
 use sallyport_core::{Error, Result};
 
-use crate::conn::db_error;
-
 /// Version 1, with `:prefix` for the team's role prefix.
 const VERSION_1: &str = include_str!("schema.sql");
 
@@ -58,17 +56,9 @@ pub(crate) fn migrate(
 
 /// The version `meta.schema_version` holds.
 pub(crate) fn read_version(client: &mut impl GenericClient) -> Result<u32> {
-    let value: Option<Vec<u8>> = client
-        .query_opt(
-            "SELECT value FROM sallyport.meta WHERE key = 'schema_version'",
-            &[],
-        )
-        .map_err(|e| db_error(&e))?
-        .map(|row| row.get(0));
-    value
-        .and_then(|v| String::from_utf8(v).ok())
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| Error::Integrity("the team database does not say its schema version".into()))
+    crate::store::server_meta_text(client, "schema_version", "schema version")?
+        .parse()
+        .map_err(|_| Error::Integrity("the team database's schema version is not a number".into()))
 }
 
 /// Refuses a database at another schema version than this client's, saying what to do.

@@ -319,6 +319,18 @@ fn server_meta(client: &mut impl postgres::GenericClient, key: &str) -> Result<O
         .map(|row| row.get(0)))
 }
 
+/// A team value kept as text in `meta` (`role_prefix`, `schema_version`); `what` names it
+/// when it is missing or not text.
+pub(crate) fn server_meta_text(
+    client: &mut impl postgres::GenericClient,
+    key: &str,
+    what: &str,
+) -> Result<String> {
+    server_meta(client, key)?
+        .and_then(|value| String::from_utf8(value).ok())
+        .ok_or_else(|| Error::Integrity(format!("the team database does not say its {what}")))
+}
+
 fn entries_of(
     client: &mut impl postgres::GenericClient,
     customer_id: &str,
