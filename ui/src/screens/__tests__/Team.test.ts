@@ -47,6 +47,13 @@ describe("Team screen", () => {
     expect(screen.getByText(/Only an admin invites/)).toBeTruthy();
   });
 
+  it("asks for the team again as it opens: the view it was given may be old", async () => {
+    const now = team({ members: [...team().members, { name: "Dave", role: "staff", confirmed: false, active: true }] });
+    fakeBackend({ team_view: () => now });
+    render(Team, { team: team(), onback: vi.fn(), onlocked: vi.fn() });
+    expect(await within(members()).findByText("Dave")).toBeTruthy();
+  });
+
   it("lists the invitations whose code was not used yet", () => {
     renderTeam(
       team({ invited: [{ name: "Dave", role: "editor", invited_by: "Alice", expires_at: "2026-12-12T10:00:00Z" }] }),
