@@ -40,7 +40,18 @@ mkdir -p "$dir/root/sallyport"
 tar -C "$root" --exclude=./target --exclude=./ui/node_modules --exclude=./fuzz/target -cf - . |
   tar -C "$dir/root/sallyport" -xf -
 
-in_root() { chroot "$dir" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
+tls_env=()
+in_root() { chroot "$dir" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "${tls_env[@]}" "$@"; }
+# The network's TLS: a host that trusts certificate authorities beyond Debian's (a proxy that
+# inspects TLS on the way to crates.io, PyPI and npm) gets the root to trust them too, and
+# pip and Node to use the system's list, as the host does. Nothing else of the host goes in.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$dir/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$dir/usr/local/share/ca-certificates/"
+  in_root bash -c 'apt-get update -qq && apt-get install -y -qq ca-certificates >/dev/null && update-ca-certificates >/dev/null'
+  bundle=/etc/ssl/certs/ca-certificates.crt
+  tls_env=(SSL_CERT_FILE=$bundle PIP_CERT=$bundle NODE_EXTRA_CA_CERTS=$bundle)
+fi
 # A bare machine has no X server; the first command starts the app, so it gets one.
 in_root bash -c 'apt-get update -qq && apt-get install -y -qq xvfb >/dev/null'
 echo "fresh-machine: command 1, scripts/run-app.sh (stopped after the app has run 60 s)"

@@ -43,6 +43,7 @@ const COMMANDS: &[&str] = &[
     "team_invite",
     "team_confirm",
     "team_remove",
+    "team_join",
     "access_statement",
     "access_statement_default_path",
     "choose_file",

@@ -31,7 +31,7 @@ use crate::import_wizard::{FormatOption, ImportDone, ImportPreview};
 use crate::signing::SigningInfo;
 use crate::statement::{StatementChoice, StatementWritten};
 use crate::summary::{CustomerPage, CustomerSummary};
-use crate::team::{TeamInvitation, TeamRemoval, TeamView};
+use crate::team::{TeamInvitation, TeamJoined, TeamRemoval, TeamView};
 
 /// Where the generated files live.
 fn checked_in() -> PathBuf {
@@ -73,6 +73,7 @@ fn export(dir: &Path) -> Result<BTreeMap<String, String>, ExportError> {
         TeamView,
         TeamInvitation,
         TeamRemoval,
+        TeamJoined,
     );
     // What they take.
     export!(

@@ -22,6 +22,8 @@ pub enum FileChoice {
     ImportCsv,
     /// The .rdp signing certificate, a .pfx (Open).
     SigningPfx,
+    /// The CA certificate a team database's certificate must chain to, a PEM file (Open).
+    TeamCa,
     /// Where an audit export goes (Save).
     AuditExport,
     /// Where a customer's access statement goes (Save).
@@ -33,6 +35,7 @@ impl FileChoice {
         match self {
             FileChoice::ImportCsv => "Import customers",
             FileChoice::SigningPfx => "Choose the signing certificate",
+            FileChoice::TeamCa => "Choose the team's CA certificate",
             FileChoice::AuditExport => "Export the audit log",
             FileChoice::Statement => "Save the access statement",
         }
@@ -45,6 +48,13 @@ impl FileChoice {
             }
             FileChoice::SigningPfx => &[
                 ("PKCS#12 files (.pfx, .p12)", &["pfx", "PFX", "p12", "P12"]),
+                ("All files", &["*"]),
+            ],
+            FileChoice::TeamCa => &[
+                (
+                    "PEM certificates (.pem, .crt)",
+                    &["pem", "PEM", "crt", "CRT", "cer", "CER"],
+                ),
                 ("All files", &["*"]),
             ],
             FileChoice::AuditExport | FileChoice::Statement => &[],

@@ -12,6 +12,8 @@ pub const VAULT_ENV: &str = "SALLYPORT_VAULT";
 /// Everything the commands share.
 #[derive(Debug)]
 pub struct AppState {
+    /// Where the vault (a vault file or a team profile) lives.
+    pub path: PathBuf,
     /// The vault of this app instance.
     pub vault: crate::vault::AppVault,
     /// Argon2id cost for vaults created by this instance; `None`: calibrated on this
@@ -36,6 +38,7 @@ impl AppState {
 
     fn with_kdf(profile: Profile, kdf: Option<KdfParams>) -> Self {
         Self {
+            path: profile.path().to_owned(),
             vault: crate::vault::AppVault::new(profile.backend()),
             kdf,
             clipboard: Default::default(),

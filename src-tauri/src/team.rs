@@ -3,14 +3,24 @@
 //! out, and removing one (the credentials they used, now due for rotation; optionally every
 //! record sealed under a new team key, after which the app locks). The work and its audit
 //! are `sallyport_team::admin`'s, as for `sallyport team …`.
+//!
+//! Before any vault exists, the create-vault screen can join a team instead: the member's
+//! profile is written at the vault's path and the app goes on with it (locked until an admin
+//! confirms the fingerprint shown).
 
-use sallyport_core::Session;
+use sallyport_core::model::validate::FieldError;
+use sallyport_core::vault::kdf::KdfParams;
+use sallyport_core::vault::VaultStatus;
+use sallyport_core::{SecretString, Session};
+use sallyport_service::Profile;
 use sallyport_team::admin;
+use sallyport_team::conn::DbAddress;
 use serde::Serialize;
 use tauri::State;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::typed_path::{typed_path, Purpose};
 
 /// One member as the Team screen lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,6 +100,21 @@ pub struct TeamRemoval {
     pub rotate: Vec<TeamRotation>,
     /// Every record was sealed under a new team key; the app is locked now (unlock again).
     pub rekeyed: bool,
+}
+
+/// What joining a team made.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct TeamJoined {
+    /// The name the admin invited.
+    pub name: String,
+    /// The role they gave.
+    pub role: String,
+    /// This member's key fingerprint, to read out to an admin over another channel; the
+    /// team key comes once they confirm it.
+    pub fingerprint: String,
+    /// The app's vault now: the new team profile, locked.
+    pub status: VaultStatus,
 }
 
 /// The core's one line without a command-line flag's name in front: `--fingerprint: …`
@@ -214,5 +239,82 @@ pub async fn team_remove(
             })
             .collect(),
         rekeyed: rekey,
+    })
+}
+
+const TEAM_CA: Purpose = Purpose {
+    missing: "choose the team's CA certificate file (PEM) your admin gave you",
+    example: "~/team-ca.pem",
+};
+
+/// A join refusal on the form's field it concerns (`--db` is the field `db`, …); others
+/// (the server unreachable, TLS refused) as one line.
+fn join_error(error: sallyport_core::Error) -> ApiError {
+    match error {
+        sallyport_core::Error::Invalid { field, message } => {
+            let field = match field.trim_start_matches('-') {
+                "file" => "ca".to_owned(),
+                "name" => "staff".to_owned(),
+                other => other.to_owned(),
+            };
+            ApiError::from(vec![FieldError { field, message }])
+        }
+        other => other.into(),
+    }
+}
+
+/// Joins a team with the enrolment code an admin gave (no vault exists yet): makes this
+/// member's key pair and database login, writes their team profile at the vault's path
+/// under `password`, and the app goes on with it. `db` is `postgres://HOST:PORT/DB`, `ca`
+/// the path of the team's CA certificate (PEM), `staff` the name invited (checked when
+/// given). Refusals name the field: an unknown or used code, a server that is not a
+/// Sallyport team, a CA the server's certificate does not chain to.
+#[tauri::command]
+pub async fn team_join(
+    state: State<'_, AppState>,
+    db: String,
+    ca: String,
+    code: String,
+    staff: Option<String>,
+    password: String,
+) -> ApiResult<TeamJoined> {
+    let password = SecretString::from(password);
+    state.idle.touch();
+    let mut missing = Vec::new();
+    if db.trim().is_empty() {
+        missing.push(FieldError {
+            field: "db".into(),
+            message:
+                "enter the team database's address, e.g. postgres://db.example.com:5432/sallyport"
+                    .into(),
+        });
+    }
+    if code.trim().is_empty() {
+        missing.push(FieldError {
+            field: "code".into(),
+            message: "enter the enrolment code an admin gave you".into(),
+        });
+    }
+    if !missing.is_empty() {
+        return Err(missing.into());
+    }
+    let address = DbAddress::parse(db.trim()).map_err(join_error)?;
+    let ca = typed_path(&ca, &TEAM_CA).map_err(join_error)?;
+    let ca_pem = sallyport_team::conn::read_ca_file(&ca).map_err(join_error)?;
+    let staff = staff.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let kdf = state.kdf.unwrap_or_else(KdfParams::calibrate);
+    let path = state.path.clone();
+    let (joined, status) = state
+        .vault
+        .replace(|| {
+            let joined = admin::join(&address, &ca_pem, code.trim(), &path, &password, staff, kdf)?;
+            Ok((joined, Profile::at(&path).backend()))
+        })
+        .map_err(join_error)?;
+    Ok(TeamJoined {
+        name: joined.name,
+        role: joined.role,
+        fingerprint: joined.fingerprint,
+        status,
     })
 }

@@ -90,8 +90,6 @@ fn a_team_profile_opens_in_the_app_and_follows_other_members_changes() {
 #[test]
 fn the_team_screen_invites_confirms_and_removes_a_member_through_ipc() {
     use sallyport_core::vault::CopyField;
-    use sallyport_team::admin;
-    use sallyport_team::conn::DbAddress;
 
     let pg = PgServer::start();
     let dir = tempfile::tempdir().unwrap();
@@ -136,18 +134,86 @@ fn the_team_screen_invites_confirms_and_removes_a_member_through_ipc() {
         .as_str()
         .unwrap()
         .ends_with('Z'));
+    // Dave joins from his own app's first screen (no vault there yet).
     let dave_profile = dir.path().join("dave.team");
     let dave_password = master_password("dave");
-    let joined = admin::join(
-        &DbAddress::parse(&pg.url("")).unwrap(),
-        &std::fs::read(pg.ca()).unwrap(),
-        invitation["code"].as_str().unwrap(),
-        &dave_profile,
-        &dave_password,
-        None,
-        KdfParams::floor(),
+    let dave_app = app_builder(
+        mock_builder(),
+        AppState::new(Profile::at(&dave_profile), KdfParams::floor()),
     )
+    .build(context())
     .unwrap();
+    let dave_window = WebviewWindowBuilder::new(&dave_app, "main", Default::default())
+        .build()
+        .unwrap();
+    let code = invitation["code"].as_str().unwrap();
+    let join = |db: &str, ca: &str, code: &str, staff: Option<&str>| {
+        invoke(
+            &dave_window,
+            "team_join",
+            json!({ "db": db, "ca": ca, "code": code, "staff": staff,
+                    "password": dave_password.expose() }),
+        )
+    };
+    let field_of = |refused: &Value| refused["fields"][0]["field"].as_str().unwrap().to_owned();
+    let refused = join("", &pg.ca(), " ", None).unwrap_err();
+    assert_eq!(refused["fields"].as_array().unwrap().len(), 2, "{refused}");
+    let refused = join(&pg.url(""), "team-ca.pem", code, None).unwrap_err();
+    assert_eq!(field_of(&refused), "ca", "a relative CA path: {refused}");
+    let refused = join(&pg.url(""), &pg.other_ca(), code, None).unwrap_err();
+    let message = refused["message"].as_str().unwrap();
+    assert!(message.contains("certificate"), "another CA: {refused}");
+    let refused = join(&pg.url(""), &pg.ca(), "sp1-0000-nothing", None).unwrap_err();
+    assert_eq!(field_of(&refused), "code", "not a code: {refused}");
+    let mut unknown: Vec<char> = code.chars().collect();
+    let at = unknown.len() - 3; // in the code's secret, clear of the last character's padding bits
+    unknown[at] = if unknown[at] == 'A' { 'B' } else { 'A' };
+    let unknown: String = unknown.into_iter().collect();
+    let refused = join(&pg.url(""), &pg.ca(), &unknown, None).unwrap_err();
+    assert_eq!(field_of(&refused), "code", "an unknown code: {refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not know this enrolment code"),
+        "{refused}"
+    );
+    let refused = join(&pg.url(""), &pg.ca(), code, Some("Carol")).unwrap_err();
+    assert_eq!(field_of(&refused), "staff", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("issued for Dave"),
+        "{refused}"
+    );
+    assert!(!dave_profile.exists(), "a refused join writes nothing");
+    assert_eq!(
+        invoke(&dave_window, "vault_status", json!({})).unwrap()["state"],
+        "no_vault"
+    );
+    let joined = join(&pg.url(""), &pg.ca(), code, Some("dave")).unwrap();
+    assert_eq!(joined["name"], "Dave");
+    assert_eq!(joined["role"], "editor");
+    assert_eq!(joined["status"]["state"], "locked", "{joined}");
+    let fingerprint = joined["fingerprint"].as_str().unwrap().to_owned();
+    assert_eq!(
+        invoke(&dave_window, "vault_status", json!({})).unwrap()["state"],
+        "locked"
+    );
+    let again = join(&pg.url(""), &pg.ca(), code, None).unwrap_err();
+    assert_eq!(again["kind"], "vault_exists", "{again}");
+    let waiting = invoke(
+        &dave_window,
+        "unlock",
+        json!({ "password": dave_password.expose() }),
+    )
+    .unwrap_err();
+    let waiting = waiting["message"].as_str().unwrap();
+    assert!(
+        waiting.contains("not confirmed yet") && waiting.contains(&fingerprint),
+        "{waiting}"
+    );
     let wrong = invoke(
         &window,
         "team_confirm",
@@ -162,7 +228,7 @@ fn the_team_screen_invites_confirms_and_removes_a_member_through_ipc() {
     let team = invoke(
         &window,
         "team_confirm",
-        json!({ "name": "Dave", "fingerprint": joined.fingerprint }),
+        json!({ "name": "Dave", "fingerprint": fingerprint }),
     )
     .unwrap();
     assert_eq!(
@@ -174,6 +240,19 @@ fn the_team_screen_invites_confirms_and_removes_a_member_through_ipc() {
         json!([]),
         "a used code is no longer listed"
     );
+
+    let status = invoke(
+        &dave_window,
+        "unlock",
+        json!({ "password": dave_password.expose() }),
+    )
+    .unwrap();
+    assert_eq!(
+        status["state"], "unlocked",
+        "confirmed, Dave's app opens the team"
+    );
+    assert_eq!(status["staff"], "Dave");
+    invoke(&dave_window, "lock", json!({})).unwrap();
 
     // Dave uses a password; removed in the app, it is listed for rotation.
     let mut dave = Session::unlock(&TeamBackend::new(&dave_profile), &dave_password).unwrap();

@@ -5,6 +5,12 @@
 //! runtime"). `block_in_place` leaves that context for the call and tells the scheduler
 //! the worker is busy (as an Argon2id unlock already keeps it); outside a runtime (tests,
 //! the app's own threads) the call simply runs.
+//!
+//! The handle is replaced once at most: when the user joins a team from the create-vault
+//! screen, the profile written at the vault's path is a team profile, and the app goes on
+//! with that backend (see [`AppVault::replace`]).
+
+use std::sync::{RwLock, RwLockReadGuard};
 
 use sallyport_core::store::Backend;
 use sallyport_core::vault::kdf::KdfParams;
@@ -13,7 +19,7 @@ use sallyport_core::{Key256, Result, SecretString, Session};
 
 /// The vault of this app instance (see the module's documentation).
 #[derive(Debug)]
-pub struct AppVault(VaultHandle);
+pub struct AppVault(RwLock<VaultHandle>);
 
 fn blocking<T>(call: impl FnOnce() -> T) -> T {
     tokio::task::block_in_place(call)
@@ -22,17 +28,34 @@ fn blocking<T>(call: impl FnOnce() -> T) -> T {
 impl AppVault {
     /// The vault `backend` names, locked.
     pub fn new(backend: Box<dyn Backend>) -> Self {
-        Self(VaultHandle::new(backend))
+        Self(RwLock::new(VaultHandle::new(backend)))
     }
 
-    /// Where the vault lives.
-    pub fn backend(&self) -> &dyn Backend {
-        self.0.backend()
+    /// The handle; a panic elsewhere while it was being replaced leaves the old one usable.
+    fn handle(&self) -> RwLockReadGuard<'_, VaultHandle> {
+        self.0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `make` while no other call uses the vault and, when it succeeds, goes on with
+    /// the backend it returns (locked). `make` itself refuses when a vault exists (joining a
+    /// team writes a new profile only).
+    pub fn replace<T>(
+        &self,
+        make: impl FnOnce() -> Result<(T, Box<dyn Backend>)>,
+    ) -> Result<(T, VaultStatus)> {
+        blocking(|| {
+            let mut handle = self.0.write().unwrap_or_else(|p| p.into_inner());
+            let (made, backend) = make()?;
+            *handle = VaultHandle::new(backend);
+            Ok((made, handle.status()))
+        })
     }
 
     /// [`VaultHandle::status`].
     pub fn status(&self) -> VaultStatus {
-        blocking(|| self.0.status())
+        blocking(|| self.handle().status())
     }
 
     /// [`VaultHandle::create`].
@@ -42,41 +65,41 @@ impl AppVault {
         password: &SecretString,
         kdf: KdfParams,
     ) -> Result<VaultStatus> {
-        blocking(|| self.0.create(staff, password, kdf))
+        blocking(|| self.handle().create(staff, password, kdf))
     }
 
     /// [`VaultHandle::unlock`].
     pub fn unlock(&self, password: &SecretString) -> Result<VaultStatus> {
-        blocking(|| self.0.unlock(password))
+        blocking(|| self.handle().unlock(password))
     }
 
     /// [`VaultHandle::unlock_with_key`].
     pub fn unlock_with_key(&self, data_key: Key256) -> Result<VaultStatus> {
-        blocking(|| self.0.unlock_with_key(data_key))
+        blocking(|| self.handle().unlock_with_key(data_key))
     }
 
     /// [`VaultHandle::unlock_with_device`].
     pub fn unlock_with_device(&self, device: &DeviceKey) -> Result<VaultStatus> {
-        blocking(|| self.0.unlock_with_device(device))
+        blocking(|| self.handle().unlock_with_device(device))
     }
 
     /// [`VaultHandle::forget_device`].
     pub fn forget_device(&self, device: uuid::Uuid) -> Result<bool> {
-        blocking(|| self.0.forget_device(device))
+        blocking(|| self.handle().forget_device(device))
     }
 
     /// [`VaultHandle::vault_id`].
     pub fn vault_id(&self) -> Result<uuid::Uuid> {
-        blocking(|| self.0.vault_id())
+        blocking(|| self.handle().vault_id())
     }
 
     /// [`VaultHandle::lock`].
     pub fn lock(&self) -> Result<VaultStatus> {
-        blocking(|| self.0.lock())
+        blocking(|| self.handle().lock())
     }
 
     /// [`VaultHandle::with_session`].
     pub fn with_session<T>(&self, f: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
-        blocking(|| self.0.with_session(f))
+        blocking(|| self.handle().with_session(f))
     }
 }

@@ -399,7 +399,10 @@ pub fn join(
     let fingerprint = keys::fingerprint(&key.public());
     let login = format!("{}_m_{}", code.prefix, hex::encode(*keys::random::<4>()?));
     let db_password = keys::login_password()?;
-    let row = client
+    // One transaction: a refusal after the server's part (another name, the profile not
+    // written) leaves the code unused and no login behind.
+    let mut tx = client.transaction().map_err(|e| db_error(&e))?;
+    let row = tx
         .query_one(
             "SELECT name, role, team_id FROM sallyport.sp_join($1, $2, $3, $4)",
             &[
@@ -414,6 +417,7 @@ pub fn join(
                 "--db",
                 format!("{} is not a Sallyport team database", address.describe()),
             ),
+            Some("28000") => Error::invalid("--code", conn::db_message(&e)),
             _ => db_error(&e),
         })?;
     let name: String = row.get(0);
@@ -441,6 +445,10 @@ pub fn join(
     };
     let secrets = MemberSecrets { key, db_password };
     profile::create(profile_path, master_password, kdf, &info, &secrets)?;
+    if let Err(e) = tx.commit() {
+        let _ = std::fs::remove_file(profile_path); // a profile for a join that did not happen
+        return Err(db_error(&e));
+    }
     Ok(Joined {
         name,
         role,

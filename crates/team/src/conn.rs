@@ -98,6 +98,24 @@ fn shown(text: &str) -> String {
     sallyport_core::model::validate::shown(text)
 }
 
+/// The CA file at `path` (PEM, at most 1 MiB), checked to hold a certificate: what a team
+/// profile pins. Refusals name the file, on the field `--ca`.
+pub fn read_ca_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    const MAX: u64 = 1 << 20;
+    let name = path.display().to_string();
+    let unreadable = |e: std::io::Error| Error::invalid("--ca", format!("cannot read {name}: {e}"));
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    if size > MAX {
+        return Err(Error::invalid(
+            "--ca",
+            format!("{name} is {size} bytes, too large for a CA certificate file"),
+        ));
+    }
+    let pem = std::fs::read(path).map_err(unreadable)?;
+    read_ca(&pem, &name)?;
+    Ok(pem)
+}
+
 /// The certificates of a CA file (PEM); refused when it holds none.
 pub fn read_ca(pem: &[u8], name: &str) -> Result<Vec<CertificateDer<'static>>> {
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem)

@@ -541,7 +541,7 @@ impl Store for TeamStore {
             Error::invalid(
                 "team",
                 format!(
-                    "{name} has joined but is not confirmed yet: an admin runs `sallyport team confirm {name} --fingerprint {}`",
+                    "{name} has joined but is not confirmed yet: read your fingerprint {} out to an admin, who confirms it (the app's Team screen, or `sallyport team confirm`)",
                     crate::keys::fingerprint(&secrets.key.public())
                 ),
             )

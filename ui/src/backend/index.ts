@@ -43,6 +43,7 @@ import type { ReasonPolicy } from "./bindings/ReasonPolicy";
 import type { StatementChoice as StatementFormat } from "./bindings/StatementChoice";
 import type { StatementWritten } from "./bindings/StatementWritten";
 import type { TeamInvitation } from "./bindings/TeamInvitation";
+import type { TeamJoined } from "./bindings/TeamJoined";
 import type { TeamMember } from "./bindings/TeamMember";
 import type { TeamRemoval } from "./bindings/TeamRemoval";
 import type { TeamRotation } from "./bindings/TeamRotation";
@@ -84,6 +85,7 @@ export type {
   Revealed,
   SecretInput,
   TeamInvitation,
+  TeamJoined,
   TeamMember,
   TeamRemoval,
   TeamRotation,
@@ -112,6 +114,7 @@ export { MIN_PASSWORD_CHARS } from "./bindings/constants";
 export type Args<C extends keyof Commands> = Commands[C]["args"];
 
 export type CreateVaultRequest = Args<"create_vault">;
+export type TeamJoinRequest = Args<"team_join">;
 export type UnlockRequest = Args<"unlock">;
 /** `offset`: first row wanted (default 0); `limit`: rows wanted (default 100, at most 500). */
 export type SearchRequest = Args<"search_customers">;
@@ -255,6 +258,13 @@ export const backend = {
    * record is sealed under a new team key and the app locks.
    */
   teamRemove: (name: string, rekey: boolean): Promise<TeamRemoval> => call("team_remove", { name, rekey }),
+  /**
+   * Joins a team with an admin's enrolment code instead of creating a vault: this member's
+   * profile is written at the vault's path; the result carries the fingerprint to read out.
+   */
+  teamJoin: (request: TeamJoinRequest): Promise<TeamJoined> => call("team_join", { ...request }),
+  /** The Open dialog for the team's CA certificate (PEM); null when the user closes it. */
+  chooseTeamCaFile: (): Promise<string | null> => call("choose_file", { choice: "team_ca" }),
   /** The Open dialog for the signing certificate (.pfx); null when the user closes it. */
   choosePfxFile: (): Promise<string | null> => call("choose_file", { choice: "signing_pfx" }),
   /**

@@ -4,7 +4,7 @@
 //! or a prompt, never from argv.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
@@ -153,11 +153,8 @@ pub fn run(ctx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn read_ca(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
-    let pem =
-        std::fs::read(path).with_context(|| format!("--ca: cannot read {}", path.display()))?;
-    sallyport_team::conn::read_ca(&pem, &path.display().to_string())?;
-    Ok(pem)
+fn read_ca(path: &Path) -> anyhow::Result<Vec<u8>> {
+    Ok(sallyport_team::conn::read_ca_file(path)?)
 }
 
 /// The database owner's password: `PGPASSWORD`, or a prompt on the terminal.

@@ -232,6 +232,19 @@ fn members_join_confirm_and_use_credentials_across_three_profiles() {
         path: t.dir.path().join("erin.team"),
         password: "erin master password".into(),
     };
+    // Another name than the invited one is refused before anything is kept: the code
+    // still works.
+    let url = t.pg.url("");
+    let ca = t.pg.ca();
+    let mut args = vec![
+        "team", "join", "--db", &url, "--ca", &ca, "--code", code, "--staff", "Mallory",
+    ];
+    args.extend(KDF);
+    assert_error(
+        &erin.run(&args),
+        "--staff: this enrolment code was issued for Erin, not Mallory",
+    );
+    assert!(!erin.path.exists(), "a refused join writes no profile");
     assert_ok(&t.join(&erin, code));
     let again = Profile {
         path: t.dir.path().join("erin2.team"),

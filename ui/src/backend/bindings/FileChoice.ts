@@ -3,4 +3,4 @@
 /**
  * What a file is chosen for.
  */
-export type FileChoice = "import_csv" | "signing_pfx" | "audit_export" | "statement";
+export type FileChoice = "import_csv" | "signing_pfx" | "team_ca" | "audit_export" | "statement";

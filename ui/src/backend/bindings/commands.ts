@@ -29,6 +29,7 @@ import type { SigningInfo } from "./SigningInfo";
 import type { StatementChoice } from "./StatementChoice";
 import type { StatementWritten } from "./StatementWritten";
 import type { TeamInvitation } from "./TeamInvitation";
+import type { TeamJoined } from "./TeamJoined";
 import type { TeamRemoval } from "./TeamRemoval";
 import type { TeamView } from "./TeamView";
 import type { TotpCode } from "./TotpCode";
@@ -111,6 +112,8 @@ export type Commands = {
   team_confirm: { args: { name: string; fingerprint: string }; returns: TeamView };
   /** Invites `name` as `role` (admin): recorded by the server as `member_invite`. */
   team_invite: { args: { name: string; role: string }; returns: TeamInvitation };
+  /** Joins a team with the enrolment code an admin gave (no vault exists yet): makes this member's key pair and database login, writes their team profile at the vault's path under `password`, and the app goes on with it. `db` is `postgres://HOST:PORT/DB`, `ca` the path of the team's CA certificate (PEM), `staff` the name invited (checked when given). Refusals name the field: an unknown or used code, a server that is not a Sallyport team, a CA the server's certificate does not chain to. */
+  team_join: { args: { db: string; ca: string; code: string; staff?: string | null; password: string }; returns: TeamJoined };
   /** Removes `name` at once (admin): login disabled, key deleted, what they used in 90 days marked due for rotation. With `rekey`, every record is then sealed under a new team key and the app locks (this session's key is the old one). */
   team_remove: { args: { name: string; rekey: boolean }; returns: TeamRemoval };
   /** The team of this profile, or `None` on a local vault (which has no Team screen). */
