@@ -571,6 +571,10 @@ impl Store for TeamStore {
         Some(self.info.member.clone())
     }
 
+    fn may_edit(&self) -> bool {
+        self.connected.as_ref().is_some_and(|c| c.role != "staff")
+    }
+
     fn watch_changes(&self, changed: ChangeHandler) -> Result<Option<ChangeWatch>> {
         let c = self.connected()?;
         crate::live::watch(&self.info, &c.db_password, changed).map(Some)

@@ -313,6 +313,11 @@ pub trait Store: StoreRead + Send + std::any::Any {
     fn member(&self) -> Option<String> {
         None
     }
+    /// Whether this session may change the customer list. A team member with the `staff`
+    /// role may not (the server refuses); everyone else may.
+    fn may_edit(&self) -> bool {
+        true
+    }
     /// Calls `changed` whenever another client commits a change to this vault, until the
     /// returned subscription is dropped. `None`: nobody else writes to it (a local file).
     fn watch_changes(&self, _changed: ChangeHandler) -> Result<Option<ChangeWatch>> {

@@ -224,13 +224,23 @@ impl Session {
             handoff_words(&plan.credentials)
         ));
         let secrets = match (self.store.audit_keeping(), &plan.credentials) {
-            // A server-kept log records the launch as it hands out the password. (A team
-            // member may not write entries, so the rotate-after-session mark is not set.)
+            // A server-kept log records the launch as it hands out the password. The
+            // rotate-after-session mark is an edit of the entry, made first (nothing is
+            // handed out when it fails) by a member who may edit; a staff member may not,
+            // and their launch goes unmarked (the server's log still has it).
             (AuditKeeping::Server, CredentialHandoff::None) => {
                 self.audit(event)?;
                 None
             }
-            (AuditKeeping::Server, _) => Some(self.use_secrets(&target.entry, event)?),
+            (AuditKeeping::Server, _) => {
+                if self.store.may_edit() && self.rotates_after_session(&target) {
+                    self.mark_rotation_due(
+                        target.entry.id,
+                        "used in a support session (the customer's policy)",
+                    )?;
+                }
+                Some(self.use_secrets(&target.entry, event)?)
+            }
             (AuditKeeping::Chained, handoff) => {
                 self.record_launch(&target, event)?;
                 match handoff {

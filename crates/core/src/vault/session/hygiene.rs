@@ -287,16 +287,25 @@ impl Session {
         Ok(true)
     }
 
-    /// Marks the entry's password due for rotation after a launch, when its customer's
-    /// policy asks for it; the launch event is written in the same transaction.
-    pub(crate) fn record_launch(&mut self, target: &Target, event: NewEvent) -> Result<()> {
+    /// Whether a launch of the target's password makes it due for rotation: its customer
+    /// says so and the entry has a password.
+    pub(crate) fn rotates_after_session(&self, target: &Target) -> bool {
         let customer = self
             .customer_by_code(&target.customer.code)
             .unwrap_or(&target.customer);
-        if !customer.rotate_after_session || !target.entry.has_password {
+        customer.rotate_after_session && target.entry.has_password
+    }
+
+    /// Marks the entry's password due for rotation after a launch, when its customer's
+    /// policy asks for it; the launch event is written in the same transaction.
+    pub(crate) fn record_launch(&mut self, target: &Target, event: NewEvent) -> Result<()> {
+        if !self.rotates_after_session(target) {
             return self.audit(event).map(|_| ());
         }
-        let customer = customer.clone();
+        let customer = self
+            .customer_by_code(&target.customer.code)
+            .unwrap_or(&target.customer)
+            .clone();
         let mut entry = target.entry.clone();
         entry.rotation_due.get_or_insert(hygiene::today());
         self.save_entry(&customer, &entry, None, event)
