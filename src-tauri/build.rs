@@ -44,6 +44,7 @@ const COMMANDS: &[&str] = &[
     "team_confirm",
     "team_remove",
     "team_join",
+    "team_revoke",
     "access_statement",
     "access_statement_default_path",
     "choose_file",

@@ -60,7 +60,8 @@ pub struct AuditRow {
     pub time_ms: i64,
     /// Staff name of the vault.
     pub staff: String,
-    /// `os_user@host`.
+    /// `os_user@host`; a part not known is left out (the server's records of member
+    /// changes name no device: empty).
     pub device: String,
     /// What happened.
     pub action: Action,
@@ -86,11 +87,12 @@ pub struct AuditRow {
 impl From<Event> for AuditRow {
     fn from(e: Event) -> Self {
         let caveat = e.caveat();
+        let device = e.device();
         Self {
             seq: e.seq,
             time_ms: (e.time.unix_timestamp_nanos() / 1_000_000) as i64,
             staff: e.staff,
-            device: format!("{}@{}", e.os_user, e.host),
+            device,
             action: e.action,
             outcome: e.outcome,
             customer: e.customer,
@@ -268,3 +270,4 @@ const EXPORT_FILE: Purpose = Purpose {
     missing: "give the file to write",
     example: "~/sallyport-audit.csv",
 };
+

@@ -79,6 +79,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             team::team_confirm,
             team::team_remove,
             team::team_join,
+            team::team_revoke,
             statement::access_statement,
             statement::access_statement_default_path,
             file_dialog::choose_file,

@@ -117,11 +117,12 @@ pub struct TeamJoined {
     pub status: VaultStatus,
 }
 
-/// The core's one line without a command-line flag's name in front: `--fingerprint: …`
-/// names what `sallyport team confirm` was given; on the Team screen the field says it.
+/// The core's one line without the field's name in front (`--fingerprint: …` names what
+/// `sallyport team confirm` was given, `name: …` the member): on the Team screen the row
+/// and the form say which.
 fn screen_error(error: sallyport_core::Error) -> ApiError {
     match error {
-        sallyport_core::Error::Invalid { field, message } if field.starts_with("--") => ApiError {
+        sallyport_core::Error::Invalid { message, .. } => ApiError {
             kind: sallyport_core::ErrorKind::Invalid,
             message,
             fields: Vec::new(),
@@ -205,6 +206,20 @@ pub async fn team_confirm(
         .vault
         .with_session(|s| {
             admin::confirm(s, &name, &fingerprint)?;
+            view(s)
+        })
+        .map_err(screen_error)
+}
+
+/// Revokes `name`'s invitations not used yet (admin): their codes stop working at once.
+/// Recorded by the server as `invite_revoke`.
+#[tauri::command]
+pub async fn team_revoke(state: State<'_, AppState>, name: String) -> ApiResult<TeamView> {
+    state.idle.touch();
+    state
+        .vault
+        .with_session(|s| {
+            admin::revoke(s, &name)?;
             view(s)
         })
         .map_err(screen_error)

@@ -90,6 +90,8 @@ fn a_team_profile_opens_in_the_app_and_follows_other_members_changes() {
 #[test]
 fn the_team_screen_invites_confirms_and_removes_a_member_through_ipc() {
     use sallyport_core::vault::CopyField;
+    use sallyport_team::admin;
+    use sallyport_team::conn::DbAddress;
 
     let pg = PgServer::start();
     let dir = tempfile::tempdir().unwrap();
@@ -239,6 +241,37 @@ fn the_team_screen_invites_confirms_and_removes_a_member_through_ipc() {
         team["invited"],
         json!([]),
         "a used code is no longer listed"
+    );
+
+    // An invitation revoked in the app is no longer listed, and its code joins nobody.
+    let erin = invoke(
+        &window,
+        "team_invite",
+        json!({ "name": "Erin", "role": "staff" }),
+    )
+    .unwrap();
+    let team = invoke(&window, "team_revoke", json!({ "name": "Erin" })).unwrap();
+    assert_eq!(team["invited"], json!([]), "{team}");
+    let again = invoke(&window, "team_revoke", json!({ "name": "Erin" })).unwrap_err();
+    assert_eq!(
+        again["message"], "Erin has no invitation waiting to be used",
+        "{again}"
+    );
+    let refused = admin::join(
+        &DbAddress::parse(&pg.url("")).unwrap(),
+        &std::fs::read(pg.ca()).unwrap(),
+        erin["code"].as_str().unwrap(),
+        &dir.path().join("erin.team"),
+        &master_password("erin"),
+        None,
+        KdfParams::floor(),
+    )
+    .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("does not know this enrolment code"),
+        "{refused}"
     );
 
     let status = invoke(

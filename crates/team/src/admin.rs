@@ -738,6 +738,24 @@ pub fn invitations(session: &mut Session) -> Result<Vec<Invited>> {
     })
 }
 
+/// `team revoke`: an admin withdraws `name`'s invitations not used yet; their codes stop
+/// working at once (the invitation logins are dropped). Recorded as `invite_revoke`.
+pub fn revoke(session: &mut Session, name: &str) -> Result<()> {
+    let name = name.trim();
+    team_store(session)?.on_client(|client| {
+        let row = client
+            .query_one(
+                "SELECT head_seq, head_hash FROM sallyport.sp_revoke_invite($1)",
+                &[&name],
+            )
+            .map_err(|e| match e.code().map(|c| c.code()) {
+                Some("22023") => Error::invalid("name", conn::db_message(&e)),
+                _ => db_error(&e),
+            })?;
+        Ok(((), head_of(&row, "head_seq", "head_hash")))
+    })
+}
+
 /// This member's role (`staff`, `editor`, `admin`); refused on a local vault.
 pub fn my_role(session: &mut Session) -> Result<String> {
     Ok(team_store(session)?.role()?.to_owned())

@@ -252,6 +252,7 @@ const REFUSED: &[(&str, &str)] = &[
     ("sp_invite", "only an admin invites members"),
     ("sp_confirm", "only an admin confirms members"),
     ("sp_remove", "only an admin removes members"),
+    ("sp_revoke_invite", "only an admin revokes invitations"),
 ];
 
 /// A database error as the core's error: refusals by our functions keep their words.

@@ -12,7 +12,10 @@ use sallyport_core::{Error, Result};
 const VERSION_1: &str = include_str!("schema.sql");
 
 /// `MIGRATIONS[i]` takes the schema from version `i + 1` to `i + 2`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/v2_tickets.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/v2_tickets.sql"),
+    include_str!("migrations/v3_revoke.sql"),
+];
 
 /// The schema version this Sallyport speaks.
 pub const VERSION: u32 = 1 + MIGRATIONS.len() as u32;

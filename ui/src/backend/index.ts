@@ -258,6 +258,8 @@ export const backend = {
    * record is sealed under a new team key and the app locks.
    */
   teamRemove: (name: string, rekey: boolean): Promise<TeamRemoval> => call("team_remove", { name, rekey }),
+  /** Revokes `name`'s invitations not used yet (admin): their codes stop working; the team again. */
+  teamRevoke: (name: string): Promise<TeamView> => call("team_revoke", { name }),
   /**
    * Joins a team with an admin's enrolment code instead of creating a vault: this member's
    * profile is written at the vault's path; the result carries the fingerprint to read out.

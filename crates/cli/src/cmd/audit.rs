@@ -125,7 +125,10 @@ fn table(out: &mut impl Write, events: &[Event]) -> std::io::Result<()> {
             [
                 e.seq.to_string(),
                 e.time.format(&format).unwrap_or_default(),
-                format!("{} ({}@{})", e.staff, e.os_user, e.host),
+                match e.device().as_str() {
+                    "" => e.staff.clone(),
+                    device => format!("{} ({device})", e.staff),
+                },
                 e.action.as_str().to_owned(),
                 e.outcome.as_str().to_owned(),
                 target,

@@ -29,6 +29,8 @@ pub enum Command {
     Confirm(ConfirmArgs),
     /// Remove a member at once; lists the credentials they used (marked for rotation).
     Remove(RemoveArgs),
+    /// Revoke an invitation not used yet: its enrolment code stops working.
+    Revoke(RevokeArgs),
     /// The team's members.
     Members(JsonArgs),
     /// Copy a local vault's customers, entries and secrets into the team.
@@ -110,6 +112,12 @@ pub struct ConfirmArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct RevokeArgs {
+    /// The member invited.
+    name: String,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct RemoveArgs {
     /// The member.
     name: String,
@@ -146,6 +154,7 @@ pub fn run(ctx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
         Command::Join(args) => join(ctx, args),
         Command::Confirm(args) => confirm(ctx, args),
         Command::Remove(args) => remove(ctx, args),
+        Command::Revoke(args) => revoke(ctx, args),
         Command::Members(args) => members(ctx, args),
         Command::Push(args) => push(ctx, args),
         Command::DbEnv => db_env(ctx),
@@ -294,6 +303,17 @@ fn confirm(ctx: &mut Context, args: ConfirmArgs) -> anyhow::Result<ExitCode> {
     println!(
         "Confirmed {}: they can now unlock the team vault",
         args.name
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn revoke(ctx: &mut Context, args: RevokeArgs) -> anyhow::Result<ExitCode> {
+    let mut session = ctx.unlock()?;
+    admin::revoke(&mut session, &args.name)?;
+    session.lock()?;
+    println!(
+        "Revoked the invitation of {}: its code no longer works",
+        args.name.trim()
     );
     Ok(ExitCode::SUCCESS)
 }

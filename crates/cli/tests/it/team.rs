@@ -259,6 +259,34 @@ fn members_join_confirm_and_use_credentials_across_three_profiles() {
         "Bob is already a member",
     );
 
+    // A revoked invitation's code no longer works; only an admin revokes.
+    let invite = t.alice.json(&["team", "invite", "Frank", "--json"]);
+    let code = invite["code"].as_str().unwrap();
+    assert_error(
+        &t.bob.run(&["team", "revoke", "Frank"]),
+        "only an admin revokes invitations",
+    );
+    let out = t.alice.run(&["team", "revoke", "Frank"]);
+    assert_ok(&out);
+    assert_eq!(
+        stdout(&out).trim(),
+        "Revoked the invitation of Frank: its code no longer works"
+    );
+    let frank = Profile {
+        path: t.dir.path().join("frank.team"),
+        password: "frank master password".into(),
+    };
+    assert_error(&t.join(&frank, code), "does not know this enrolment code");
+    assert!(!frank.path.exists());
+    assert_error(
+        &t.alice.run(&["team", "revoke", "Frank"]),
+        "name: Frank has no invitation waiting to be used",
+    );
+    let revoked = t.events(&["--action", "invite_revoke"]);
+    assert_eq!(revoked.len(), 1, "{revoked:?}");
+    assert_eq!(revoked[0]["staff"], "Alice");
+    assert_eq!(revoked[0]["detail"], "invitation of Frank revoked");
+
     // Every profile verifies the server's chain.
     for who in [&t.alice, &t.bob, &t.carol] {
         let out = who.run(&["audit", "verify"]);

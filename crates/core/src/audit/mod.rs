@@ -120,6 +120,8 @@ pub enum Action {
     Statement,
     /// The team database's schema was upgraded by its owner (`team upgrade`).
     SchemaUpgrade,
+    /// An admin revoked an invitation not used yet (`team revoke`): its code no longer works.
+    InviteRevoke,
 }
 
 impl Action {
@@ -165,6 +167,7 @@ impl Action {
         Action::SigningClear,
         Action::Statement,
         Action::SchemaUpgrade,
+        Action::InviteRevoke,
     ];
 
     /// The stable name (`copy_password`).
@@ -210,6 +213,7 @@ impl Action {
             Action::SigningClear => "signing_clear",
             Action::Statement => "statement",
             Action::SchemaUpgrade => "schema_upgrade",
+            Action::InviteRevoke => "invite_revoke",
         }
     }
 
@@ -307,6 +311,17 @@ pub struct Event {
 }
 
 impl Event {
+    /// The device the event came from as `os_user@host`, or the part that is known, or
+    /// nothing (a team server's own records of member changes name no device).
+    pub fn device(&self) -> String {
+        match (self.os_user.is_empty(), self.host.is_empty()) {
+            (true, true) => String::new(),
+            (true, false) => self.host.clone(),
+            (false, true) => self.os_user.clone(),
+            (false, false) => format!("{}@{}", self.os_user, self.host),
+        }
+    }
+
     /// What a reader must know before trusting the event, in words (empty for an ordinary
     /// event): shown by `audit list` and the app.
     pub fn caveat(&self) -> String {
@@ -486,6 +501,32 @@ mod tests {
         assert_eq!(parse_action("Copy-Password").unwrap(), Action::CopyPassword);
         let err = parse_action("steal").unwrap_err().to_string();
         assert!(err.contains("unknown action 'steal'"), "{err}");
+    }
+
+    #[test]
+    fn a_device_is_what_is_known_of_it() {
+        let event = |os_user: &str, host: &str| Event {
+            seq: 1,
+            time: OffsetDateTime::UNIX_EPOCH,
+            staff: "Ann".into(),
+            os_user: os_user.into(),
+            host: host.into(),
+            action: Action::MemberInvite,
+            outcome: Outcome::Ok,
+            customer_id: None,
+            customer: String::new(),
+            entry_id: None,
+            entry: String::new(),
+            detail: String::new(),
+            reason: String::new(),
+            restored_from: None,
+            address: String::new(),
+            unauthenticated: false,
+        };
+        assert_eq!(event("ann", "laptop").device(), "ann@laptop");
+        assert_eq!(event("", "").device(), "", "a server's own record");
+        assert_eq!(event("", "laptop").device(), "laptop");
+        assert_eq!(event("ann", "").device(), "ann");
     }
 
     #[test]

@@ -116,6 +116,8 @@ export type Commands = {
   team_join: { args: { db: string; ca: string; code: string; staff?: string | null; password: string }; returns: TeamJoined };
   /** Removes `name` at once (admin): login disabled, key deleted, what they used in 90 days marked due for rotation. With `rekey`, every record is then sealed under a new team key and the app locks (this session's key is the old one). */
   team_remove: { args: { name: string; rekey: boolean }; returns: TeamRemoval };
+  /** Revokes `name`'s invitations not used yet (admin): their codes stop working at once. Recorded by the server as `invite_revoke`. */
+  team_revoke: { args: { name: string }; returns: TeamView };
   /** The team of this profile, or `None` on a local vault (which has no Team screen). */
   team_view: { args: undefined; returns: TeamView | null };
   /** The entry's current TOTP code and seconds left (the secret never leaves the core). Audited; the UI asks once per period. */

@@ -60,7 +60,25 @@ describe("Team screen", () => {
     );
     const row = within(members()).getByText("Dave").closest("tr");
     expect(row?.textContent).toContain("invited by Alice; the code works until");
-    expect(within(row as HTMLElement).queryByRole("button")).toBeNull();
+    expect(within(row as HTMLElement).getAllByRole("button").map((b) => b.textContent)).toEqual(["Revoke"]);
+  });
+
+  it("revokes an invitation (admin): the list comes back without it", async () => {
+    const dave = { name: "Dave", role: "editor", invited_by: "Alice", expires_at: "2026-12-12T10:00:00Z" };
+    const erin = { ...dave, name: "Erin" };
+    const { ipc } = renderTeam(team({ invited: [dave, erin] }), {
+      team_revoke: () => team({ invited: [erin] }),
+    });
+    await userEvent.click(screen.getByRole("button", { name: "Revoke the invitation of Dave" }));
+    await waitFor(() => expect(within(members()).queryByText("Dave")).toBeNull());
+    expect(within(members()).getByText("Erin")).toBeTruthy();
+    expect(callsOf(ipc, "team_revoke")).toEqual([{ name: "Dave" }]);
+  });
+
+  it("shows an invitation a name was given twice as two rows", () => {
+    const first = { name: "Dave", role: "editor", invited_by: "Alice", expires_at: "2026-12-12T10:00:00Z" };
+    renderTeam(team({ invited: [first, { ...first, expires_at: "2026-12-13T10:00:00Z" }] }));
+    expect(within(members()).getAllByText("Dave")).toHaveLength(2);
   });
 
   it("invites a member and shows the enrolment code to pass on", async () => {
