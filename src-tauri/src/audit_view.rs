@@ -270,4 +270,3 @@ const EXPORT_FILE: Purpose = Purpose {
     missing: "give the file to write",
     example: "~/sallyport-audit.csv",
 };
-
