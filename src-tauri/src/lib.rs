@@ -35,7 +35,13 @@ pub use state::AppState;
 /// Adds the app's state and commands to a builder. Generic over the runtime so that tests can
 /// pass `tauri::test::mock_builder()`.
 pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
+    let boot = boot_script(&state.vault.status());
     builder
+        .plugin(
+            tauri::plugin::Builder::<R, ()>::new("sallyport-boot")
+                .js_init_script(boot)
+                .build(),
+        )
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             audit_view::audit_events,
@@ -85,6 +91,15 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             file_dialog::choose_file,
             commands::trust_certificate,
         ])
+}
+
+/// The vault's status as the app starts, set in the page before its scripts run, so that
+/// the first screen paints without waiting for a round trip (`bootStatus()` in the UI; the
+/// page asks `vault_status` as well, and that answer wins). It names the vault's path and
+/// state only: no vault is unlocked yet at start.
+fn boot_script(status: &sallyport_core::vault::VaultStatus) -> String {
+    let json = serde_json::to_string(status).unwrap_or_else(|_| "null".to_owned());
+    format!("window.__SALLYPORT_BOOT__ = {json};")
 }
 
 /// The generated context: `tauri.conf.json`, the capabilities and the embedded UI.

@@ -287,3 +287,20 @@ fn an_expired_account_is_not_launched_without_consent() {
         .unwrap()
         .contains("the account expired 2020-01-01"));
 }
+
+#[test]
+fn the_page_gets_the_status_at_start_as_a_script_naming_no_secret() {
+    let status = sallyport_core::vault::VaultStatus::Locked {
+        path: "/home/ann/it's \"here\"\u{2028}.sallyport".into(),
+    };
+    let script = super::boot_script(&status);
+    let json = script
+        .strip_prefix("window.__SALLYPORT_BOOT__ = ")
+        .and_then(|s| s.strip_suffix(';'))
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(json).unwrap(),
+        json!({ "state": "locked", "path": "/home/ann/it's \"here\"\u{2028}.sallyport" })
+    );
+    assert!(!script.contains('\n'), "one statement: {script}");
+}

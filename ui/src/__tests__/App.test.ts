@@ -1,6 +1,6 @@
 import { render, screen } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import App from "../App.svelte";
 import { PATH, locked, unlocked } from "./fixtures";
 import { fakeBackend, rejectWith, type Answer } from "./ipc";
@@ -10,6 +10,10 @@ const emptyVault: Record<string, Answer> = {
 };
 
 describe("App", () => {
+  afterEach(() => {
+    delete window.__SALLYPORT_BOOT__;
+  });
+
   it("asks to create a vault when there is none", async () => {
     fakeBackend({ vault_status: () => ({ state: "no_vault", path: PATH }) });
     render(App);
@@ -41,6 +45,34 @@ describe("App", () => {
     await userEvent.click(screen.getByRole("button", { name: "Try again" }));
 
     expect(await screen.findByRole("heading", { name: "Unlock Sallyport" })).toBeTruthy();
+  });
+
+  it("paints the first screen from the status the shell gave the page, before any answer", async () => {
+    window.__SALLYPORT_BOOT__ = locked;
+    fakeBackend({ vault_status: () => new Promise(() => {}) }); // never answers
+    render(App);
+
+    expect(screen.getByRole("heading", { name: "Unlock Sallyport" })).toBeTruthy();
+  });
+
+  it("goes by the backend's answer where it differs from the status at start", async () => {
+    window.__SALLYPORT_BOOT__ = { state: "no_vault", path: PATH };
+    fakeBackend({ vault_status: () => locked });
+    render(App);
+
+    expect(screen.getByRole("heading", { name: "Create your vault" })).toBeTruthy();
+    expect(await screen.findByRole("heading", { name: "Unlock Sallyport" })).toBeTruthy();
+  });
+
+  it("opens the join form (a chunk of its own) from the create screen", async () => {
+    fakeBackend({ vault_status: () => ({ state: "no_vault", path: PATH }) });
+    render(App);
+
+    await userEvent.click(await screen.findByRole("button", { name: "Join a team" }));
+
+    expect(await screen.findByRole("heading", { name: "Join a team" })).toBeTruthy();
+    await userEvent.click(screen.getByRole("button", { name: "Create a vault of my own instead" }));
+    expect(await screen.findByRole("heading", { name: "Create your vault" })).toBeTruthy();
   });
 
   it("shows an ApiError from vault_status by its message", async () => {

@@ -150,6 +150,21 @@ async function call<C extends keyof Commands>(
   }
 }
 
+declare global {
+  interface Window {
+    /** The vault's status as the app started, put in the page by the shell (lib.rs). */
+    __SALLYPORT_BOOT__?: VaultStatus;
+  }
+}
+
+/**
+ * The vault's status the shell gave the page at start, so that the first screen paints
+ * without waiting for a round trip; null where there is none (tests, a plain browser).
+ */
+export function bootStatus(): VaultStatus | null {
+  return typeof window === "undefined" ? null : (window.__SALLYPORT_BOOT__ ?? null);
+}
+
 export const backend = {
   vaultStatus: (): Promise<VaultStatus> => call("vault_status"),
   createVault: (request: CreateVaultRequest): Promise<VaultStatus> =>
