@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's two commands on a bare Debian 12: builds a minimal bookworm root with
-# debootstrap, copies this checkout into it (without target/ and node_modules/), and runs
+# debootstrap, copies this checkout's committed files into it (git archive HEAD), and runs
 # there, as root in a chroot with /proc, /sys, /dev and /dev/pts mounted:
 #   scripts/run-app.sh under Xvfb (it must build and start the app; stopped after 60 s), then
 #   scripts/test.sh (the whole suite).
@@ -37,8 +37,14 @@ for m in proc sys dev dev/pts; do
 done
 cp /etc/resolv.conf "$dir/etc/resolv.conf"
 mkdir -p "$dir/root/sallyport"
-tar -C "$root" --exclude=./target --exclude=./ui/node_modules --exclude=./fuzz/target -cf - . |
-  tar -C "$dir/root/sallyport" -xf -
+# What is committed, as a clone would have it (not edits in progress); a copy that is not a
+# git work tree goes in as it is, without its build output.
+if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  git -C "$root" archive --format=tar HEAD | tar -C "$dir/root/sallyport" -xf -
+else
+  tar -C "$root" --exclude=./target --exclude=./ui/node_modules --exclude=./fuzz/target -cf - . |
+    tar -C "$dir/root/sallyport" -xf -
+fi
 
 tls_env=()
 in_root() { chroot "$dir" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "${tls_env[@]}" "$@"; }
