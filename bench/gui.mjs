@@ -108,6 +108,14 @@ async function session() {
     result.unlock_seen_by_poll_ms = seenMs - startMs;
     result.fcp_after_origin_ms = page.fcp;
     result.origin_after_start_ms = page.origin - startMs;
+    // Where the time to the first paint goes, in-page (ms after timeOrigin): the document's
+    // response, each resource's response end, DOM interactive / content loaded.
+    result.page_timeline = await script(`const n = performance.getEntriesByType("navigation")[0];
+      const r = performance.getEntriesByType("resource").map((e) => [e.name.split("/").pop(), Math.round(e.startTime), Math.round(e.responseEnd)]);
+      return { request: n && Math.round(n.requestStart), response: n && Math.round(n.responseEnd),
+               interactive: n && Math.round(n.domInteractive), contentLoaded: n && Math.round(n.domContentLoadedEventEnd),
+               load: n && Math.round(n.loadEventEnd),
+               paints: performance.getEntriesByType("paint").map((e) => [e.name, Math.round(e.startTime)]), resources: r };`);
     // Resolution of performance.now() in this page: the smallest non-zero step.
     result.now_resolution_ms = await script(`let min = Infinity, a = performance.now();
       for (let k = 0; k < 200000; k++) { const b = performance.now(); if (b > a) { min = Math.min(min, b - a); a = b; } }

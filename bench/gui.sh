@@ -250,6 +250,7 @@ if s:
     print(f"sallyport-webdriver: rows rendered {s[-1].get('rows_rendered')}, list says '{s[-1].get('list_total')}', "
           f"performance.now() resolution {s[-1].get('now_resolution_ms')} ms, FCP {s[-1].get('fcp_after_origin_ms')} ms after timeOrigin, "
           f"timeOrigin {s[-1].get('origin_after_start_ms'):.1f} ms after process start")
+    print(f"sallyport-webdriver: page timeline (ms after timeOrigin, last run): {s[-1].get('page_timeline')}")
 k = [r for r in rows if r["app"] == "keepassxc"]
 if k: print(f"keepassxc: title after unlock '{k[-1].get('title_after')}'")
 PY
