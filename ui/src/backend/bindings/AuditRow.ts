@@ -19,7 +19,8 @@ time_ms: number,
  */
 staff: string,
 /**
- * `os_user@host`.
+ * `os_user@host`; a part not known is left out (the server's records of member
+ * changes name no device: empty).
  */
 device: string,
 /**
