@@ -1,6 +1,8 @@
 # A private X display for the scripts that need one (tests/e2e/run.sh, bench/gui.sh,
 # bench/bare-webkit.sh): source this file, then
-#   display=$(free_x_display) || …      a display nobody uses, :90 to :199
+#   display=$(free_x_display) || …      a display nobody uses, :90 to :199 (no lock file, no
+#                                         socket, also none in the abstract namespace, which a
+#                                         chroot's X server shares with the host)
 #   start_xvfb "$display" LOG [ARGS…] || …
 # start_xvfb starts Xvfb (1280x800, 24-bit, no TCP, extra ARGS) with its output in LOG, sets
 # xvfb_pid for the caller's cleanup, and waits up to 10 s until the display answers; it
@@ -9,7 +11,8 @@
 free_x_display() {
   local n
   for n in $(seq 90 199); do
-    if [[ ! -e "/tmp/.X$n-lock" && ! -e "/tmp/.X11-unix/X$n" ]]; then
+    if [[ ! -e "/tmp/.X$n-lock" && ! -e "/tmp/.X11-unix/X$n" ]] &&
+      ! grep -q "@/tmp/.X11-unix/X$n\$" /proc/net/unix 2>/dev/null; then
       echo ":$n"
       return 0
     fi
