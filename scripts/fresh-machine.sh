@@ -58,8 +58,9 @@ if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
   bundle=/etc/ssl/certs/ca-certificates.crt
   tls_env=(SSL_CERT_FILE=$bundle PIP_CERT=$bundle NODE_EXTRA_CA_CERTS=$bundle)
 fi
-# A bare machine has no X server; the first command starts the app, so it gets one.
-in_root bash -c 'apt-get update -qq && apt-get install -y -qq xvfb >/dev/null'
+# A bare machine has no X server; the first command starts the app, so it gets one (and this
+# script's watch on it needs pgrep, which a minimal root lacks).
+in_root bash -c 'apt-get update -qq && apt-get install -y -qq xvfb procps >/dev/null'
 echo "fresh-machine: command 1, scripts/run-app.sh (stopped after the app has run 60 s)"
 start=$SECONDS
 # /proc is the host's: the app is found by its path in the root, not by its name (a
