@@ -67,13 +67,31 @@ echo "deps: Debian packages present"
 # on PATH for every script).
 # shellcheck source=toolchain.sh
 source "$root/scripts/toolchain.sh"
+# rustup-init is fetched from static.rust-lang.org itself, checked against its published
+# SHA-256 (sh.rustup.rs, the usual route, is only a script that does the same, and some
+# networks reach the one and not the other); any failure on the way means Debian's Rust.
+rustup_install() {
+  local arch dir url ok=0
+  arch="$(uname -m)-unknown-linux-gnu"
+  url="https://static.rust-lang.org/rustup/dist/$arch/rustup-init"
+  dir="$(mktemp -d)"
+  curl -fsS --max-time 300 --proto '=https' --tlsv1.2 -o "$dir/rustup-init" "$url" &&
+    curl -fsS --max-time 30 --proto '=https' --tlsv1.2 -o "$dir/sha256" "$url.sha256" &&
+    [[ $(sha256sum "$dir/rustup-init" | cut -d' ' -f1) == "$(cut -d' ' -f1 "$dir/sha256")" ]] &&
+    chmod +x "$dir/rustup-init" &&
+    "$dir/rustup-init" -y --profile minimal --component clippy --component rustfmt &&
+    "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" --version >/dev/null || ok=$?
+  rm -rf "$dir"
+  return "$ok"
+}
 if ! command -v cargo >/dev/null 2>&1; then
-  if curl -fsSI --max-time 15 -o /dev/null https://static.rust-lang.org/rustup/release-stable.toml; then
-    echo "deps: installing Rust with rustup (stable, clippy, rustfmt)"
-    curl -fsS --proto '=https' --tlsv1.2 https://sh.rustup.rs |
-      sh -s -- -y --profile minimal --component clippy --component rustfmt
-  else
-    echo "deps: rustup's servers do not answer: Debian's Rust instead"
+  echo "deps: installing Rust with rustup (stable, clippy, rustfmt)"
+  if ! rustup_install; then
+    echo "deps: rustup's servers did not answer: Debian's Rust instead"
+    # A half-done rustup would put a cargo without a toolchain first on PATH.
+    if [[ -x ${CARGO_HOME:-$HOME/.cargo}/bin/rustup ]]; then
+      "${CARGO_HOME:-$HOME/.cargo}/bin/rustup" self uninstall -y >/dev/null 2>&1 || true
+    fi
     apt_install rustc-web cargo-web rust-web-clippy rustfmt-web
   fi
   source "$root/scripts/toolchain.sh"
