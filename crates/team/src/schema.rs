@@ -15,6 +15,7 @@ const VERSION_1: &str = include_str!("schema.sql");
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/v2_tickets.sql"),
     include_str!("migrations/v3_revoke.sql"),
+    include_str!("migrations/v4_fast_use.sql"),
 ];
 
 /// The schema version this Sallyport speaks.

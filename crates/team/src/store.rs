@@ -17,7 +17,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, MutexGuard};
 
 use postgres::{Client, Statement, Transaction};
 use sallyport_core::store::{
@@ -103,33 +103,37 @@ pub(crate) struct Connected {
     prepared: Prepared,
 }
 
-/// The statements a credential use sends, prepared on first use (a use is two calls;
-/// preparing each every time would double its round trips).
-#[derive(Default)]
+/// The statements a credential use sends (it reads the entry, records the use, redeems the
+/// ticket), prepared once when the member unlocks: a use then takes three round trips, and a
+/// member's first use after unlocking no more than the others.
 struct Prepared {
-    use_secret: OnceLock<Statement>,
-    read_secret: OnceLock<Statement>,
-    redeem: OnceLock<Statement>,
+    entries_of: Statement,
+    use_secret: Statement,
+    read_secret: Statement,
+    redeem: Statement,
 }
 
 impl Prepared {
-    fn get(cell: &OnceLock<Statement>, client: &mut Client, sql: &str) -> Result<Statement> {
-        if let Some(statement) = cell.get() {
-            return Ok(statement.clone());
-        }
-        let statement = client.prepare(sql).map_err(|e| db_error(&e))?;
-        Ok(cell.get_or_init(|| statement).clone())
+    fn new(client: &mut Client) -> Result<Self> {
+        let mut prepare = |sql: &str| client.prepare(sql).map_err(|e| db_error(&e));
+        Ok(Self {
+            entries_of: prepare(
+                "SELECT id, customer_id, record, version FROM sallyport.entries WHERE customer_id = $1",
+            )?,
+            use_secret: prepare(
+                "SELECT ticket, head_seq, head_hash FROM sallyport.sp_use_secret($1, $2, $3, $4, $5, $6)",
+            )?,
+            read_secret: prepare(
+                "SELECT ticket, head_seq, head_hash FROM sallyport.sp_read_secret($1)",
+            )?,
+            redeem: prepare("SELECT blob FROM sallyport.sp_redeem($1)")?,
+        })
     }
 
     /// `sp_redeem(ticket)`: the sealed secrets the ticket stands for.
     fn redeem(&self, client: &mut Client, ticket: Uuid) -> Result<Option<Vec<u8>>> {
-        let statement = Self::get(
-            &self.redeem,
-            client,
-            "SELECT blob FROM sallyport.sp_redeem($1)",
-        )?;
         let row = client
-            .query_one(&statement, &[&ticket])
+            .query_one(&self.redeem, &[&ticket])
             .map_err(|e| db_error(&e))?;
         Ok(row.get(0))
     }
@@ -141,12 +145,7 @@ impl Prepared {
         entry_id: &str,
     ) -> Result<(Option<Vec<u8>>, Option<SeenHead>)> {
         let id = parse_id(entry_id)?;
-        self.recorded_then_redeemed(
-            client,
-            &self.read_secret,
-            "SELECT ticket, head_seq, head_hash FROM sallyport.sp_read_secret($1)",
-            &[&id],
-        )
+        self.recorded_then_redeemed(client, &self.read_secret, &[&id])
     }
 
     /// A credential use: `event` recorded (committed), then the secret redeemed.
@@ -159,7 +158,6 @@ impl Prepared {
         self.recorded_then_redeemed(
             client,
             &self.use_secret,
-            "SELECT ticket, head_seq, head_hash FROM sallyport.sp_use_secret($1, $2, $3, $4, $5, $6)",
             &[
                 &entry,
                 &event.id,
@@ -171,18 +169,16 @@ impl Prepared {
         )
     }
 
-    /// Runs the recording call `sql` (its own transaction: `client` is outside any, so the
-    /// record commits before the secret is asked for), then redeems the ticket it returned.
+    /// Runs the recording call `statement` (its own transaction: `client` is outside any, so
+    /// the record commits before the secret is asked for), then redeems the ticket it returned.
     fn recorded_then_redeemed(
         &self,
         client: &mut Client,
-        cell: &OnceLock<Statement>,
-        sql: &str,
+        statement: &Statement,
         params: &[&(dyn postgres::types::ToSql + Sync)],
     ) -> Result<(Option<Vec<u8>>, Option<SeenHead>)> {
-        let statement = Self::get(cell, client, sql)?;
         let row = client
-            .query_one(&statement, params)
+            .query_one(statement, params)
             .map_err(|e| db_error(&e))?;
         let blob = self.redeem(client, row.get(0))?;
         Ok((blob, head_of(&row, "head_seq", "head_hash")))
@@ -259,7 +255,9 @@ impl TeamStore {
         let (key, sealed) =
             profile::sealed_seen(&connected.profile_key, &self.info.team_id, &head)?;
         *lock(&connected.seen) = Some(head);
-        self.profile.set_meta(&[(key, &sealed)])
+        // Unsynced: see `write`.
+        self.profile
+            .write_unsynced(&mut |tx| tx.put_meta(key, &sealed))
     }
 
     fn seen(&self) -> Option<SeenHead> {
@@ -331,19 +329,17 @@ pub(crate) fn server_meta_text(
         .ok_or_else(|| Error::Integrity(format!("the team database does not say its {what}")))
 }
 
+/// A customer's entries (every credential use reads its entry first: prepared once).
 fn entries_of(
-    client: &mut impl postgres::GenericClient,
+    connected: &Connected,
+    client: &mut Client,
     customer_id: &str,
-    versions: &Mutex<HashMap<Uuid, i64>>,
 ) -> Result<Vec<EntryRow>> {
     let id = parse_id(customer_id)?;
     let rows = client
-        .query(
-            "SELECT id, customer_id, record, version FROM sallyport.entries WHERE customer_id = $1",
-            &[&id],
-        )
+        .query(&connected.prepared.entries_of, &[&id])
         .map_err(|e| db_error(&e))?;
-    let mut known = lock(versions);
+    let mut known = lock(&connected.versions);
     Ok(rows
         .iter()
         .map(|row| {
@@ -379,7 +375,7 @@ impl StoreRead for TeamStore {
 
     fn entries_of(&self, customer_id: &str) -> Result<Vec<EntryRow>> {
         let c = self.connected()?;
-        entries_of(&mut *lock(&c.client), customer_id, &c.versions)
+        entries_of(c, &mut lock(&c.client), customer_id)
     }
 
     fn entry_secrets(&self, entry_id: &str) -> Result<Option<Vec<u8>>> {
@@ -501,7 +497,7 @@ impl Store for TeamStore {
         if local.is_empty() && seen.is_none() {
             return Ok(());
         }
-        self.profile.write(&mut |ptx| {
+        let mut profile_batch = |ptx: &mut dyn StoreWrite| {
             for op in &local {
                 match op {
                     LocalOp::Meta(key, value) => ptx.put_meta(key, value)?,
@@ -513,7 +509,16 @@ impl Store for TeamStore {
                 ptx.put_meta(key, sealed)?;
             }
             Ok(())
-        })
+        };
+        if local.is_empty() {
+            // Only the chain head seen, after every credential use: written without waiting
+            // for the disk. A power cut may lose it, leaving an earlier head of the same chain
+            // (checked as before, only less far); a sync per use made concurrent members'
+            // uses queue behind each other's disk flushes.
+            self.profile.write_unsynced(&mut profile_batch)
+        } else {
+            self.profile.write(&mut profile_batch)
+        }
     }
 
     fn checkpoint(&mut self) -> Result<()> {
@@ -554,6 +559,7 @@ impl Store for TeamStore {
             .key
             .unwrap_team_key(&wrapped, &info.team_id, &name)?;
         let seen = profile::read_seen(&self.profile, &profile_key, &info.team_id)?;
+        let prepared = Prepared::new(&mut client)?;
         self.connected = Some(Connected {
             client: Mutex::new(client),
             role,
@@ -562,7 +568,7 @@ impl Store for TeamStore {
             db_password: secrets.db_password,
             versions: Mutex::new(HashMap::new()),
             seen: Mutex::new(seen),
-            prepared: Prepared::default(),
+            prepared,
         });
         Ok(team_key)
     }
@@ -882,7 +888,7 @@ impl StoreRead for TeamTx<'_, '_> {
         let connected = self
             .connected
             .ok_or_else(|| Error::Storage("not connected".into()))?;
-        let mut rows = self.with_pg(|pg| entries_of(pg, customer_id, &connected.versions))?;
+        let mut rows = self.with_pg(|pg| entries_of(connected, pg, customer_id))?;
         let b = &self.buffer;
         rows.retain(|r| {
             parse_id(&r.id).is_ok_and(|id| {

@@ -366,6 +366,9 @@ fn a_staff_member_with_psql_reads_no_secret_and_changes_no_history() {
         "SELECT * FROM sallyport.sp_confirm('Carol', 'x', 'x')",
         "SELECT * FROM sallyport.sp_take_ticket(gen_random_uuid(), NULL)",
         "SELECT * FROM sallyport.sp_ticket('Carol', NULL)",
+        // Helpers that run as the calling function's owner (schema version 4).
+        "SELECT * FROM sallyport.sp_caller()",
+        "SELECT sallyport.sp_row_fields('Alice', NULL, NULL, 'unlock', 'ok', NULL, NULL, NULL, NULL, NULL)",
         "DROP SCHEMA sallyport CASCADE",
         "SET ROLE owner",
         "CREATE TABLE sallyport.mine (x int)",
