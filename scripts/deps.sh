@@ -87,7 +87,7 @@ rustup_install() {
 if ! command -v cargo >/dev/null 2>&1; then
   echo "deps: installing Rust with rustup (stable, clippy, rustfmt)"
   if ! rustup_install; then
-    echo "deps: rustup's servers did not answer: Debian's Rust instead"
+    echo "deps: Rust could not be installed with rustup (download, checksum or installer failed): Debian's Rust instead"
     # A half-done rustup would put a cargo without a toolchain first on PATH.
     if [[ -x ${CARGO_HOME:-$HOME/.cargo}/bin/rustup ]]; then
       "${CARGO_HOME:-$HOME/.cargo}/bin/rustup" self uninstall -y >/dev/null 2>&1 || true
