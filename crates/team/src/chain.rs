@@ -2,9 +2,10 @@
 //! `SHA-256(hash_{n-1} ‖ seq ‖ at_us ‖ member ‖ address ‖ event id ‖ action ‖ outcome ‖
 //! customer id ‖ entry id ‖ reason ‖ sealed ‖ note)`, every field length-prefixed (a 32-bit
 //! big-endian length, −1 for NULL), `hash_0 = SHA-256("sallyport-team-audit-v1:" ‖ team id)`
-//! — the same computation as the database's `sallyport.sp_hash`. A client recomputes every
-//! row and checks that the chain still holds the last head it saw: a database owner who
-//! edits, deletes or rolls back rows cannot hide it from a client that was there before.
+//! — the same computation as the database's `sallyport.sp_hash` over `sp_row_fields`. A
+//! client recomputes every row and checks that the chain still holds the last head it saw: a
+//! database owner who edits, deletes or rolls back rows cannot hide it from a client that was
+//! there before.
 
 use sallyport_core::store::{ServerChainCheck, ServerChainFault};
 use sha2::{Digest, Sha256};

@@ -3,16 +3,17 @@
 --
 -- 1. sp_field and sp_hash were declared IMMUTABLE around convert_to, which is STABLE; a SQL
 --    function more volatile inside than declared is never inlined, so every append parsed
---    and planned them again, under the lock. Declared STABLE, they are inlined.
+--    and planned them again, under the lock. sp_field is declared STABLE, and is inlined.
 -- 2. The helpers only the team's functions call (sp_caller, sp_append, sp_ticket,
 --    sp_take_ticket) were SECURITY DEFINER with their own search_path, so each call switched
 --    user and settings and back. No member may execute them (REVOKE ALL ... FROM PUBLIC, no
 --    grant); they run as the calling function's owner, in its search_path, and name every
 --    object with its schema.
--- 3. sp_append encodes the row's fields (sp_row_fields, the layout sp_hash covers) before it
---    takes the lock; under the lock it reads the head, takes the time (so the chain's times
---    follow its order) and writes. sp_use_secret and sp_read_secret make their ticket before
---    the append, so the lock is held from the append to the commit only.
+-- 3. sp_append encodes the row's fields (sp_row_fields) before it takes the lock; under the
+--    lock it reads the head, takes the time (so the chain's times follow its order), hashes
+--    (sp_hash, now over the encoded fields: the layout in one place) and writes.
+--    sp_use_secret and sp_read_secret make their ticket before the append, so the lock is
+--    held from the append to the commit only.
 -- The chain's hashes are unchanged: the same bytes in the same order.
 
 ALTER FUNCTION sallyport.sp_field(text) STABLE;
@@ -30,13 +31,13 @@ LANGUAGE sql STABLE AS $$
         || sallyport.sp_field(sealed) || sallyport.sp_field(note)
 $$;
 
-CREATE OR REPLACE FUNCTION sallyport.sp_hash(prev bytea, seq bigint, at_us bigint,
-        member text, client_addr text, event_id uuid, action text, outcome text,
-        customer_id uuid, entry_id uuid, reason text, sealed bytea, note text) RETURNS bytea
-LANGUAGE sql STABLE AS $$
-    SELECT sha256(prev || int8send(seq) || int8send(at_us)
-        || sallyport.sp_row_fields(member, client_addr, event_id, action, outcome,
-               customer_id, entry_id, reason, sealed, note))
+-- The hash of one audit row after the row whose hash is `prev`; `fields` from sp_row_fields.
+DROP FUNCTION sallyport.sp_hash(bytea, bigint, bigint, text, text, uuid, text, text, uuid,
+    uuid, text, bytea, text);
+CREATE FUNCTION sallyport.sp_hash(prev bytea, seq bigint, at_us bigint, fields bytea)
+RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT sha256(prev || int8send(seq) || int8send(at_us) || fields)
 $$;
 
 ALTER FUNCTION sallyport.sp_caller() SECURITY INVOKER RESET ALL;
@@ -67,7 +68,7 @@ BEGIN
                   WHERE key = 'team_id') m;
     END IF;
     head_seq := last_seq + 1;
-    head_hash := sha256(last_hash || int8send(head_seq) || int8send(now_us) || fields);
+    head_hash := sallyport.sp_hash(last_hash, head_seq, now_us, fields);
     INSERT INTO sallyport.audit VALUES (head_seq, now_us, member, addr, event_id, action,
         outcome, customer_id, entry_id, reason, sealed, note, last_hash, head_hash);
 END
