@@ -115,9 +115,9 @@ fn main() {
         members * uses,
         wall.as_secs_f64()
     );
-    // The two parts of that figure. A member's first use is their connection's first: the
-    // server compiles the functions and loads the tables' descriptions for it (about 2 ms
-    // more each), and here all members make it at the same instant.
+    // The two parts of that figure. Here all members make their first use at the same
+    // instant, each the first on their connection (whose server process rehearsed a use
+    // when the member unlocked, so it has compiled the routines a use runs).
     let first: Vec<Duration> = times.iter().filter_map(|t| t.first().copied()).collect();
     let rest: Vec<Duration> = times
         .iter()

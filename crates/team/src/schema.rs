@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/v2_tickets.sql"),
     include_str!("migrations/v3_revoke.sql"),
     include_str!("migrations/v4_fast_use.sql"),
+    include_str!("migrations/v5_one_trip.sql"),
 ];
 
 /// The schema version this Sallyport speaks.

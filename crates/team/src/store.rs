@@ -4,9 +4,10 @@
 //! under the member's own login.
 //!
 //! Reads are plain `SELECT`s of sealed records (customers in pages, so the visitor may read
-//! meanwhile). A secret takes two calls, each its own transaction: `sp_use_secret` (with
-//! the event the use records) or `sp_read_secret` (recorded as `secrets_read`) commits the
-//! event and returns a one-time ticket, and `sp_redeem(ticket)` returns the sealed secret;
+//! meanwhile). A secret takes two transactions, made by one procedure call
+//! (`sp_use_credential`, or `sp_read_credential` for an edit or export): `sp_use_secret`
+//! (with the event the use records; `sp_read_secret` records `secrets_read`) commits the
+//! event and returns a one-time ticket, then `sp_redeem(ticket)` returns the sealed secret;
 //! the server refuses a ticket whose event has not committed, so no secret leaves it with
 //! its record rolled back. A write batch is buffered and sent in one database transaction
 //! at its end: one `sp_write` with every record (and the versions it was read at: a record
@@ -103,14 +104,13 @@ pub(crate) struct Connected {
     prepared: Prepared,
 }
 
-/// The statements a credential use sends (it reads the entry, records the use, redeems the
-/// ticket), prepared once when the member unlocks: a use then takes three round trips, and a
-/// member's first use after unlocking no more than the others.
+/// The statements a credential use sends (it reads the entry, then one call records the use
+/// and returns the secret), prepared once when the member unlocks: a use then takes two
+/// round trips, and a member's first use after unlocking no more than the others.
 struct Prepared {
     entries_of: Statement,
-    use_secret: Statement,
-    read_secret: Statement,
-    redeem: Statement,
+    use_credential: Statement,
+    read_credential: Statement,
 }
 
 impl Prepared {
@@ -120,44 +120,43 @@ impl Prepared {
             entries_of: prepare(
                 "SELECT id, customer_id, record, version FROM sallyport.entries WHERE customer_id = $1",
             )?,
-            use_secret: prepare(
-                "SELECT ticket, head_seq, head_hash FROM sallyport.sp_use_secret($1, $2, $3, $4, $5, $6)",
+            use_credential: prepare(
+                "CALL sallyport.sp_use_credential($1, $2, $3, $4, $5, $6, NULL, NULL, NULL)",
             )?,
-            read_secret: prepare(
-                "SELECT ticket, head_seq, head_hash FROM sallyport.sp_read_secret($1)",
-            )?,
-            redeem: prepare("SELECT blob FROM sallyport.sp_redeem($1)")?,
+            read_credential: prepare("CALL sallyport.sp_read_credential($1, NULL, NULL, NULL)")?,
         })
     }
 
-    /// `sp_redeem(ticket)`: the sealed secrets the ticket stands for.
-    fn redeem(&self, client: &mut Client, ticket: Uuid) -> Result<Option<Vec<u8>>> {
-        let row = client
-            .query_one(&self.redeem, &[&ticket])
-            .map_err(|e| db_error(&e))?;
-        Ok(row.get(0))
+    /// Has the server rehearse a credential use (`sp_rehearse_use`: nothing is kept or
+    /// returned) as the member unlocks, so that it compiles the functions a use runs now and
+    /// not in the member's first use. A rehearsal that fails costs only its time.
+    fn rehearse(client: &mut Client) {
+        let rehearsed = client.execute("SELECT sallyport.sp_rehearse_use()", &[]);
+        if let Err(e) = rehearsed {
+            tracing::debug!(error = %db_error(&e), "team: the use rehearsal failed");
+        }
     }
 
-    /// A read for an edit or export: recorded as `secrets_read` (committed), then redeemed.
+    /// A read for an edit or export: recorded as `secrets_read`, then the secret.
     fn read_secret(
         &self,
         client: &mut Client,
         entry_id: &str,
     ) -> Result<(Option<Vec<u8>>, Option<SeenHead>)> {
         let id = parse_id(entry_id)?;
-        self.recorded_then_redeemed(client, &self.read_secret, &[&id])
+        recorded_then_handed_out(client, &self.read_credential, &[&id])
     }
 
-    /// A credential use: `event` recorded (committed), then the secret redeemed.
+    /// A credential use: `event` recorded, then the secret.
     fn use_secret(
         &self,
         client: &mut Client,
         entry: Uuid,
         event: &ServerEvent,
     ) -> Result<(Option<Vec<u8>>, Option<SeenHead>)> {
-        self.recorded_then_redeemed(
+        recorded_then_handed_out(
             client,
-            &self.use_secret,
+            &self.use_credential,
             &[
                 &entry,
                 &event.id,
@@ -168,21 +167,21 @@ impl Prepared {
             ],
         )
     }
+}
 
-    /// Runs the recording call `statement` (its own transaction: `client` is outside any, so
-    /// the record commits before the secret is asked for), then redeems the ticket it returned.
-    fn recorded_then_redeemed(
-        &self,
-        client: &mut Client,
-        statement: &Statement,
-        params: &[&(dyn postgres::types::ToSql + Sync)],
-    ) -> Result<(Option<Vec<u8>>, Option<SeenHead>)> {
-        let row = client
-            .query_one(statement, params)
-            .map_err(|e| db_error(&e))?;
-        let blob = self.redeem(client, row.get(0))?;
-        Ok((blob, head_of(&row, "head_seq", "head_hash")))
-    }
+/// Calls the procedure `statement`, which commits the recording of a use, then redeems its
+/// ticket and commits that (waiting for the disk) before it returns the sealed secret.
+/// `client` must be outside any transaction: inside one, the server refuses the procedure's
+/// commits and nothing is recorded or returned.
+fn recorded_then_handed_out(
+    client: &mut Client,
+    statement: &Statement,
+    params: &[&(dyn postgres::types::ToSql + Sync)],
+) -> Result<(Option<Vec<u8>>, Option<SeenHead>)> {
+    let row = client
+        .query_one(statement, params)
+        .map_err(|e| db_error(&e))?;
+    Ok((row.get("blob"), head_of(&row, "head_seq", "head_hash")))
 }
 
 /// A team member's store: their profile, and the team database once unlocked.
@@ -560,6 +559,7 @@ impl Store for TeamStore {
             .unwrap_team_key(&wrapped, &info.team_id, &name)?;
         let seen = profile::read_seen(&self.profile, &profile_key, &info.team_id)?;
         let prepared = Prepared::new(&mut client)?;
+        Prepared::rehearse(&mut client);
         self.connected = Some(Connected {
             client: Mutex::new(client),
             role,

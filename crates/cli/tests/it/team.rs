@@ -396,6 +396,22 @@ fn a_staff_member_with_psql_reads_no_secret_and_changes_no_history() {
         let (ok, text) = psql(&env, &sql);
         assert!(!ok && text.contains("not recorded yet"), "{sql}: {text}");
     }
+    // The one-call use (schema version 5) commits its record itself: inside the member's
+    // own transaction it may not, and hands nothing out. The rehearsal keeps nothing.
+    let call = format!(
+        "BEGIN; CALL sallyport.sp_use_credential('{}', gen_random_uuid(), 'copy_password', 'ok', NULL, NULL, NULL, NULL, NULL); ROLLBACK",
+        entry.trim()
+    );
+    let (ok, text) = psql(&env, &call);
+    assert!(
+        !ok && text.contains("invalid transaction termination"),
+        "{call}: {text}"
+    );
+    let (ok, text) = psql(&env, "SELECT sallyport.sp_rehearse_use()");
+    assert!(ok, "the rehearsal failed: {text}");
+    for blob in secrets.lines() {
+        assert!(!text.contains(blob), "the rehearsal showed a sealed secret");
+    }
     assert_eq!(
         t.pg.superuser("SELECT count(*), max(seq), (SELECT encode(hash, 'hex') FROM sallyport.audit ORDER BY seq DESC LIMIT 1) FROM sallyport.audit"),
         history,
@@ -418,6 +434,40 @@ fn a_staff_member_with_psql_reads_no_secret_and_changes_no_history() {
     assert_eq!(copies.len(), 1);
     assert_eq!(copies[0]["staff"], "Carol");
     assert_ok(&t.alice.run(&["audit", "verify"]));
+}
+
+#[test]
+fn an_expired_ticket_is_refused_and_goes_when_its_member_next_unlocks() {
+    let t = Team::new();
+    let env = t.db_env(&t.carol);
+    let entry =
+        t.pg.superuser("SELECT entry_id FROM sallyport.entry_secrets LIMIT 1");
+    let (ok, ticket) = psql(
+        &env,
+        &format!(
+            "SELECT ticket FROM sallyport.sp_use_secret('{}', gen_random_uuid(), 'copy_password', 'ok', NULL, NULL)",
+            entry.trim()
+        ),
+    );
+    assert!(ok, "{ticket}");
+    let carols = "SELECT count(*) FROM sallyport.tickets WHERE member = 'Carol'";
+    assert_eq!(t.pg.superuser(carols).trim(), "1");
+    t.pg.superuser("UPDATE sallyport.tickets SET expires_at = now() - interval '1 second'");
+    let (ok, text) = psql(
+        &env,
+        &format!(
+            "SELECT length(blob) FROM sallyport.sp_redeem('{}')",
+            ticket.trim()
+        ),
+    );
+    assert!(!ok && text.contains("used, expired or unknown"), "{text}");
+    assert_eq!(
+        t.pg.superuser(carols).trim(),
+        "1",
+        "the refusal deleted nothing"
+    );
+    assert_ok(&t.carol.run(&["list", "--json"]));
+    assert_eq!(t.pg.superuser(carols).trim(), "0", "unlocking cleared it");
 }
 
 #[test]
