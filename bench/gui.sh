@@ -6,6 +6,9 @@
 #   keepassxc   `keepassxc DB`; xdotool types its password.
 #   sallyport (WebDriver)   through tauri-driver + WebKitWebDriver, as tests/e2e does, for the
 #               in-page timings.
+#   bare WebKitGTK   bench/bare_webkit.c with the app's WebKit settings, showing a static
+#               page of the unlock screen's size (a heading and two lines, no script): the
+#               engine's own floor under figure 1 (its memory floor: bench/bare-webkit.sh).
 # Figures:
 #   1. process start → window visible (mapped), and → its first screen (the unlock screen)
 #      painted: bench/xpaint.c polls the X server every 2 ms — the window list, then the
@@ -29,7 +32,7 @@
 #   BENCH_SKIP_BUILD=1     use the existing release builds (ui/dist must carry the mark)
 #   BENCH_APP=PATH         measure another sallyport-app binary
 #   BENCH_APP_ENV="K=V …"  extra environment for Sallyport only (to compare settings)
-#   BENCH_ONLY=sallyport|keepassxc   measure one side only
+#   BENCH_ONLY=sallyport|keepassxc|bare   measure one side only
 #   BENCH_OUT=FILE         keep the raw JSON lines
 #   BENCH_SMAPS_DIR=DIR    keep each measured process's smaps there
 set -euo pipefail
@@ -54,11 +57,11 @@ CLI=$root/target/release/sallyport
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sallyport-gui-bench.XXXXXX")
 XPAINT="$work/xpaint"
-xvfb_pid="" bus_pid="" driver_pid="" kp_pid="" app_pid=""
+xvfb_pid="" bus_pid="" driver_pid="" kp_pid="" app_pid="" bare_pid=""
 cleanup() {
   local status=$?
   set +e
-  for p in "$kp_pid" "$app_pid"; do if [[ -n "$p" ]]; then kill -TERM "$p" 2>/dev/null; fi; done
+  for p in "$kp_pid" "$app_pid" "$bare_pid"; do if [[ -n "$p" ]]; then kill -TERM "$p" 2>/dev/null; fi; done
   # tauri-driver has its own process group (setsid): WebKitWebDriver and the app go with it.
   if [[ -n "$driver_pid" ]]; then kill -TERM -- "-$driver_pid" 2>/dev/null; fi
   if [[ -n "$bus_pid" ]]; then kill -TERM "$bus_pid" 2>/dev/null; fi
@@ -72,6 +75,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 cc -O2 -o "$XPAINT" bench/xpaint.c -lX11
+# shellcheck disable=SC2046 # pkg-config prints separate flags
+cc -O2 -o "$work/bare_webkit_bin" bench/bare_webkit.c $(pkg-config --cflags --libs webkit2gtk-4.1)
 
 # --- data: the same N records for both -------------------------------------------------
 pw='benchmark master password'
@@ -116,6 +121,8 @@ wrapper() { # file, binary, environment (K=V …)
 # shellcheck disable=SC2086 # BENCH_APP_ENV is a list of K=V words
 wrapper "$work/sallyport-app" "$APP" ${BENCH_APP_ENV:-}
 wrapper "$work/keepassxc" "$(command -v keepassxc)"
+# The app's settings (src-tauri/src/webview.rs).
+wrapper "$work/bare_webkit" "$work/bare_webkit_bin" WEBKIT_DISABLE_COMPOSITING_MODE=1 JSC_useJIT=0
 now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
 record() { # app, run, JSON of extra fields → one line of results (adds the times xpaint noted)
   python3 - "$@" "$cur" >>"$results" <<'PY'
@@ -210,13 +217,25 @@ print(json.dumps(dict(unlock_to_list_ms=(b-a)/1000, **p)))' "$pss" "$times" "$cu
   kill -TERM "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
 }
 
+bare_run() { # run number: the bare WebKitGTK window, start → visible → painted
+  rm -rf "$cur"; mkdir "$cur"
+  "$XPAINT" Bare "$cur/xpaint" 1 &
+  local poller=$!
+  "$work/bare_webkit" '<body style="margin:0;height:100vh;display:grid;place-items:center;font-family:system-ui,sans-serif"><div><h1>Unlock your vault</h1><p>Master password</p><p>Unlock</p></div></body>' >"$work/bare.log" 2>&1 &
+  bare_pid=$!
+  wait "$poller" || { echo "bare webkit: no painted window" >&2; cat "$work/bare.log" >&2; exit 1; }
+  record bare-webkit "$1" '{}'
+  kill -TERM "$bare_pid"; wait "$bare_pid" 2>/dev/null || true; bare_pid=""
+}
+
 echo "Sallyport $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+changes') ($APP${BENCH_APP_ENV:+, env $BENCH_APP_ENV})"
 echo "  vs $(keepassxc --version 2>/dev/null | head -1), $N records, $RUNS runs each, idle ${IDLE} s, Xvfb $display"
 echo "  load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 for r in $(seq 1 "$RUNS"); do
-  [[ "$ONLY" == keepassxc ]] || sallyport_run "$r"
-  [[ "$ONLY" == sallyport ]] || keepassxc_run "$r"
-  [[ "$ONLY" == keepassxc ]] || webdriver_run "$r"
+  [[ "$ONLY" == keepassxc || "$ONLY" == bare ]] || sallyport_run "$r"
+  [[ "$ONLY" == sallyport || "$ONLY" == bare ]] || keepassxc_run "$r"
+  [[ "$ONLY" == keepassxc || "$ONLY" == bare ]] || webdriver_run "$r"
+  [[ -n "$ONLY" && "$ONLY" != bare ]] || bare_run "$r"
 done
 echo "  load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 [[ -z "${BENCH_OUT:-}" ]] || cp "$results" "$BENCH_OUT"
@@ -228,7 +247,7 @@ def fig(app, key, scale=1.0):
     v = [r[key] * scale for r in rows if r["app"] == app and r.get(key) is not None]
     if not v: return "—"
     return f"{statistics.median(v):7.1f}  ({min(v):.1f}–{max(v):.1f})"
-apps = [a for a in ("sallyport", "keepassxc", "sallyport-webdriver") if any(r["app"] == a for r in rows)]
+apps = [a for a in ("sallyport", "keepassxc", "sallyport-webdriver", "bare-webkit") if any(r["app"] == a for r in rows)]
 metrics = [("window visible after start, ms", "window_visible_ms", 1),
            ("unlock screen painted after start, ms", "first_screen_painted_ms", 1),
            ("  page's first-contentful-paint, ms", "unlock_fcp_ms", 1),
