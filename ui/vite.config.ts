@@ -1,16 +1,42 @@
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
+
+/** The entry's stylesheet goes into index.html as a <style> element, so that the first
+ *  screen's copy there paints without waiting for a fetch over the app's protocol (Tauri
+ *  gives inline styles a nonce in the CSP). The other chunks' styles stay files. */
+function inlineEntryStylesheet(): Plugin {
+  return {
+    name: "sallyport:inline-entry-stylesheet",
+    apply: "build",
+    enforce: "post",
+    generateBundle(_options, bundle) {
+      const page = bundle["index.html"];
+      if (page?.type !== "asset" || typeof page.source !== "string") {
+        this.error("index.html is not in the bundle");
+      }
+      const link = /<link rel="stylesheet"[^>]* href="\/(assets\/index-[^"]+\.css)">/;
+      const found = link.exec(page.source);
+      const sheet = found ? bundle[found[1]] : undefined;
+      if (!found || sheet?.type !== "asset") this.error("index.html links no entry stylesheet");
+      const css = String(sheet.source);
+      if (css.includes("</style")) this.error(`${found[1]} would end its <style> element`);
+      page.source = page.source.replace(found[0], () => `<style>${css}</style>`);
+      delete bundle[found[1]];
+    },
+  };
+}
 
 // The Tauri shell embeds ui/dist in every build; there is no dev server.
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), inlineEntryStylesheet()],
   clearScreen: false,
   build: {
     target: "safari16",
     outDir: "dist",
     emptyOutDir: true,
     sourcemap: false,
-    // One small script and one stylesheet; no inlined assets (CSP: 'self' only).
+    // One small script (the stylesheet goes into index.html, above); no assets inlined as data:
+    // URLs (CSP: 'self' only).
     assetsInlineLimit: 0,
     modulePreload: false,
   },

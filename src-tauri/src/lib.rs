@@ -95,11 +95,19 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
 
 /// The vault's status as the app starts, set in the page before its scripts run, so that
 /// the first screen paints without waiting for a round trip (`bootStatus()` in the UI; the
-/// page asks `vault_status` as well, and that answer wins). It names the vault's path and
-/// state only: no vault is unlocked yet at start.
+/// page asks `vault_status` as well, and that answer wins). The state also goes on the
+/// `<html>` element as `data-boot`, which shows that screen's copy in `index.html` before any
+/// of the page's own scripts has run. It names the vault's path and state only: no vault is
+/// unlocked yet at start.
 fn boot_script(status: &sallyport_core::vault::VaultStatus) -> String {
     let json = serde_json::to_string(status).unwrap_or_else(|_| "null".to_owned());
-    format!("window.__SALLYPORT_BOOT__ = {json};")
+    // WebKitGTK runs this as the parser inserts <html>, before the rest of the page (the e2e
+    // smoke test checks the mark). A webview that runs it before <html> exists shows no copy,
+    // and the first screen paints when the app mounts, as it did before the copy.
+    format!(
+        "window.__SALLYPORT_BOOT__ = {json}; \
+         document.documentElement?.setAttribute(\"data-boot\", window.__SALLYPORT_BOOT__?.state ?? \"\");"
+    )
 }
 
 /// The generated context: `tauri.conf.json`, the capabilities and the embedded UI.

@@ -294,13 +294,17 @@ fn the_page_gets_the_status_at_start_as_a_script_naming_no_secret() {
         path: "/home/ann/it's \"here\"\u{2028}.sallyport".into(),
     };
     let script = super::boot_script(&status);
-    let json = script
+    let (json, marks) = script
         .strip_prefix("window.__SALLYPORT_BOOT__ = ")
-        .and_then(|s| s.strip_suffix(';'))
+        .and_then(|s| s.split_once("; "))
         .unwrap();
     assert_eq!(
         serde_json::from_str::<Value>(json).unwrap(),
         json!({ "state": "locked", "path": "/home/ann/it's \"here\"\u{2028}.sallyport" })
     );
-    assert!(!script.contains('\n'), "one statement: {script}");
+    assert_eq!(
+        marks,
+        r#"document.documentElement?.setAttribute("data-boot", window.__SALLYPORT_BOOT__?.state ?? "");"#
+    );
+    assert!(!script.contains('\n'), "one line: {script}");
 }

@@ -283,6 +283,10 @@ async function flow() {
   const staffField = await findVisible("#staff", 30000);
   require_("create-vault screen is shown", staffField !== null);
   check("document title is Sallyport", (await wd("GET", s("/title"))) === "Sallyport");
+  // The shell marked the page with the vault's state before it was parsed (index.html shows
+  // that screen's copy until the app mounts), and the copy is gone now that the app is here.
+  const boot = await script(`return [document.documentElement.dataset.boot, document.getElementById("boot") === null]`);
+  check("the first screen's copy showed this state and made way", boot[0] === "no_vault" && boot[1] === true, JSON.stringify(boot));
   const titles = nativeWindowTitles();
   check("native window title is Sallyport", titles.includes("Sallyport"), JSON.stringify(titles));
   const shownPath = await wd("GET", s(`/element/${await find(".path")}/attribute/title`));
