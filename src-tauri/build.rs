@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "forget_on_device",
     "device_remembers",
     "unlock_with_device",
+    "subscribe_notices",
     "follow_changes",
     "reload_customers",
     "signing_info",

@@ -28,6 +28,7 @@ use crate::edit::SecretInput;
 use crate::error::ApiError;
 use crate::file_dialog::FileChoice;
 use crate::import_wizard::{FormatOption, ImportDone, ImportPreview};
+use crate::live::Notice;
 use crate::signing::SigningInfo;
 use crate::statement::{StatementChoice, StatementWritten};
 use crate::summary::{CustomerPage, CustomerSummary};
@@ -49,7 +50,7 @@ fn export(dir: &Path) -> Result<BTreeMap<String, String>, ExportError> {
             names.insert(stringify!($t).to_owned(), <$t>::ident(&cfg));
         )*};
     }
-    // What the commands return (and `Progress`, what the import channel carries).
+    // What the commands return (and `Progress` and `Notice`, what the channels carry).
     export!(
         VaultStatus,
         CustomerPage,
@@ -74,6 +75,7 @@ fn export(dir: &Path) -> Result<BTreeMap<String, String>, ExportError> {
         TeamInvitation,
         TeamRemoval,
         TeamJoined,
+        Notice,
     );
     // What they take.
     export!(

@@ -75,6 +75,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<
             keychain::forget_on_device,
             keychain::device_remembers,
             keychain::unlock_with_device,
+            live::subscribe_notices,
             live::follow_changes,
             live::reload_customers,
             signing::signing_info,

@@ -4,9 +4,9 @@
 //! notifications and power broadcasts (`windows.rs`). macOS is not covered yet (it needs an
 //! NSWorkspace observer).
 
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 
-use crate::preferences::{lock_now, LOCKED_EVENT};
+use crate::preferences::lock_now;
 use crate::state::AppState;
 
 /// What the OS did.
@@ -23,13 +23,11 @@ pub enum OsEvent {
 pub fn watch<R: Runtime>(app: AppHandle<R>) {
     std::thread::spawn(move || {
         let locked = move |event: OsEvent| {
-            if lock_now(&app.state::<AppState>()) {
-                let reason = match event {
-                    OsEvent::Suspend => "suspend",
-                    OsEvent::ScreenLock => "screen lock",
-                };
-                let _ = app.emit(LOCKED_EVENT, reason);
-            }
+            let reason = match event {
+                OsEvent::Suspend => "suspend",
+                OsEvent::ScreenLock => "screen lock",
+            };
+            lock_now(&app.state::<AppState>(), reason);
         };
         if let Err(error) = listen(locked) {
             eprintln!("sallyport-app: the vault will not lock on OS lock or suspend: {error}");

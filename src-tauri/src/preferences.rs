@@ -7,13 +7,11 @@ use std::time::{Duration, Instant};
 
 use sallyport_core::vault::preferences::Preferences;
 use sallyport_core::vault::VaultStatus;
-use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::error::{ApiError, ApiResult};
+use crate::live::Notice;
 use crate::state::AppState;
-
-/// The event the webview receives when the vault was locked without being asked.
-pub const LOCKED_EVENT: &str = "vault-locked";
 
 /// When the user last did something in the window.
 #[derive(Debug)]
@@ -79,7 +77,7 @@ pub async fn activity(state: State<'_, AppState>) -> ApiResult<()> {
 }
 
 /// Locks the vault (and clears a copied secret) if it is unlocked and has been idle for its
-/// auto-lock minutes at `now`. Returns whether it locked.
+/// auto-lock minutes at `now`, and tells the page. Returns whether it locked.
 pub fn lock_if_idle(state: &AppState, now: Instant) -> bool {
     if !matches!(state.vault.status(), VaultStatus::Unlocked { .. }) {
         return false;
@@ -93,25 +91,28 @@ pub fn lock_if_idle(state: &AppState, now: Instant) -> bool {
     if state.idle.idle(now) < Duration::from_secs(u64::from(minutes) * 60) {
         return false;
     }
-    lock_now(state)
+    lock_now(state, "inactivity")
 }
 
-/// Locks an unlocked vault now: clears a copied secret and forgets a previewed import.
-/// Returns whether it locked (false if it was not unlocked).
-pub fn lock_now(state: &AppState) -> bool {
+/// Locks an unlocked vault now: clears a copied secret and forgets a previewed import, and
+/// tells the page why ([`Notice::Locked`]). Returns whether it locked (false if it was not
+/// unlocked).
+pub fn lock_now(state: &AppState, reason: &str) -> bool {
     if !matches!(state.vault.status(), VaultStatus::Unlocked { .. }) {
         return false;
     }
-    state.lock().is_ok()
+    let locked = state.lock().is_ok();
+    if locked {
+        state.notices.send(Notice::Locked(reason.to_owned()));
+    }
+    locked
 }
 
 /// Checks every few seconds for the life of the app; tells the webview when it locked.
 pub fn watch<R: Runtime>(app: AppHandle<R>) {
     std::thread::spawn(move || loop {
         std::thread::sleep(Duration::from_secs(5));
-        if lock_if_idle(&app.state::<AppState>(), Instant::now()) {
-            let _ = app.emit(LOCKED_EVENT, "inactivity");
-        }
+        lock_if_idle(&app.state::<AppState>(), Instant::now());
     });
 }
 

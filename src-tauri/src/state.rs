@@ -28,6 +28,8 @@ pub struct AppState {
     /// What started clients have not read yet (the .rdp file, Credential Manager entries),
     /// removed after the grace period, or on exit if that comes first.
     pub launches: PendingCleanups,
+    /// The page's channel for what the backend tells it by itself (a lock, a team change).
+    pub notices: crate::live::Notices,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
             idle: Default::default(),
             import: Default::default(),
             launches: Default::default(),
+            notices: Default::default(),
         }
     }
 

@@ -69,6 +69,44 @@ fn create_lock_unlock_through_ipc() {
 }
 
 #[test]
+fn backend_locks_reach_the_pages_channel_and_a_local_vault_is_not_followed() {
+    use std::sync::{Arc, Mutex};
+    use tauri::ipc::InvokeResponseBody;
+
+    let heard = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = heard.clone();
+    let builder = mock_builder().channel_interceptor(move |_, _, _, body| {
+        if let InvokeResponseBody::Json(json) = body {
+            seen.lock().unwrap().push(json.clone());
+        }
+        true
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (app, window) = test_ipc::app_in(builder, dir.path());
+    let invoke = |cmd: &str, args: Value| test_ipc::invoke(&window, cmd, args);
+    invoke("subscribe_notices", json!({ "onNotice": "__CHANNEL__:7" })).unwrap();
+    invoke(
+        "create_vault",
+        json!({ "staff": "Alice", "password": PASSWORD }),
+    )
+    .unwrap();
+    assert_eq!(invoke("follow_changes", json!({})).unwrap(), false);
+
+    let state = app.state::<AppState>();
+    assert!(crate::preferences::lock_now(&state, "screen lock"));
+    assert!(
+        !crate::preferences::lock_now(&state, "screen lock"),
+        "already locked"
+    );
+
+    assert_eq!(*heard.lock().unwrap(), [r#"{"locked":"screen lock"}"#]);
+    assert_eq!(
+        invoke("vault_status", json!({})).unwrap()["state"],
+        "locked"
+    );
+}
+
+#[test]
 fn creating_twice_is_refused() {
     let h = Harness::new();
     h.invoke(

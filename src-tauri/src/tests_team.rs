@@ -1,6 +1,6 @@
 //! A team profile in the app, through Tauri's IPC layer (mock runtime, the real
 //! capabilities): unlock, search and a credential's TOTP code go to the team database from
-//! the commands' async tasks, and another member's change reaches the follow channel and
+//! the commands' async tasks, and another member's change reaches the notices channel and
 //! the reloaded list. Needs PostgreSQL (started on 127.0.0.1 by `tests/pg/server.sh`).
 
 use std::sync::{Arc, Mutex};
@@ -31,12 +31,14 @@ fn a_team_profile_opens_in_the_app_and_follows_other_members_changes() {
     let bob_profile = dir.path().join("bob.team");
     let (alice_password, bob_password) = (master_password("alice"), master_password("bob"));
 
-    // Alice's app on her profile; what the follow channel carries is recorded.
+    // Alice's app on her profile; who the notices channel says changed the list is recorded.
     let heard = Arc::new(Mutex::new(Vec::<String>::new()));
     let seen = heard.clone();
     let builder = mock_builder().channel_interceptor(move |_, _, _, body| {
         if let InvokeResponseBody::Json(json) = body {
-            if let Ok(by) = serde_json::from_str::<String>(json) {
+            if let Ok(Value::String(by)) =
+                serde_json::from_str::<Value>(json).map(|n| n["changed"].clone())
+            {
                 seen.lock().unwrap().push(by);
             }
         }
@@ -59,12 +61,13 @@ fn a_team_profile_opens_in_the_app_and_follows_other_members_changes() {
     let customers = status["customers"].as_u64().unwrap();
     let found = invoke(&window, "search_customers", json!({ "query": "ACME" })).unwrap();
     assert_eq!(found["rows"][0]["code"], "ACME", "{found}");
-    let following = invoke(
+    invoke(
         &window,
-        "follow_changes",
-        json!({ "onChange": "__CHANNEL__:5" }),
+        "subscribe_notices",
+        json!({ "onNotice": "__CHANNEL__:5" }),
     )
     .unwrap();
+    let following = invoke(&window, "follow_changes", json!({})).unwrap();
     assert_eq!(following, Value::Bool(true));
 
     // Bob adds a customer from his own client.

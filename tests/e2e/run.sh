@@ -36,17 +36,19 @@ if [[ "${E2E_SKIP_BUILD:-0}" != 1 ]]; then
 fi
 [[ -x "$app" ]] || { echo "e2e: no app binary at $app" >&2; exit 1; }
 [[ -x "$cli" ]] || { echo "e2e: no CLI binary at $cli" >&2; exit 1; }
-for tool in Xvfb tauri-driver WebKitWebDriver xdpyinfo import node; do
+for tool in Xvfb tauri-driver WebKitWebDriver xdpyinfo import node dbus-daemon dbus-send; do
   command -v "$tool" >/dev/null || { echo "e2e: $tool not found (run scripts/deps.sh)" >&2; exit 1; }
 done
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/sallyport-e2e.XXXXXX")"
 xvfb_pid=""
 driver_pid=""
+bus_pid=""
 cleanup() {
   local status=$?
   # tauri-driver runs in its own process group (setsid): WebKitWebDriver and the app go with it.
   if [[ -n "$driver_pid" ]]; then kill -TERM -- "-$driver_pid" 2>/dev/null || true; fi
+  if [[ -n "$bus_pid" ]]; then kill -TERM "$bus_pid" 2>/dev/null || true; fi
   if [[ -n "$xvfb_pid" ]]; then kill -TERM "$xvfb_pid" 2>/dev/null || true; fi
   wait 2>/dev/null || true
   if [[ $status -ne 0 && -f "$work/driver.log" ]]; then
@@ -78,6 +80,13 @@ echo "e2e: Xvfb on $display"
 start_xvfb "$display" "$work/xvfb.log" || { cat "$work/xvfb.log"; echo "e2e: Xvfb died" >&2; exit 1; }
 
 mkdir -m 700 "$work/runtime"
+# A private bus standing in for the system bus: the app listens there for logind's screen
+# lock, and the test announces one (dbus-send --system) to see the page follow the lock.
+dbus-daemon --session --address="unix:path=$work/runtime/system-bus" --nofork --nopidfile >"$work/bus.log" 2>&1 &
+bus_pid=$!
+for _ in $(seq 1 50); do [[ -S "$work/runtime/system-bus" ]] && break; sleep 0.1; done
+[[ -S "$work/runtime/system-bus" ]] || { cat "$work/bus.log"; echo "e2e: the private bus did not start" >&2; exit 1; }
+export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$work/runtime/system-bus"
 rm -rf "$shots"
 mkdir -p "$shots"
 

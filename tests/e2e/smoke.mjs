@@ -765,6 +765,18 @@ async function flow() {
     check("locking cleared the copied code from the clipboard", !/^\d{6}$/.test(after), after);
     await screenshot("11-locked-by-key");
   }
+
+  // 11. The OS locks the screen: the backend locks the vault by itself and tells the page,
+  // which shows the unlock screen (logind's signal on run.sh's private bus).
+  const lockedNow = await findVisible("#master", 2000); // step 10 locked (with the CLI)
+  if (lockedNow) {
+    await type(lockedNow, PASSWORD);
+    await click(await find("button[type=submit]"));
+  }
+  require_("unlocked once more", (await findVisible(".staff", 30000)) !== null);
+  execFileSync("dbus-send", ["--system", "--type=signal", "/org/freedesktop/login1/session/e2e", "org.freedesktop.login1.Session.Lock"]);
+  check("an OS screen lock locks the vault, and the page shows the unlock screen", (await findVisible("#master", 10000)) !== null);
+  await screenshot("12-locked-by-os");
 }
 
 mkdirSync(SHOTS, { recursive: true });

@@ -1,6 +1,7 @@
 // Runs before every test file.
 import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach, vi } from "vitest";
+import { forgetNoticesForTests } from "../backend";
 
 // jsdom does no layout, so it has no scrollIntoView; the list scrolls the selected row into view.
 Element.prototype.scrollIntoView ??= () => {};
@@ -12,8 +13,9 @@ globalThis.ResizeObserver ??= class {
   disconnect(): void {}
 };
 
-// Each test starts with no IPC mock and real timers.
+// Each test starts with no IPC mock, no subscription to the backend's notices, and real timers.
 afterEach(() => {
   clearMocks();
+  forgetNoticesForTests();
   vi.useRealTimers();
 });

@@ -4,7 +4,7 @@
 // (`Commands`) from the command functions themselves, into ./bindings (`scripts/bindings.sh`;
 // CI fails when regenerating changes them).
 import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
-import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 
 import type { ApiError as WireApiError } from "./bindings/ApiError";
@@ -32,6 +32,7 @@ import type { ImportPreview } from "./bindings/ImportPreview";
 import type { ImportSummary } from "./bindings/ImportSummary";
 import type { Launched } from "./bindings/Launched";
 import type { ConflictPolicy } from "./bindings/ConflictPolicy";
+import type { Notice } from "./bindings/Notice";
 import type { Preferences } from "./bindings/Preferences";
 import type { Progress as ImportProgress } from "./bindings/Progress";
 import type { RdpPreferences } from "./bindings/RdpPreferences";
@@ -222,18 +223,17 @@ export const backend = {
   /** User input happened (restarts the auto-lock countdown). */
   activity: (): Promise<void> => call("activity"),
   /**
-   * Follows other members' changes while the vault stays unlocked (a team database): `onChange`
-   * gets who made each. Resolves false for a local vault, which nobody else writes to.
+   * Follows other members' changes while the vault stays unlocked (a team database): each
+   * reaches the `onChanged` handlers. Resolves false for a local vault, which nobody else
+   * writes to.
    */
-  followChanges: (onChange: (by: string) => void): Promise<boolean> => {
-    const channel = new Channel<string>();
-    channel.onmessage = onChange;
-    return call("follow_changes", { onChange: channel });
-  },
+  followChanges: (): Promise<boolean> => call("follow_changes"),
+  /** Calls `handler` with who changed a team's customer list; returns what stops it. */
+  onChanged: (handler: (by: string) => void): (() => void) => notices.add("changed", handler),
   /** Reads the customer list from the team database again (after a change was announced). */
   reloadCustomers: (): Promise<VaultStatus> => call("reload_customers"),
-  /** Calls `handler` when the app locked the vault by itself (inactivity). */
-  onLocked: (handler: () => void): Promise<UnlistenFn> => listen("vault-locked", handler),
+  /** Calls `handler` when the app locked the vault by itself (inactivity, OS lock); returns what stops it. */
+  onLocked: (handler: () => void): (() => void) => notices.add("locked", handler),
   importFormats: (): Promise<ImportFormatOption[]> => call("import_formats"),
   /** Reads and checks the file; writes nothing. A new preview replaces the previous one. */
   importPreview: (
@@ -310,6 +310,41 @@ export const backend = {
       } else handlers.over(payload.type !== "leave");
     }),
 };
+
+/**
+ * What the backend tells the page by itself ({@link Notice}), over one channel handed over
+ * once, at the first handler, and kept while the page lives: each channel the backend drops,
+ * and each event listener registered, makes the UI process run a script in the page, and
+ * the first such script loads JavaScriptCore there for good (src-tauri/src/live.rs).
+ */
+const notices = {
+  subscribed: null as Promise<void> | null,
+  handlers: { locked: new Set<(reason: string) => void>(), changed: new Set<(by: string) => void>() },
+
+  add(kind: "locked" | "changed", handler: (text: string) => void): () => void {
+    this.handlers[kind].add(handler);
+    this.subscribed ??= this.subscribe();
+    return () => this.handlers[kind].delete(handler);
+  },
+
+  subscribe(): Promise<void> {
+    const channel = new Channel<Notice>();
+    channel.onmessage = (notice) => {
+      const [kind, text] = "locked" in notice ? (["locked", notice.locked] as const) : (["changed", notice.changed] as const);
+      for (const handler of this.handlers[kind]) handler(text);
+    };
+    return call("subscribe_notices", { onNotice: channel }).catch(() => {
+      this.subscribed = null; // the next handler tries again
+    });
+  },
+};
+
+/** For tests, which each fake a new backend: the next handler subscribes again. */
+export function forgetNoticesForTests(): void {
+  notices.subscribed = null;
+  notices.handlers.locked.clear();
+  notices.handlers.changed.clear();
+}
 
 /** A channel for a command's progress messages. */
 function progressChannel(onProgress: (progress: ImportProgress) => void): Channel<ImportProgress> {

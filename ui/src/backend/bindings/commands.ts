@@ -21,6 +21,7 @@ import type { ImportDone } from "./ImportDone";
 import type { ImportPreview } from "./ImportPreview";
 import type { Launched } from "./Launched";
 import type { Link } from "./Link";
+import type { Notice } from "./Notice";
 import type { Preferences } from "./Preferences";
 import type { Progress } from "./Progress";
 import type { Revealed } from "./Revealed";
@@ -70,8 +71,8 @@ export type Commands = {
   delete_entry: { args: { customerId: string; entryId: string }; returns: void };
   /** Whether this device's keychain holds a key for the vault. */
   device_remembers: { args: undefined; returns: boolean };
-  /** Follows changes other members commit for as long as the vault stays unlocked; each goes to `on_change` with the name of who made it. False for a local vault. */
-  follow_changes: { args: { onChange: Channel<string> }; returns: boolean };
+  /** Follows changes other members commit for as long as the vault stays unlocked; each is told to the page as a `Notice::Changed` with the name of who made it. False for a local vault. */
+  follow_changes: { args: undefined; returns: boolean };
   /** Forgets the vault on this device: this device's copy in the vault (audited when unlocked) and the keychain entry. Other devices stay remembered. */
   forget_on_device: { args: undefined; returns: void };
   /** This vault's preferences. */
@@ -108,6 +109,8 @@ export type Commands = {
   signing_info: { args: undefined; returns: SigningInfo | null };
   /** Reads the `.pfx` at `path` with `password` and keeps its certificate and key in the vault (replacing any earlier one), audited as `signing_set`. Refused with the core's one line: a wrong password, an expired certificate, a key that is not RSA… */
   signing_set_pfx: { args: { path: string; password: string }; returns: SigningInfo };
+  /** Hands over the page's channel for `Notice`s; the page calls this once. */
+  subscribe_notices: { args: { onNotice: Channel<Notice> }; returns: void };
   /** Confirms `name` (admin) if `fingerprint` is the one they joined with: the team key is wrapped for them. Refused, naming both, when it differs. */
   team_confirm: { args: { name: string; fingerprint: string }; returns: TeamView };
   /** Invites `name` as `role` (admin): recorded by the server as `member_invite`. */

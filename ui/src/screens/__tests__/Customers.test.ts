@@ -1,10 +1,10 @@
-import { emit } from "@tauri-apps/api/event";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import Customers from "../Customers.svelte";
 import { details, launched, locked, summaries } from "../../__tests__/fixtures";
 import { callsOf, fakeBackend, rejectWith, type Answer } from "../../__tests__/ipc";
+import type { Notice } from "../../backend/bindings/Notice";
 
 /** The vault of fixtures.ts: search matches code or name, case-insensitively. */
 const vault: Record<string, Answer> = {
@@ -19,7 +19,23 @@ const vault: Record<string, Answer> = {
   totp_code: () => ({ code: "123456", seconds_left: 20, period: 30, digits: 6 }),
   activity: () => null,
   follow_changes: () => false,
+  subscribe_notices: () => null,
 };
+
+/** A fake `subscribe_notices` and what tells the page a notice through it, as the backend does. */
+function noticeChannel(): { subscribe_notices: Answer; tell: (notice: Notice) => void } {
+  let channel: { onmessage: (notice: Notice) => void } | undefined;
+  return {
+    subscribe_notices: ({ onNotice }) => {
+      channel = onNotice as typeof channel;
+      return null;
+    },
+    tell: (notice) => {
+      if (!channel) throw new Error("the page did not subscribe to notices");
+      channel.onmessage(notice);
+    },
+  };
+}
 
 function renderCustomers(answers: Record<string, Answer> = {}) {
   const ipc = fakeBackend({ ...vault, ...answers });
@@ -200,12 +216,30 @@ describe("Customers", () => {
   });
 
   it("asks for the vault status when the backend locks the vault by itself", async () => {
-    const { onstatus } = renderCustomers({ vault_status: () => locked });
+    const notices = noticeChannel();
+    const { onstatus } = renderCustomers({ vault_status: () => locked, subscribe_notices: notices.subscribe_notices });
     await showing("Acme Corp");
 
-    await emit("vault-locked");
+    notices.tell({ locked: "inactivity" });
 
     await waitFor(() => expect(onstatus).toHaveBeenCalledExactlyOnceWith(locked));
+  });
+
+  it("hands the backend one channel for its notices, however often the list is shown again", async () => {
+    const notices = noticeChannel();
+    const ipc = fakeBackend({ ...vault, vault_status: () => locked, subscribe_notices: notices.subscribe_notices });
+    const first = render(Customers, { staff: "Ann", customers: summaries.length, onstatus: vi.fn() });
+    await showing("Acme Corp");
+    first.unmount();
+    const onstatus = vi.fn();
+    render(Customers, { staff: "Ann", customers: summaries.length, onstatus });
+    await showing("Acme Corp");
+
+    notices.tell({ locked: "screen lock" });
+
+    await waitFor(() => expect(onstatus).toHaveBeenCalledExactlyOnceWith(locked));
+    expect(callsOf(ipc, "subscribe_notices")).toHaveLength(1);
+    expect(callsOf(ipc, "follow_changes")).toHaveLength(2);
   });
 
   it("reports user activity to the backend, at most once in 15 s", async () => {
@@ -218,14 +252,12 @@ describe("Customers", () => {
   });
 
   it("reloads the list when another member changes it, keeping the selection, and says who", async () => {
-    let announce: ((by: string) => void) | undefined;
+    const notices = noticeChannel();
     const renamed = summaries.map((c) => (c.code === "BETA" ? { ...c, name: "Beta AG" } : c));
     let rows = summaries;
     const { ipc } = renderCustomers({
-      follow_changes: ({ onChange }) => {
-        announce = (onChange as { onmessage: (by: string) => void }).onmessage;
-        return true;
-      },
+      subscribe_notices: notices.subscribe_notices,
+      follow_changes: () => true,
       reload_customers: () => {
         rows = renamed;
         return { state: "unlocked", path: "team.profile", staff: "Ann", customers: rows.length };
@@ -240,7 +272,7 @@ describe("Customers", () => {
     await userEvent.keyboard("{ArrowDown}");
     await waitFor(() => expect(selected()).toBe("Beta GmbH"));
 
-    announce?.("Bob");
+    notices.tell({ changed: "Bob" });
 
     await waitFor(() => expect(listed()).toEqual(["Acme Corp", "Beta AG", "Gamma Ltd"]));
     expect(selected()).toBe("Beta AG");
