@@ -281,6 +281,11 @@ pub trait Store: StoreRead + Send + std::any::Any {
     /// Calls `visit` with every customer row, streaming (rows are not collected first). The
     /// visitor may read the store meanwhile.
     fn for_each_customer(&self, visit: &mut dyn FnMut(CustomerRow) -> Result<()>) -> Result<()>;
+    /// About how many customer rows [`Store::for_each_customer`] will visit, where that is
+    /// cheap to know: the decrypted list is then allocated once, at its size.
+    fn customer_count_hint(&self) -> Result<Option<usize>> {
+        Ok(None)
+    }
     /// Calls `visit` with every audit row in sequence order, streaming; the visitor may read
     /// the store meanwhile.
     fn for_each_audit_row(&self, visit: &mut dyn FnMut(AuditRow) -> Result<()>) -> Result<()>;

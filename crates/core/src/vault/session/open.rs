@@ -484,7 +484,10 @@ fn load_checked(
 /// (Decrypting on a second thread saved about 40 ms at 100,000 customers but cost 30 MB
 /// more peak memory with per-thread allocator heaps; one thread is the better trade.)
 fn load_customers(cipher: &RecordCipher, store: &dyn Store) -> Result<Vec<Customer>> {
-    let mut customers = Vec::new();
+    // At its size from the start: grown by doubling, the list would keep up to half of its
+    // room spare (1 MB at 10,000 customers) and leave its smaller copies behind as free
+    // heap the allocator keeps.
+    let mut customers = Vec::with_capacity(store.customer_count_hint()?.unwrap_or(0));
     store.for_each_customer(&mut |row| {
         let mut customer = records::open_customer(cipher, &row)?;
         customer.shrink_to_fit();
