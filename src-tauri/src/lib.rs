@@ -13,6 +13,7 @@ pub mod detail;
 pub mod edit;
 pub mod error;
 pub mod file_dialog;
+pub mod heap;
 pub mod import_wizard;
 pub mod keychain;
 pub mod live;

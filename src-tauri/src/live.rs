@@ -86,5 +86,6 @@ pub async fn reload_customers(state: State<'_, AppState>) -> ApiResult<VaultStat
     state
         .vault
         .with_session(|session| session.reload_customers())?;
+    crate::heap::release_free_memory(); // the list it replaced
     Ok(state.vault.status())
 }

@@ -25,6 +25,14 @@ fn blocking<T>(call: impl FnOnce() -> T) -> T {
     tokio::task::block_in_place(call)
 }
 
+/// [`blocking`], then what the call freed goes back to the OS (for the calls that derive a
+/// key or drop the decrypted list; see `heap.rs`).
+fn blocking_then_trim<T>(call: impl FnOnce() -> T) -> T {
+    let result = blocking(call);
+    crate::heap::release_free_memory();
+    result
+}
+
 impl AppVault {
     /// The vault `backend` names, locked.
     pub fn new(backend: Box<dyn Backend>) -> Self {
@@ -65,22 +73,22 @@ impl AppVault {
         password: &SecretString,
         kdf: KdfParams,
     ) -> Result<VaultStatus> {
-        blocking(|| self.handle().create(staff, password, kdf))
+        blocking_then_trim(|| self.handle().create(staff, password, kdf))
     }
 
     /// [`VaultHandle::unlock`].
     pub fn unlock(&self, password: &SecretString) -> Result<VaultStatus> {
-        blocking(|| self.handle().unlock(password))
+        blocking_then_trim(|| self.handle().unlock(password))
     }
 
     /// [`VaultHandle::unlock_with_key`].
     pub fn unlock_with_key(&self, data_key: Key256) -> Result<VaultStatus> {
-        blocking(|| self.handle().unlock_with_key(data_key))
+        blocking_then_trim(|| self.handle().unlock_with_key(data_key))
     }
 
     /// [`VaultHandle::unlock_with_device`].
     pub fn unlock_with_device(&self, device: &DeviceKey) -> Result<VaultStatus> {
-        blocking(|| self.handle().unlock_with_device(device))
+        blocking_then_trim(|| self.handle().unlock_with_device(device))
     }
 
     /// [`VaultHandle::forget_device`].
@@ -95,7 +103,7 @@ impl AppVault {
 
     /// [`VaultHandle::lock`].
     pub fn lock(&self) -> Result<VaultStatus> {
-        blocking(|| self.handle().lock())
+        blocking_then_trim(|| self.handle().lock())
     }
 
     /// [`VaultHandle::with_session`].

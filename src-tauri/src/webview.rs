@@ -20,7 +20,8 @@
 //!
 //! Measured and left out, no change beyond the noise (±3 MB): cache model `DocumentViewer`;
 //! WebGL, WebAudio, media and the page cache off; `MALLOC_ARENA_MAX=2`;
-//! `WEBKIT_DISABLE_DMABUF_RENDERER=1`; Skia CPU rendering; `malloc_trim` after unlock (−3 MB).
+//! `WEBKIT_DISABLE_DMABUF_RENDERER=1`; Skia CPU rendering. (`malloc_trim` after an unlock
+//! and a lock is kept: `heap.rs`.)
 //! What stays (smaps of the idle app, 10,000 customers): WebKitGTK opens an EGL display in
 //! both the UI and the web process even without compositing (the web process aborts without
 //! one), and Debian's Mesa driver links LLVM: about 20 MB of it in each process, 45 MB with

@@ -630,6 +630,13 @@ fn create_private_file(path: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
+    fn pragma_int(store: &SqliteStore, name: &str) -> i64 {
+        store
+            .conn
+            .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
     #[test]
     fn connections_use_wal_full_sync_secure_delete_and_foreign_keys() {
         let dir = tempfile::tempdir().unwrap();
@@ -657,12 +664,7 @@ mod tests {
     fn an_unsynced_write_commits_and_leaves_full_sync_on_for_the_next() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = SqliteStore::create(&dir.path().join("v")).unwrap();
-        let synchronous = |store: &SqliteStore| -> i64 {
-            store
-                .conn
-                .query_row("PRAGMA synchronous", [], |r| r.get(0))
-                .unwrap()
-        };
+        let synchronous = |store: &SqliteStore| pragma_int(store, "synchronous");
         store
             .write_unsynced(&mut |tx| tx.put_meta("seen", b"1"))
             .unwrap();
@@ -685,12 +687,7 @@ mod tests {
     fn a_full_scan_runs_on_a_small_page_cache_and_counts_ahead() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = SqliteStore::create(&dir.path().join("v")).unwrap();
-        let cache_size = |store: &SqliteStore| -> i64 {
-            store
-                .conn
-                .query_row("PRAGMA cache_size", [], |r| r.get(0))
-                .unwrap()
-        };
+        let cache_size = |store: &SqliteStore| pragma_int(store, "cache_size");
         let before = cache_size(&store);
         store
             .write(&mut |tx| {
