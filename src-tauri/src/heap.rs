@@ -4,9 +4,9 @@
 //! vault's KDF memory (19 MiB and up). When glibc frees a block that large it raises its
 //! thresholds for mapping and for trimming to that size, and from then on keeps what a
 //! thread's arena frees: what decrypting and indexing the list left free (and, at a lock,
-//! the list itself, wiped) stayed with the process. `malloc_trim` hands those pages back.
-//! Measured with `bench/gui.sh` (10,000 customers, idle PSS): see the note in `heap`'s
-//! callers' commit; about 1–3 MB of the UI process.
+//! the list itself, wiped) stayed with the process. `malloc_trim` hands those pages back:
+//! with 10,000 customers unlocked, the UI process's PSS went from 103.3 to 99.3 MB (two
+//! starts of each build, alternating).
 //!
 //! The app's second `unsafe` module (after `os_lock/windows.rs`): one call, no pointers.
 #![allow(unsafe_code)]
