@@ -10,6 +10,8 @@ cd "$root"
 # shellcheck source=/dev/null
 source "$root/scripts/toolchain.sh" # cargo and node where deps.sh put them
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# CI builds a clean clone once: incremental state would only cost disk and time.
+if [[ "${CI:-}" == true ]]; then export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"; fi
 
 suite_start=$SECONDS
 section_start=$SECONDS
