@@ -5,6 +5,7 @@ import { svelte } from "@sveltejs/vite-plugin-svelte";
  *  screen's copy there paints without waiting for a fetch over the app's protocol (Tauri
  *  gives inline styles a nonce in the CSP). The other chunks' styles stay files. */
 function inlineEntryStylesheet(): Plugin {
+  let inlined: string | null = null;
   return {
     name: "sallyport:inline-entry-stylesheet",
     apply: "build",
@@ -22,6 +23,17 @@ function inlineEntryStylesheet(): Plugin {
       if (css.includes("</style")) this.error(`${found[1]} would end its <style> element`);
       page.source = page.source.replace(found[0], () => `<style>${css}</style>`);
       delete bundle[found[1]];
+      inlined = found[1];
+    },
+    // A dynamic import lists the stylesheets its chunk needs that the importing chunk lacks
+    // (filled in by Vite after generateBundle); the entry's is no file now, so no chunk may
+    // ask for it (see src/chunks.ts for where the dynamic imports must be).
+    writeBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (inlined && chunk.type === "chunk" && chunk.code.includes(inlined)) {
+          this.error(`${chunk.fileName} would fetch ${inlined}, which is inlined into index.html`);
+        }
+      }
     },
   };
 }

@@ -87,6 +87,23 @@ describe("Customers", () => {
     expect(await screen.findByText("No customer matches “zzz”.")).toBeTruthy();
   });
 
+  it("clears the search with its own button or Esc, and keeps the field focused", async () => {
+    const { search } = renderCustomers();
+    expect(screen.queryByRole("button", { name: "Clear search" })).toBeNull();
+
+    await userEvent.type(search, "zzz");
+    await userEvent.click(screen.getByRole("button", { name: "Clear search" }));
+
+    await waitFor(() => expect(listed()).toEqual(["Acme Corp", "Beta GmbH", "Gamma Ltd"]));
+    expect((search as HTMLInputElement).value).toBe("");
+    expect(document.activeElement).toBe(search);
+    expect(screen.queryByRole("button", { name: "Clear search" })).toBeNull();
+
+    await userEvent.type(search, "be{Escape}");
+    await waitFor(() => expect(listed()).toEqual(["Acme Corp", "Beta GmbH", "Gamma Ltd"]));
+    expect((search as HTMLInputElement).value).toBe("");
+  });
+
   it("shows no 'no match' line while the first page is still on its way", async () => {
     let release: () => void = () => {};
     renderCustomers({
