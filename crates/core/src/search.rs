@@ -19,6 +19,9 @@ pub struct SearchIndex {
     /// front to back by a full scan).
     text: String,
     rows: Vec<IndexRow>,
+    /// Every row's position, sorted by its lowercase code: a customer by code is a binary
+    /// search over the haystacks' codes, with no second copy of the codes in memory.
+    by_code: Vec<u32>,
     /// The last query and the rows it matched (any order), to narrow the next one.
     last: Mutex<Option<(String, Vec<usize>)>>,
 }
@@ -51,26 +54,24 @@ impl Drop for SearchIndex {
 impl SearchIndex {
     /// Builds the index for `customers` (on two threads for large lists).
     pub fn build(customers: &[Customer]) -> Self {
-        let (text, rows) = if customers.len() < 4096 {
-            haystacks(customers)
-        } else {
-            let (first, second) = customers.split_at(customers.len() / 2);
-            std::thread::scope(|scope| {
-                let other = scope.spawn(|| haystacks(second));
-                let (mut text, mut rows) = haystacks(first);
-                let (more_text, more_rows) = other.join().unwrap_or_else(|_| haystacks(second));
-                let shift = text.len() as u32;
-                text.push_str(&more_text);
-                rows.extend(more_rows.into_iter().map(|r| IndexRow {
-                    start: r.start + shift,
-                    ..r
-                }));
-                (text, rows)
-            })
-        };
+        let (text, rows) = all_haystacks(customers);
+        Self::new(text, rows)
+    }
+
+    fn new(text: String, rows: Vec<IndexRow>) -> Self {
+        let mut index = Self::unsorted(text, rows);
+        let mut by_code: Vec<u32> = (0..index.rows.len() as u32).collect();
+        by_code.sort_unstable_by(|&a, &b| index.code(a).cmp(index.code(b)));
+        index.by_code = by_code;
+        index
+    }
+
+    /// The haystacks alone, without the code order (for sorting them).
+    fn unsorted(text: String, rows: Vec<IndexRow>) -> Self {
         Self {
             text,
             rows,
+            by_code: Vec::new(),
             last: Mutex::default(),
         }
     }
@@ -78,7 +79,8 @@ impl SearchIndex {
     /// Sorts `customers` by name, then code (case-insensitive), and builds the index in
     /// that order, computing each lowercase key only once.
     pub fn sort_and_build(customers: &mut [Customer]) -> Self {
-        let index = Self::build(customers);
+        let (text, rows) = all_haystacks(customers);
+        let index = Self::unsorted(text, rows);
         let mut order: Vec<usize> = (0..customers.len()).collect();
         order.sort_unstable_by(|&a, &b| {
             let (x, y) = (index.row(a), index.row(b));
@@ -96,16 +98,26 @@ impl SearchIndex {
             })
             .collect();
         apply_order(customers, &mut order);
-        Self {
-            text,
-            rows,
-            last: Mutex::default(),
-        }
+        Self::new(text, rows)
     }
 
     /// The lowercase code of the customer at `position`.
     pub fn code_at(&self, position: usize) -> Option<&str> {
         (position < self.rows.len()).then(|| self.row(position).code())
+    }
+
+    /// The position of the customer with this code (case-insensitive).
+    pub fn position_of_code(&self, code: &str) -> Option<usize> {
+        let code = code.to_lowercase();
+        let at = self
+            .by_code
+            .binary_search_by(|&p| self.code(p).cmp(code.as_str()))
+            .ok()?;
+        Some(self.by_code[at] as usize)
+    }
+
+    fn code(&self, position: u32) -> &str {
+        self.row(position as usize).code()
     }
 
     /// Indices of the customers matching `query`, best first. An empty query matches all,
@@ -180,6 +192,27 @@ fn haystacks(customers: &[Customer]) -> (String, Vec<IndexRow>) {
         })
         .collect();
     (text, rows)
+}
+
+/// Every customer's haystack, on two threads for large lists.
+fn all_haystacks(customers: &[Customer]) -> (String, Vec<IndexRow>) {
+    if customers.len() < 4096 {
+        haystacks(customers)
+    } else {
+        let (first, second) = customers.split_at(customers.len() / 2);
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| haystacks(second));
+            let (mut text, mut rows) = haystacks(first);
+            let (more_text, more_rows) = other.join().unwrap_or_else(|_| haystacks(second));
+            let shift = text.len() as u32;
+            text.push_str(&more_text);
+            rows.extend(more_rows.into_iter().map(|r| IndexRow {
+                start: r.start + shift,
+                ..r
+            }));
+            (text, rows)
+        })
+    }
 }
 
 impl SearchIndex {
@@ -446,6 +479,25 @@ mod tests {
         let mut same = vec![1, 2, 3];
         apply_order(&mut same, &mut [0, 1, 2]);
         assert_eq!(same, [1, 2, 3]);
+    }
+
+    #[test]
+    fn a_customer_is_found_by_its_code_in_any_case_after_sorting() {
+        let mut list = vec![
+            customer("Z2", "beta", "h", &[]),
+            customer("a1", "Gamma", "h", &[]),
+            customer("Mid-3", "Alpha", "h", &[]),
+        ];
+        let index = SearchIndex::sort_and_build(&mut list);
+        for code in ["Z2", "a1", "Mid-3"] {
+            for asked in [code.to_owned(), code.to_uppercase(), code.to_lowercase()] {
+                let at = index.position_of_code(&asked).expect(code);
+                assert_eq!(list[at].code, code, "asked {asked}");
+            }
+        }
+        assert_eq!(index.position_of_code("Z"), None);
+        assert_eq!(index.position_of_code("a1 "), None);
+        assert_eq!(SearchIndex::default().position_of_code("a1"), None);
     }
 
     #[test]

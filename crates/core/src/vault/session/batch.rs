@@ -33,7 +33,7 @@ impl Session {
     ) -> Result<()> {
         let view = VaultView {
             customers: &self.customers,
-            by_code: &self.by_code,
+            index: &self.index,
             cipher: &self.cipher,
         };
         let appender = appender(&self.audit_key, &self.cipher, &self.settings, &self.device);

@@ -1,8 +1,6 @@
 //! Finding customers and entries in the unlocked vault: the sorted, indexed list, search,
 //! a customer by code or name, and an entry's record and secrets (decrypted on demand).
 
-use std::collections::HashMap;
-
 use super::Session;
 use crate::model::{Customer, Entry, EntrySecrets};
 use crate::search::SearchIndex;
@@ -25,9 +23,7 @@ impl Session {
 
     /// The customer with this code (case-insensitive).
     pub fn customer_by_code(&self, code: &str) -> Option<&Customer> {
-        self.by_code
-            .get(&code.to_lowercase())
-            .map(|&i| &self.customers[i])
+        self.view().customer_by_code(code)
     }
 
     /// Resolves a customer code or a unique name match.
@@ -95,22 +91,8 @@ impl Session {
     }
 
     pub(super) fn reindex(&mut self) {
-        // The old index and map go first: never two of each at once.
+        // The old index goes first: never two at once.
         self.index = SearchIndex::default();
-        wipe_codes(&mut self.by_code);
         self.index = SearchIndex::sort_and_build(&mut self.customers);
-        let mut by_code = HashMap::with_capacity(self.customers.len()); // no rehashing
-        by_code.extend(
-            (0..self.customers.len()).filter_map(|i| Some((self.index.code_at(i)?.to_owned(), i))),
-        );
-        self.by_code = by_code;
-    }
-}
-
-/// Empties the code map, overwriting its keys (customer codes) first.
-pub(super) fn wipe_codes(by_code: &mut HashMap<String, usize>) {
-    use zeroize::Zeroize;
-    for (mut code, _) in by_code.drain() {
-        code.zeroize();
     }
 }

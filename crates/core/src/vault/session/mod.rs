@@ -24,8 +24,6 @@ pub use hygiene::CertificateCheck;
 pub use rekey::RotationReport;
 pub use signing::SigningCertificate;
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 pub(crate) use self::open::check_new_password;
@@ -90,7 +88,6 @@ pub struct Session {
     /// The record manifest's MAC key (see `manifest`).
     manifest_key: manifest::ManifestKey,
     customers: Vec<Customer>,
-    by_code: HashMap<String, usize>,
     index: SearchIndex,
     /// Incremented by every write, so a stale import plan is refused.
     generation: u64,
@@ -110,16 +107,15 @@ impl Drop for Session {
 /// transaction holds the store.
 pub(crate) struct VaultView<'a> {
     pub customers: &'a [Customer],
-    pub by_code: &'a HashMap<String, usize>,
+    pub index: &'a SearchIndex,
     pub cipher: &'a RecordCipher,
 }
 
 impl<'a> VaultView<'a> {
     /// The customer with this code (case-insensitive).
     pub fn customer_by_code(&self, code: &str) -> Option<&'a Customer> {
-        self.by_code
-            .get(&code.to_lowercase())
-            .map(|&i| &self.customers[i])
+        let position = self.index.position_of_code(code)?;
+        self.customers.get(position)
     }
 
     /// Decrypts the full entries of a customer, in the order of `customer.entries`.
@@ -200,7 +196,6 @@ impl Session {
             customer.wipe();
         }
         self.customers.clear();
-        lookup::wipe_codes(&mut self.by_code);
         self.index = SearchIndex::default();
     }
 
@@ -231,7 +226,7 @@ impl Session {
     pub(crate) fn view(&self) -> VaultView<'_> {
         VaultView {
             customers: &self.customers,
-            by_code: &self.by_code,
+            index: &self.index,
             cipher: &self.cipher,
         }
     }

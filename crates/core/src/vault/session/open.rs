@@ -19,7 +19,6 @@ use crate::vault::header::Header;
 use crate::vault::kdf::KdfParams;
 use crate::vault::records::{self, META};
 use crate::{Error, Result};
-use std::collections::HashMap;
 
 impl Session {
     /// Creates a vault where `backend` says and returns it unlocked.
@@ -108,7 +107,6 @@ impl Session {
             settings,
             device: Device::current(),
             customers,
-            by_code: HashMap::new(),
             index: SearchIndex::default(),
             generation: 0,
             watch: None,
