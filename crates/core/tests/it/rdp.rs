@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::common::*;
 use proptest::prelude::*;
 use sallyport_core::audit::{Action, AuditFilter};
-use sallyport_core::model::{Entry, EntryKind, GatewayUsage};
+use sallyport_core::model::{validate, Entry, EntryKind, GatewayUsage};
 use sallyport_core::rdp::{
     self, plan_launch, CredentialHandoff, LaunchEnv, Os, RdpFile, RdpPreferences, RdpTempDir,
     ScreenMode,
@@ -200,11 +200,14 @@ fn hostile_values_are_refused_with_clear_errors() {
 
 /// The keys a valid file must have for `entry`, in order.
 fn expected_keys(entry: &Entry) -> Vec<&'static str> {
+    // Blank as the validators define it (spaces and tabs around a value are dropped; other
+    // Unicode spaces, e.g. U+2000, are characters of the value).
+    let blank = |value: &str| validate::trim_blank(value).is_empty();
     let mut keys = vec!["full address"];
-    if !entry.username.trim().is_empty() {
+    if !blank(&entry.username) {
         keys.push("username");
     }
-    if !entry.domain.trim().is_empty() {
+    if !blank(&entry.domain) {
         keys.push("domain");
     }
     if entry.gateway_usage != GatewayUsage::None {
