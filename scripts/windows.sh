@@ -80,6 +80,9 @@ cargo_windows() {
     export PATH="/usr/bin:$PATH" # Debian's cargo-clippy and clippy-driver before rustup's
     export RUSTC_BOOTSTRAP=1 RUSTC="$rustc" RUSTDOC=/usr/bin/rustdoc
     export CARGO_TARGET_DIR="$win_target_dir"
+    # -Zbuild-std builds std with unwinding; the workspace's release profile aborts on a
+    # panic (for the Linux app's size), which would need panic_abort built as well.
+    export CARGO_PROFILE_RELEASE_PANIC=unwind
     export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER="$mingw-gcc"
     export CC_x86_64_pc_windows_gnu="$mingw-gcc" AR_x86_64_pc_windows_gnu="$mingw-ar"
     export RC_x86_64_pc_windows_gnu="$mingw-windres" # the app's resources (tauri-build)
