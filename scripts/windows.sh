@@ -80,8 +80,8 @@ cargo_windows() {
     export PATH="/usr/bin:$PATH" # Debian's cargo-clippy and clippy-driver before rustup's
     export RUSTC_BOOTSTRAP=1 RUSTC="$rustc" RUSTDOC=/usr/bin/rustdoc
     export CARGO_TARGET_DIR="$win_target_dir"
-    # -Zbuild-std builds std with unwinding; the workspace's release profile aborts on a
-    # panic (for the Linux app's size), which would need panic_abort built as well.
+    # The workspace's release profile aborts on a panic (for the Linux app's size); a
+    # -Zbuild-std build with panic=abort is untested here, so this one keeps unwinding.
     export CARGO_PROFILE_RELEASE_PANIC=unwind
     export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER="$mingw-gcc"
     export CC_x86_64_pc_windows_gnu="$mingw-gcc" AR_x86_64_pc_windows_gnu="$mingw-ar"
