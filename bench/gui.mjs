@@ -35,10 +35,10 @@ export function pssTree(pid) {
       const kb = Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
       const comm = readFileSync(`/proc/${p}/comm`, "utf8").trim();
       processes.push({ pid: p, comm, pss_kb: kb });
+      total += kb;
       // BENCH_SMAPS_DIR: keep each process's smaps, to see where the memory is.
       if (process.env.BENCH_SMAPS_DIR)
         writeFileSync(join(process.env.BENCH_SMAPS_DIR, `${pid}-${p}-${comm}.smaps`), readFileSync(`/proc/${p}/smaps`));
-      total += kb;
     } catch {
       // gone meanwhile, or a kernel thread without smaps
     }

@@ -137,6 +137,8 @@ print(json.dumps(dict(app=app, run=run, window_visible_ms=(visible - start) / 10
 PY
 }
 results="$work/results.jsonl"
+# (gui.mjs copies into it; without the directory, every copy would fail and the PSS sum with it)
+[[ -z "${BENCH_SMAPS_DIR:-}" ]] || mkdir -p "$BENCH_SMAPS_DIR"
 
 # --- tauri-driver, as tests/e2e/run.sh starts it -------------------------------------------
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
