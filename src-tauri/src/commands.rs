@@ -278,7 +278,7 @@ pub async fn connect_entry(
         if s.shares_clipboard(&target) {
             shared = Some(SharedSession {
                 customer: target.customer.id,
-                code: target.customer.code.clone(),
+                code: target.customer.code.to_string(),
             });
         }
         Ok(sallyport_service::connect(

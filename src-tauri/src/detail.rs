@@ -54,9 +54,9 @@ impl CustomerDetail {
         entries.sort_by_key(|e| e.kind != sallyport_core::model::EntryKind::Rdp); // stable
         Self {
             id: customer.id,
-            code: customer.code.clone(),
+            code: customer.code.to_string(),
             name: customer.name.clone(),
-            tags: customer.tags.clone(),
+            tags: customer.tags.iter().map(ToString::to_string).collect(),
             notes: customer.notes.clone(),
             contact: customer.contact.clone(),
             active: customer.active,

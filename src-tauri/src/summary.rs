@@ -21,7 +21,7 @@ pub struct CustomerSummary {
 impl From<&Customer> for CustomerSummary {
     fn from(customer: &Customer) -> Self {
         Self {
-            code: customer.code.clone(),
+            code: customer.code.to_string(),
             name: customer.name.clone(),
             entries: customer.entries.len(),
         }

@@ -378,7 +378,7 @@ mod tests {
             id: uuid::Uuid::new_v4(),
             name: name.into(),
             code: code.into(),
-            tags: tags.iter().map(|t| t.to_string()).collect(),
+            tags: tags.iter().map(|&t| t.into()).collect(),
             notes: String::new(),
             contact: String::new(),
             active: true,

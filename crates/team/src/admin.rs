@@ -549,7 +549,7 @@ pub fn remove(session: &mut Session, name: &str, rekey: bool) -> Result<Removed>
                 c.entries
                     .iter()
                     .find(|e| e.id == id)
-                    .map(|e| e.label.clone())
+                    .map(|e| e.label.to_string())
             })
         });
         let last_used =
@@ -562,7 +562,7 @@ pub fn remove(session: &mut Session, name: &str, rekey: bool) -> Result<Removed>
                 .unwrap_or_default();
         rotate.push(ToRotate {
             customer: customer
-                .map(|c| c.code.clone())
+                .map(|c| c.code.to_string())
                 .or(customer_id.map(|id| id.to_string()))
                 .unwrap_or_default(),
             entry: label

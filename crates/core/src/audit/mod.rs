@@ -398,7 +398,7 @@ impl NewEvent {
 
     /// The customer concerned.
     pub fn customer(mut self, customer: &Customer) -> Self {
-        self.customer = Some((customer.id, customer.code.clone()));
+        self.customer = Some((customer.id, customer.code.to_string()));
         self
     }
 

@@ -173,7 +173,7 @@ impl Sections {
     pub fn restored_events(&self, restored: &[crate::model::Customer]) -> Vec<NewEvent> {
         let by_code: HashMap<String, &crate::model::Customer> = restored
             .iter()
-            .map(|c| (c.code.to_lowercase(), c))
+            .map(|c| (c.code.to_lowercase().into_string(), c))
             .collect();
         let mut new_ids: HashMap<Uuid, Uuid> = HashMap::new();
         for old in &self.ids {
@@ -182,7 +182,7 @@ impl Sections {
             };
             new_ids.insert(old.id, customer.id);
             for (old_entry, label) in &old.entries {
-                if let Some(e) = customer.entries.iter().find(|e| &e.label == label) {
+                if let Some(e) = customer.entries.iter().find(|e| e.label == *label) {
                     new_ids.insert(*old_entry, e.id);
                 }
             }
@@ -337,8 +337,12 @@ impl Session {
         for c in self.customers() {
             let ids = Ids {
                 id: c.id,
-                code: c.code.clone(),
-                entries: c.entries.iter().map(|e| (e.id, e.label.clone())).collect(),
+                code: c.code.to_string(),
+                entries: c
+                    .entries
+                    .iter()
+                    .map(|e| (e.id, e.label.to_string()))
+                    .collect(),
             };
             enc.write_all(&json_line(&ids)?).map_err(io)?;
         }

@@ -97,7 +97,7 @@ fn row(c: &Customer, entry: Option<(&Entry, &EntrySecrets)>) -> Vec<String> {
         .map(|&column| {
             let customer_field = match column {
                 Column::Customer => Some(c.name.clone()),
-                Column::Code => Some(c.code.clone()),
+                Column::Code => Some(c.code.to_string()),
                 Column::Tags => Some(c.tags.join(";")),
                 Column::Contact => Some(c.contact.clone()),
                 Column::Active => Some(yes_no(c.active, "no")),

@@ -150,7 +150,7 @@ pub fn assess(customer: &Customer, entries: &[Entry], options: &ReportOptions) -
         .flat_map(|e| entry_findings(e, options))
         .collect();
     Readiness {
-        code: customer.code.clone(),
+        code: customer.code.to_string(),
         name: customer.name.clone(),
         issues: findings.iter().filter(|f| f.kind.is_issue()).count(),
         findings,

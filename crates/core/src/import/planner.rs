@@ -492,7 +492,8 @@ impl<'v> Planner<'v> {
 
     fn adopt(&mut self, customer: Customer, entries: Vec<Entry>, is_new: bool, line: u64) -> usize {
         let i = self.planned.len();
-        self.by_code.insert(customer.code.to_lowercase(), i);
+        self.by_code
+            .insert(customer.code.to_lowercase().into_string(), i);
         self.by_name
             .entry(customer.name.to_lowercase())
             .or_insert(i);

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::column::Column;
 use super::patch::{self, RawRow};
 use super::validate::{self, FieldError};
-use super::{Customer, Entry};
+use super::{CompactString, Customer, Entry};
 use crate::secret::SecretString;
 use crate::{Error, Result};
 
@@ -46,7 +46,7 @@ impl CustomerForm {
     pub fn of(customer: &Customer) -> Self {
         Self {
             name: customer.name.clone(),
-            code: customer.code.clone(),
+            code: customer.code.to_string(),
             tags: customer.tags.join(", "),
             notes: customer.notes.clone(),
             contact: customer.contact.clone(),
@@ -218,8 +218,8 @@ pub fn customer_from_form(
     }
     Ok(Customer {
         name,
-        code,
-        tags,
+        code: code.into(),
+        tags: tags.into_iter().map(CompactString::from).collect(),
         notes,
         contact,
         active: form.active,

@@ -7,6 +7,7 @@ pub mod validate;
 
 pub use column::Column;
 
+pub use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use time::Date;
 use uuid::Uuid;
@@ -15,6 +16,10 @@ use crate::secret::{SecretBytes, SecretString};
 use crate::totp::TotpParams;
 
 /// A customer whose servers the vendor's staff reach.
+///
+/// Every customer of an unlocked vault stays in memory: its short text (code, tags, and its
+/// entries' labels and hosts) is [`CompactString`], kept inside the value up to 24 bytes
+/// instead of in an allocation of its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Customer {
     /// Stable id.
@@ -22,10 +27,10 @@ pub struct Customer {
     /// Display name, e.g. "Acme Manufacturing GmbH".
     pub name: String,
     /// Short unique code, e.g. "ACME" (compared case-insensitively).
-    pub code: String,
+    pub code: CompactString,
     /// Free tags (region, product line, group path).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tags: Vec<String>,
+    pub tags: Vec<CompactString>,
     /// Free notes (may span lines).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
@@ -59,14 +64,23 @@ impl Customer {
         use zeroize::Zeroize;
         self.name.zeroize();
         self.code.zeroize();
-        self.tags.zeroize();
+        wipe_all(&mut self.tags);
         self.notes.zeroize();
         self.contact.zeroize();
         for entry in &mut self.entries {
             entry.label.zeroize();
-            entry.hosts.zeroize();
+            wipe_all(&mut entry.hosts);
         }
     }
+}
+
+/// Overwrites each string's text in place (inline or on the heap), then empties the list.
+fn wipe_all(list: &mut Vec<CompactString>) {
+    use zeroize::Zeroize;
+    for text in list.iter_mut() {
+        text.as_mut_str().zeroize();
+    }
+    list.clear();
 }
 
 /// Whether a customer asks for a reason (a ticket number, a few words) with every use of
@@ -138,12 +152,12 @@ pub struct EntryRef {
     /// The entry's id.
     pub id: Uuid,
     /// The entry's label.
-    pub label: String,
+    pub label: CompactString,
     /// The entry's kind.
     pub kind: EntryKind,
     /// Host names to search by: host, gateway, VPN server, URL host.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub hosts: Vec<String>,
+    pub hosts: Vec<CompactString>,
     /// The account's expiry day (for list flags without decrypting the entry).
     #[serde(default, with = "iso_date", skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Date>,
@@ -167,11 +181,11 @@ impl Entry {
         .into_iter()
         .flatten()
         .filter(|h| !h.is_empty())
-        .cloned()
+        .map(|h| CompactString::from(h.as_str()))
         .collect();
         EntryRef {
             id: self.id,
-            label: self.label.clone(),
+            label: self.label.as_str().into(),
             kind: self.kind,
             hosts,
             expires_at: self.expires_at,
@@ -196,7 +210,7 @@ impl Customer {
         Self {
             id: new_record_id(),
             name,
-            code,
+            code: code.into(),
             tags: Vec::new(),
             notes: String::new(),
             contact: String::new(),

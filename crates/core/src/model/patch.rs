@@ -74,12 +74,12 @@ impl CustomerPatch {
         let before = customer.clone();
         customer.name = self.name.clone();
         if let Some(code) = &self.code {
-            customer.code = code.clone();
+            customer.code = code.as_str().into();
         }
         if let Some(tags) = &self.tags {
             for tag in tags {
                 if !customer.tags.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
-                    customer.tags.push(tag.clone());
+                    customer.tags.push(tag.as_str().into());
                 }
             }
         }

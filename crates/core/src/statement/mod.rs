@@ -358,7 +358,7 @@ impl Session {
             let entries = self.entries(&customer)?;
             statements.push(Statement {
                 customer: StatementCustomer {
-                    code: customer.code.clone(),
+                    code: customer.code.to_string(),
                     name: customer.name.clone(),
                 },
                 since: period.since.map(|d| d.to_string()),

@@ -50,7 +50,7 @@ fn live(backend: &dyn Backend) -> Life {
     let customers = session
         .customers()
         .iter()
-        .map(|c| (c.code.clone(), c.entries.len()))
+        .map(|c| (c.code.to_string(), c.entries.len()))
         .collect();
     let actions = session
         .audit_events(&AuditFilter::default())

@@ -389,7 +389,7 @@ fn deletes_remove_rows_and_secrets_from_the_file() {
         .unwrap()
         .entries
         .iter()
-        .map(|e| e.label.clone())
+        .map(|e| e.label.to_string())
         .collect();
     assert_eq!(labels, ["Portal"]);
 

@@ -278,7 +278,7 @@ impl Session {
         if target.customer.reason_policy != ReasonPolicy::Required {
             return Ok(());
         }
-        let refusal = Error::ReasonRequired(target.customer.code.clone());
+        let refusal = Error::ReasonRequired(target.customer.code.to_string());
         self.audit(
             NewEvent::new(action)
                 .failed()
