@@ -55,7 +55,7 @@ impl CustomerDetail {
         Self {
             id: customer.id,
             code: customer.code.to_string(),
-            name: customer.name.clone(),
+            name: customer.name.to_string(),
             tags: customer.tags.iter().map(ToString::to_string).collect(),
             notes: customer.notes.clone(),
             contact: customer.contact.clone(),

@@ -22,7 +22,7 @@ impl From<&Customer> for CustomerSummary {
     fn from(customer: &Customer) -> Self {
         Self {
             code: customer.code.to_string(),
-            name: customer.name.clone(),
+            name: customer.name.to_string(),
             entries: customer.entries.len(),
         }
     }

@@ -64,7 +64,7 @@ fn main() {
                 let page: Vec<(String, String, usize)> = found
                     .into_iter()
                     .take(PAGE)
-                    .map(|c| (c.code.to_string(), c.name.clone(), c.entries.len()))
+                    .map(|c| (c.code.to_string(), c.name.to_string(), c.entries.len()))
                     .collect();
                 let took = start.elapsed();
                 std::hint::black_box((total, page));

@@ -155,8 +155,11 @@ impl SearchIndex {
 /// The byte length of a customer's haystack (exact for ASCII text, which lowercasing
 /// leaves as long).
 fn haystack_len(c: &Customer) -> usize {
-    let hosts = c.entries.iter().flat_map(|e| &e.hosts);
-    let words = hosts.chain(&c.tags).map(|w| 1 + w.len()).sum::<usize>();
+    let hosts = c.entries.iter().flat_map(|e| e.hosts.iter());
+    let words = hosts
+        .chain(c.tags.iter())
+        .map(|w| 1 + w.len())
+        .sum::<usize>();
     c.code.len() + 1 + c.name.len() + words
 }
 
@@ -174,11 +177,11 @@ fn haystacks(customers: &[Customer]) -> (String, Vec<IndexRow>) {
             text.push_str(&code);
             text.push('\u{1}');
             text.push_str(&name);
-            for host in c.entries.iter().flat_map(|e| &e.hosts) {
+            for host in c.entries.iter().flat_map(|e| e.hosts.iter()) {
                 text.push('\u{1}');
                 text.push_str(&host.to_lowercase());
             }
-            for tag in &c.tags {
+            for tag in c.tags.iter() {
                 text.push('\u{1}');
                 text.push_str(&tag.to_lowercase());
             }
@@ -378,7 +381,7 @@ mod tests {
             id: uuid::Uuid::new_v4(),
             name: name.into(),
             code: code.into(),
-            tags: tags.iter().map(|&t| t.into()).collect(),
+            tags: tags.iter().collect(),
             notes: String::new(),
             contact: String::new(),
             active: true,
@@ -389,7 +392,7 @@ mod tests {
                 id: uuid::Uuid::new_v4(),
                 label: "RDP".into(),
                 kind: crate::model::EntryKind::Rdp,
-                hosts: vec![host.into()],
+                hosts: [host].into_iter().collect(),
                 expires_at: None,
                 rotation_due: false,
             }],

@@ -50,10 +50,19 @@ fn dropping_the_session_leaves_no_customer_text_in_freed_memory() {
     let password = SecretString::from("correct horse battery staple");
     let mut session = Session::create(&vault, &password, "Staff", KdfParams::floor()).unwrap();
     let csv = dir.path().join("customers.csv");
-    let mut rows = String::from("customer,code,tags,customer_notes,contact,entry,kind,host\n");
+    // Names, hosts and tags short enough to be kept inline (even rows) and long enough to need an
+    // allocation of their own (odd rows).
+    let mut rows =
+        String::from("customer,code,tags,customer_notes,contact,entry,kind,host,gateway\n");
     for i in 0..50 {
+        let long = if i % 2 == 1 {
+            "-with-a-longer-name"
+        } else {
+            ""
+        };
         rows.push_str(&format!(
-            "Zqxjv Corp {i},ZQXJV{i},zqxjv-eu,Zqxjv notes,ops@zqxjv.example,Zqxjv RDS,rdp,rds{i}.zqxjv.example\n"
+            "Zqxjv Corp {i}{long},ZQXJV{i},zqxjv-eu;zqxjv{long},Zqxjv notes,ops@zqxjv.example,Zqxjv RDS,rdp,\
+             rds{i}.zqxjv{long}.example,gw.zqxjv.example\n"
         ));
     }
     std::fs::write(&csv, rows).unwrap();

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use sallyport_core::hygiene;
-use sallyport_core::model::{CompactString, Customer, Entry, GatewayUsage};
+use sallyport_core::model::{Customer, Entry, GatewayUsage, Words};
 use serde::Serialize;
 
 use crate::Context;
@@ -24,7 +24,7 @@ struct View<'a> {
     id: uuid::Uuid,
     code: &'a str,
     name: &'a str,
-    tags: &'a [CompactString],
+    tags: &'a Words,
     notes: &'a str,
     contact: &'a str,
     active: bool,

@@ -96,7 +96,7 @@ fn row(c: &Customer, entry: Option<(&Entry, &EntrySecrets)>) -> Vec<String> {
         .iter()
         .map(|&column| {
             let customer_field = match column {
-                Column::Customer => Some(c.name.clone()),
+                Column::Customer => Some(c.name.to_string()),
                 Column::Code => Some(c.code.to_string()),
                 Column::Tags => Some(c.tags.join(";")),
                 Column::Contact => Some(c.contact.clone()),

@@ -151,7 +151,7 @@ pub fn assess(customer: &Customer, entries: &[Entry], options: &ReportOptions) -
         .collect();
     Readiness {
         code: customer.code.to_string(),
-        name: customer.name.clone(),
+        name: customer.name.to_string(),
         issues: findings.iter().filter(|f| f.kind.is_issue()).count(),
         findings,
     }

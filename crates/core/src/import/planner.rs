@@ -495,7 +495,7 @@ impl<'v> Planner<'v> {
         self.by_code
             .insert(customer.code.to_lowercase().into_string(), i);
         self.by_name
-            .entry(customer.name.to_lowercase())
+            .entry(customer.name.to_lowercase().into_string())
             .or_insert(i);
         self.planned.push(Planned {
             customer: Box::new(customer),

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::column::Column;
 use super::patch::{self, RawRow};
 use super::validate::{self, FieldError};
-use super::{CompactString, Customer, Entry};
+use super::{Customer, Entry};
 use crate::secret::SecretString;
 use crate::{Error, Result};
 
@@ -45,7 +45,7 @@ impl CustomerForm {
     /// The form filled in from a stored customer.
     pub fn of(customer: &Customer) -> Self {
         Self {
-            name: customer.name.clone(),
+            name: customer.name.to_string(),
             code: customer.code.to_string(),
             tags: customer.tags.join(", "),
             notes: customer.notes.clone(),
@@ -217,9 +217,9 @@ pub fn customer_from_form(
         return Err(errors);
     }
     Ok(Customer {
-        name,
+        name: name.into(),
         code: code.into(),
-        tags: tags.into_iter().map(CompactString::from).collect(),
+        tags: tags.into_iter().collect(),
         notes,
         contact,
         active: form.active,

@@ -4,8 +4,10 @@ pub mod column;
 pub mod form;
 pub mod patch;
 pub mod validate;
+mod words;
 
 pub use column::Column;
+pub use words::Words;
 
 pub use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
@@ -17,20 +19,20 @@ use crate::totp::TotpParams;
 
 /// A customer whose servers the vendor's staff reach.
 ///
-/// Every customer of an unlocked vault stays in memory: its short text (code, tags, and its
-/// entries' labels and hosts) is [`CompactString`], kept inside the value up to 24 bytes
-/// instead of in an allocation of its own.
+/// Every customer of an unlocked vault stays in memory: its short text (code, and its
+/// entries' labels) is [`CompactString`], kept inside the value up to 24 bytes instead of in
+/// an allocation of its own, and its lists of words (tags, its entries' hosts) are [`Words`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Customer {
     /// Stable id.
     pub id: Uuid,
     /// Display name, e.g. "Acme Manufacturing GmbH".
-    pub name: String,
+    pub name: CompactString,
     /// Short unique code, e.g. "ACME" (compared case-insensitively).
     pub code: CompactString,
     /// Free tags (region, product line, group path).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tags: Vec<CompactString>,
+    #[serde(default, skip_serializing_if = "Words::is_empty")]
+    pub tags: Words,
     /// Free notes (may span lines).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
@@ -64,23 +66,14 @@ impl Customer {
         use zeroize::Zeroize;
         self.name.zeroize();
         self.code.zeroize();
-        wipe_all(&mut self.tags);
+        self.tags.wipe();
         self.notes.zeroize();
         self.contact.zeroize();
         for entry in &mut self.entries {
             entry.label.zeroize();
-            wipe_all(&mut entry.hosts);
+            entry.hosts.wipe();
         }
     }
-}
-
-/// Overwrites each string's text in place (inline or on the heap), then empties the list.
-fn wipe_all(list: &mut Vec<CompactString>) {
-    use zeroize::Zeroize;
-    for text in list.iter_mut() {
-        text.as_mut_str().zeroize();
-    }
-    list.clear();
 }
 
 /// Whether a customer asks for a reason (a ticket number, a few words) with every use of
@@ -156,8 +149,8 @@ pub struct EntryRef {
     /// The entry's kind.
     pub kind: EntryKind,
     /// Host names to search by: host, gateway, VPN server, URL host.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub hosts: Vec<CompactString>,
+    #[serde(default, skip_serializing_if = "Words::is_empty")]
+    pub hosts: Words,
     /// The account's expiry day (for list flags without decrypting the entry).
     #[serde(default, with = "iso_date", skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Date>,
@@ -180,8 +173,6 @@ impl Entry {
         ]
         .into_iter()
         .flatten()
-        .filter(|h| !h.is_empty())
-        .map(|h| CompactString::from(h.as_str()))
         .collect();
         EntryRef {
             id: self.id,
@@ -209,9 +200,9 @@ impl Customer {
     pub fn new(name: String, code: String) -> Self {
         Self {
             id: new_record_id(),
-            name,
+            name: name.into(),
             code: code.into(),
-            tags: Vec::new(),
+            tags: Words::new(),
             notes: String::new(),
             contact: String::new(),
             active: true,

@@ -72,14 +72,14 @@ impl CustomerPatch {
     /// Applies the given fields to `customer`; returns whether anything changed.
     pub fn apply(&self, customer: &mut Customer) -> bool {
         let before = customer.clone();
-        customer.name = self.name.clone();
+        customer.name = self.name.as_str().into();
         if let Some(code) = &self.code {
             customer.code = code.as_str().into();
         }
         if let Some(tags) = &self.tags {
             for tag in tags {
                 if !customer.tags.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
-                    customer.tags.push(tag.as_str().into());
+                    customer.tags.push(tag);
                 }
             }
         }

@@ -359,7 +359,7 @@ impl Session {
             statements.push(Statement {
                 customer: StatementCustomer {
                     code: customer.code.to_string(),
-                    name: customer.name.clone(),
+                    name: customer.name.to_string(),
                 },
                 since: period.since.map(|d| d.to_string()),
                 until: period.until.map(|d| d.to_string()),

@@ -473,7 +473,7 @@ fn imported_view(file: &Path) -> Vec<(String, String, Vec<String>)> {
                     )
                 })
                 .collect();
-            (c.code.into_string(), c.name, entries)
+            (c.code.into_string(), c.name.into_string(), entries)
         })
         .collect()
 }
