@@ -91,21 +91,9 @@ printf '%s\n%s\n' "$kp_pw" "$kp_pw" | keepassxc-cli import -q -p -t 100 "$work/d
 # --- a private desktop: Xvfb, a bare session bus, private dirs --------------------------
 # shellcheck source=scripts/xvfb.sh
 source "$root/scripts/xvfb.sh"
-display=$(free_x_display) || { echo "gui.sh: no free X display" >&2; exit 1; }
-start_xvfb "$display" "$work/xvfb.log" -br || { echo "gui.sh: Xvfb died" >&2; exit 1; }
-mkdir -m 700 "$work/runtime" "$work/home" "$work/tmp"
-cat >"$work/bus.conf" <<EOF
-<busconfig><type>session</type><listen>unix:path=$work/runtime/bus</listen><auth>EXTERNAL</auth>
-<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>
-EOF
-dbus-daemon --config-file="$work/bus.conf" --nofork --nopidfile >"$work/bus.log" 2>&1 &
-bus_pid=$!
-export DISPLAY="$display" GDK_BACKEND=x11 LIBGL_ALWAYS_SOFTWARE=1 NO_AT_BRIDGE=1 QT_QPA_PLATFORM=xcb
-export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
-export XDG_CACHE_HOME="$work/home/.cache" XDG_STATE_HOME="$work/home/.local/state"
-export XDG_RUNTIME_DIR="$work/runtime" TMPDIR="$work/tmp" DBUS_SESSION_BUS_ADDRESS="unix:path=$work/runtime/bus"
+start_private_desktop "$work" -br || { echo "gui.sh: no private desktop" >&2; exit 1; }
+export QT_QPA_PLATFORM=xcb
 unset SALLYPORT_KDF
-for _ in $(seq 1 50); do [[ -S "$work/runtime/bus" ]] && break; sleep 0.1; done
 
 # The start of each process: a wrapper notes the time ($EPOCHREALTIME, µs) and its PID, then
 # execs the binary (same PID). `cur` is the current run's directory.

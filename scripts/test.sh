@@ -87,6 +87,17 @@ tests/dbus/run.sh
 # that its webview data never mixes with a real install's.
 section "cargo build --release (the app the GUI test drives, own identifier)"
 TAURI_CONFIG='{"identifier":"com.sallyport.app.e2e"}' cargo build --release -p sallyport-app
+# The startup order (src-tauri/build.rs) must still name the build's functions: the names
+# carry hashes that change when a dependency does.
+python3 - target/release/sallyport-app src-tauri/startup-order.txt <<'PY'
+import subprocess, sys
+symbols = set(subprocess.run(["nm", "--defined-only", sys.argv[1]], capture_output=True, text=True, check=True).stdout.split())
+names = [n for n in open(sys.argv[2]).read().split("\n") if n]
+found = sum(n in symbols for n in names)
+print(f"startup order: {found} of {len(names)} functions found in the release app")
+if found < 0.9 * len(names):
+    sys.exit("startup order out of date (under 90 % of it found): run scripts/startup-order.sh")
+PY
 
 section "e2e: GUI smoke test (release build)"
 E2E_SKIP_BUILD=1 E2E_PROFILE=release E2E_CLI="$root/target/debug/sallyport" \
